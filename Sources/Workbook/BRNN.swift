@@ -1,0 +1,72 @@
+// The bidirectional notebook's model from scratch: `BRNN(x_size, h_size, q_size)`.
+//
+// Shapes: T = 3 digits per direction, N rows, X input size, H hidden size, Q output size.
+
+/// Two ReLU RNNs whose final outputs are multiplied, as in the bidirectional notebook.
+///
+/// The forward RNN reads digits 1–3 and predicts whether they form a number below 500; the backward
+/// RNN reads digits 6, 5, 4 and predicts whether that number is above 500; the model returns the
+/// product of the two outputs, `out_3 · out_5`. Each direction computes
+/// `H_t = ReLU(X_t · W_xh + H_{t−1} · W_hh + b_h)` and, after its last step, `H · W_hq + b_q`.
+/// Weights are drawn from `randn`, biases are zeros.
+public final class BRNN: Module {
+    /// One direction's tensors (`fW_xh`, `fW_hh`, `fb_h`, `fW_hq`, `fb_q`, or the same with `b`).
+    public struct Direction {
+        /// `W_xh`, `(X, H)`.
+        public let inputWeights: Tensor
+        /// `W_hh`, `(H, H)`.
+        public let recurrentWeights: Tensor
+        /// `b_h`, `(H)`.
+        public let bias: Tensor
+        /// `W_hq`, `(H, Q)`.
+        public let outputWeights: Tensor
+        /// `b_q`, `(Q)`.
+        public let outputBias: Tensor
+
+        /// The final output `(N, Q)` after reading the time-major sequence `x` `(T, N, X)`.
+        func callAsFunction(_ x: Tensor) -> Tensor {
+            var h: Tensor? = nil                                    // (N, H)
+            for t in 0..<x.shape[0] {
+                var z = x[t].matmul(inputWeights)
+                if let h { z = z + h.matmul(recurrentWeights) }
+                h = (z + bias).relu()
+            }
+            guard let h else { preconditionFailure("BRNN: a direction needs at least one time step") }
+            return h.matmul(outputWeights) + outputBias              // (N, Q)
+        }
+    }
+
+    public let forwardDirection: Direction
+    public let backwardDirection: Direction
+
+    /// Draws in the notebook's order: `fW_xh`, `fW_hh`, `fb_h`, `bW_xh`, `bW_hh`, `bb_h`, `fW_hq`,
+    /// `fb_q`, `bW_hq`, `bb_q` (weights `randn`, biases zeros).
+    public init(inputSize: Int, hiddenSize: Int, outputSize: Int, using generator: inout TorchGenerator) {
+        precondition(inputSize > 0 && hiddenSize > 0 && outputSize > 0, "BRNN: sizes must be positive")
+        func randn(_ shape: [Int]) -> Tensor { .parameter(Tensor.randn(shape, using: &generator)) }
+        func zeros(_ n: Int) -> Tensor { .parameter(Tensor(zeros: [n])) }
+        let fxh = randn([inputSize, hiddenSize]), fhh = randn([hiddenSize, hiddenSize]), fbh = zeros(hiddenSize)
+        let bxh = randn([inputSize, hiddenSize]), bhh = randn([hiddenSize, hiddenSize]), bbh = zeros(hiddenSize)
+        let fhq = randn([hiddenSize, outputSize]), fbq = zeros(outputSize)
+        let bhq = randn([hiddenSize, outputSize]), bbq = zeros(outputSize)
+        forwardDirection = Direction(inputWeights: fxh, recurrentWeights: fhh, bias: fbh, outputWeights: fhq, outputBias: fbq)
+        backwardDirection = Direction(inputWeights: bxh, recurrentWeights: bhh, bias: bbh, outputWeights: bhq, outputBias: bbq)
+    }
+
+    /// Names and order as the notebook registers them.
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        let (f, b) = (forwardDirection, backwardDirection)
+        return [("fW_xh", f.inputWeights), ("fW_hh", f.recurrentWeights), ("fb_h", f.bias),
+                ("bW_xh", b.inputWeights), ("bW_hh", b.recurrentWeights), ("bb_h", b.bias),
+                ("fW_hq", f.outputWeights), ("fb_q", f.outputBias),
+                ("bW_hq", b.outputWeights), ("bb_q", b.outputBias)]
+    }
+
+    /// - Parameters:
+    ///   - forwardInputs: digits 1–3, time-major `(3, N, 1)`.
+    ///   - backwardInputs: digits 6, 5, 4, time-major `(3, N, 1)` (`XTransform(X[:, 3:6], flip=True)`).
+    /// - Returns: `out_3 · out_5`, `(N, Q)`.
+    public func callAsFunction(_ forwardInputs: Tensor, _ backwardInputs: Tensor) -> Tensor {
+        forwardDirection(forwardInputs) * backwardDirection(backwardInputs)
+    }
+}

@@ -1,0 +1,36 @@
+// Reverse-mode automatic differentiation: `loss.backward()`.
+
+extension Tensor {
+    /// Computes the gradient of this scalar with respect to every tensor that requires one.
+    ///
+    /// Visits the recorded graph in reverse topological order, so that each tensor's gradient is
+    /// complete before it is sent on to its inputs. Gradients of leaves accumulate with `+=`,
+    /// as in PyTorch: call ``zeroGrad()`` (or the optimiser's) between steps.
+    public func backward() {
+        precondition(count == 1, "backward() needs a scalar, not shape \(shape)")
+        precondition(requiresGrad, "backward() on a tensor that does not require a gradient")
+        let order = topologicalOrder()
+        gradPointer()[0] += 1
+        for tensor in order.reversed() {
+            guard let node = tensor.node, tensor.grad != nil else { continue }
+            node.backward(tensor)
+        }
+    }
+
+    /// Every tensor this one depends on through the graph, inputs before the results computed from them.
+    private func topologicalOrder() -> [Tensor] {
+        var order: [Tensor] = []
+        var visited: Set<ObjectIdentifier> = []
+        // Iterative depth-first search: a long recurrence would overflow the stack if recursive.
+        var stack: [(tensor: Tensor, expanded: Bool)] = [(self, false)]
+        while let (tensor, expanded) = stack.popLast() {
+            if expanded { order.append(tensor); continue }
+            guard visited.insert(ObjectIdentifier(tensor)).inserted else { continue }
+            stack.append((tensor, true))
+            for input in tensor.node?.inputs ?? [] where input.requiresGrad {
+                if !visited.contains(ObjectIdentifier(input)) { stack.append((input, false)) }
+            }
+        }
+        return order
+    }
+}

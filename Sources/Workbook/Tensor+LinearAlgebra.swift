@@ -1,0 +1,71 @@
+// Matrix product and transpose.
+
+extension Tensor {
+    /// The matrix product `self · other`, as `torch.matmul` computes it for the notebooks' shapes.
+    ///
+    /// `(M, K) · (K, N) → (M, N)`; a batch of time steps `(T, B, K) · (K, N) → (T, B, N)` is the
+    /// same product on `T·B` rows. The gradients are `dA += G · Bᵀ` and `dB += Aᵀ · G`.
+    public func matmul(_ other: Tensor) -> Tensor {
+        precondition(
+            rank >= 2 && other.rank == 2 && shape[rank - 1] == other.shape[0],
+            "matmul: shapes \(describe(shape: shape)) and \(describe(shape: other.shape)) do not fit "
+                + "(need (…, K) · (K, N))")
+        let k = other.shape[0], n = other.shape[1], m = count / Swift.max(k, 1)
+        let a = self, b = other
+        let out = Tensor.result(Array(shape.dropLast()) + [n], from: [a, b]) { out in
+            let g = out.gradPointer()
+            if a.requiresGrad {
+                // dA (M, K) += G (M, N) · Bᵀ (N, K): Bᵀ is packed, B being a small weight matrix.
+                let bt = Tensor(zeros: [n, k])
+                transpose2D(b.pointer, rows: k, columns: n, into: bt.pointer)
+                gemm(m: m, n: k, k: n, a: g, rowStride: n, columnStride: 1,
+                     b: bt.pointer, c: a.gradPointer(), accumulate: true)
+            }
+            if b.requiresGrad {
+                // dB (K, N) += Aᵀ (K, M) · G (M, N): Aᵀ is read through strides, without a copy.
+                gemm(m: k, n: n, k: m, a: a.pointer, rowStride: 1, columnStride: k,
+                     b: g, c: b.gradPointer(), accumulate: true)
+            }
+        }
+        gemm(m: m, n: n, k: k, a: a.pointer, rowStride: k, columnStride: 1,
+             b: b.pointer, c: out.pointer, accumulate: false)
+        return out
+    }
+
+    /// Swaps two dimensions (`torch.transpose(x, d0, d1)`), copying into row-major order.
+    public func transposed(_ d0: Int = 0, _ d1: Int = 1) -> Tensor {
+        precondition(d0 >= 0 && d0 < rank && d1 >= 0 && d1 < rank,
+                     "transpose: dimensions \(d0), \(d1) do not exist in shape \(describe(shape: shape))")
+        var outShape = shape
+        outShape.swapAt(d0, d1)
+        // Element (…, i, …, j, …) of the input goes to (…, j, …, i, …): a permutation of flat indices.
+        let permutation = Tensor.transposePermutation(shape, d0, d1)
+        let out = Tensor.result(outShape, from: [self]) { out in
+            let (g, gx) = (out.gradPointer(), self.gradPointer())
+            for (i, o) in permutation.enumerated() { gx[i] += g[o] }
+        }
+        let (px, po) = (pointer, out.pointer)
+        for (i, o) in permutation.enumerated() { po[o] = px[i] }
+        return out
+    }
+
+    /// For each flat input index, its flat index after swapping dimensions `d0` and `d1`.
+    private static func transposePermutation(_ shape: [Int], _ d0: Int, _ d1: Int) -> [Int] {
+        var outShape = shape
+        outShape.swapAt(d0, d1)
+        var outStrides = [Int](repeating: 1, count: shape.count)
+        for d in stride(from: shape.count - 2, through: 0, by: -1) { outStrides[d] = outStrides[d + 1] * outShape[d + 1] }
+        var strides = outStrides  // input dimension d moves to output dimension swap(d)
+        strides.swapAt(d0, d1)
+        var permutation = [Int](repeating: 0, count: shape.reduce(1, *))
+        var index = [Int](repeating: 0, count: shape.count)
+        for flat in permutation.indices {
+            var target = 0
+            for d in shape.indices { target += index[d] * strides[d] }
+            permutation[flat] = target
+            var d = shape.count - 1
+            while d >= 0 { index[d] += 1; if index[d] < shape[d] { break }; index[d] = 0; d -= 1 }
+        }
+        return permutation
+    }
+}

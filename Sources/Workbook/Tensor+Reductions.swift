@@ -1,0 +1,34 @@
+// Reductions to a scalar: sum and mean.
+//
+// Sums run in double precision, so a mean over millions of floats keeps float precision, as
+// PyTorch's cascaded summation does.
+
+extension Tensor {
+    /// The sum of all elements, as a scalar tensor.
+    public func sum() -> Tensor {
+        let out = Tensor.result([], from: [self]) { out in
+            let (g, gx) = (out.gradPointer()[0], self.gradPointer())
+            for i in 0..<self.count { gx[i] += g }
+        }
+        out.pointer[0] = Float(sumOfElements())
+        return out
+    }
+
+    /// The mean of all elements, as a scalar tensor.
+    public func mean() -> Tensor {
+        let n = Float(count)
+        let out = Tensor.result([], from: [self]) { out in
+            let (g, gx) = (out.gradPointer()[0] / n, self.gradPointer())
+            for i in 0..<self.count { gx[i] += g }
+        }
+        out.pointer[0] = Float(sumOfElements() / Double(count))
+        return out
+    }
+
+    func sumOfElements() -> Double {
+        var total = 0.0
+        let p = pointer
+        for i in 0..<count { total += Double(p[i]) }
+        return total
+    }
+}

@@ -1,0 +1,168 @@
+// The Workbook's tensor: float32 values with a shape, and the record of how they were computed.
+//
+// One idea per file, in dependency order:
+//   Tensor.swift                  storage, shape, views, the graph node (this file)
+//   Tensor+Backward.swift         backward(): reverse-mode automatic differentiation
+//   Tensor+Arithmetic.swift       + − × ÷ with a broadcast bias, scalars, square, pow
+//   Tensor+Reductions.swift       sum, mean
+//   Tensor+Activations.swift      tanh, ReLU
+//   Tensor+LinearAlgebra.swift    matmul, transpose
+//   Tensor+Shape.swift            reshape, flatten, X[t], concatenation, stack, flip, narrow
+//   Kernels.swift                 the loops the operations run (matrix product, SIMD)
+//
+// Every operation computes its value and, right beside it, says how its gradient flows back.
+
+/// Float storage shared by a tensor and its views (`x[t]`, `reshaped`), never copied by them.
+final class Storage {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: Swift.max(count, 1))
+        pointer.initialize(repeating: 0, count: Swift.max(count, 1))
+    }
+
+    deinit { pointer.deallocate() }
+}
+
+/// How a tensor was computed: the tensors it came from, and how to send its gradient back to them.
+struct Node {
+    let inputs: [Tensor]
+    /// Called with the output once the output's gradient is complete; adds into the inputs' gradients.
+    let backward: (_ output: Tensor) -> Void
+}
+
+/// A float32 tensor with reverse-mode automatic differentiation, in the manner of `torch.Tensor`.
+///
+/// Values are stored row-major and contiguous. A tensor that ``requiresGrad`` records the
+/// operations that use it; ``backward()`` on a scalar result then fills ``grad`` of every such
+/// tensor, accumulating (`+=`) like PyTorch until ``zeroGrad()``.
+public final class Tensor {
+    /// The size of each dimension, outermost first; `[]` for a scalar.
+    public let shape: [Int]
+    /// The number of elements (the product of ``shape``).
+    public let count: Int
+    let storage: Storage
+    let offset: Int
+
+    /// Whether gradients flow to this tensor (a parameter, or a result computed from one).
+    public var requiresGrad: Bool
+    /// The accumulated gradient of the last ``backward()`` calls, same shape as the tensor.
+    public internal(set) var grad: Tensor?
+    var node: Node?
+
+    /// A tensor of zeros.
+    public init(zeros shape: [Int], requiresGrad: Bool = false) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        self.shape = shape
+        count = shape.reduce(1, *)
+        storage = Storage(count: count)
+        offset = 0
+        self.requiresGrad = requiresGrad
+    }
+
+    /// A tensor holding `values` in row-major order.
+    public convenience init(_ values: [Float], shape: [Int], requiresGrad: Bool = false) {
+        self.init(zeros: shape, requiresGrad: requiresGrad)
+        precondition(values.count == count, "\(values.count) values do not fill shape \(shape)")
+        values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
+    }
+
+    /// A one-dimensional tensor.
+    public convenience init(_ values: [Float], requiresGrad: Bool = false) {
+        self.init(values, shape: [values.count], requiresGrad: requiresGrad)
+    }
+
+    /// A scalar tensor (shape `[]`).
+    public convenience init(scalar: Float, requiresGrad: Bool = false) {
+        self.init([scalar], shape: [], requiresGrad: requiresGrad)
+    }
+
+    /// A view: shares `base`'s storage from `offset` on.
+    init(viewing storage: Storage, offset: Int, shape: [Int], requiresGrad: Bool) {
+        self.shape = shape
+        count = shape.reduce(1, *)
+        self.storage = storage
+        self.offset = offset
+        self.requiresGrad = requiresGrad
+    }
+
+    /// The first element's address; elements follow contiguously.
+    var pointer: UnsafeMutablePointer<Float> { storage.pointer + offset }
+
+    /// The number of dimensions.
+    public var rank: Int { shape.count }
+
+    /// The values, row-major.
+    public var values: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+
+    /// The value of a one-element tensor (`loss.item()` in PyTorch).
+    public var item: Float {
+        precondition(count == 1, "item needs a one-element tensor, not shape \(shape)")
+        return pointer[0]
+    }
+
+    /// The element at a full index, such as `x[element: 2, 0]`.
+    public subscript(element index: Int...) -> Float {
+        get { pointer[flatIndex(index)] }
+        set { pointer[flatIndex(index)] = newValue }
+    }
+
+    private func flatIndex(_ index: [Int]) -> Int {
+        precondition(index.count == rank, "index \(index) does not fit shape \(shape)")
+        var flat = 0
+        for (i, n) in zip(index, shape) {
+            precondition(i >= 0 && i < n, "index \(index) is out of range for shape \(shape)")
+            flat = flat * n + i
+        }
+        return flat
+    }
+
+    /// A new tensor with the same values that is not part of any graph (`detach().clone()`).
+    public func detached() -> Tensor {
+        let copy = Tensor(zeros: shape)
+        copy.pointer.update(from: pointer, count: count)
+        return copy
+    }
+
+    /// Overwrites the values with `source`'s (same shape), outside the graph.
+    public func assign(_ source: Tensor) {
+        precondition(source.shape == shape, "cannot assign shape \(source.shape) to shape \(shape)")
+        pointer.update(from: source.pointer, count: count)
+    }
+
+    /// Sets the gradient to nothing, as `optimizer.zero_grad()` does.
+    public func zeroGrad() { grad = nil }
+
+    // MARK: Building results
+
+    /// A fresh result of `shape` computed from `inputs`; records `backward` when any input needs a gradient.
+    static func result(
+        _ shape: [Int], from inputs: [Tensor], backward: @escaping (_ output: Tensor) -> Void
+    ) -> Tensor {
+        let needsGrad = inputs.contains { $0.requiresGrad }
+        let out = Tensor(zeros: shape, requiresGrad: needsGrad)
+        if needsGrad { out.node = Node(inputs: inputs, backward: backward) }
+        return out
+    }
+
+    /// The gradient buffer, created as zeros on first use; operations add into it.
+    func gradPointer() -> UnsafeMutablePointer<Float> {
+        if let grad { return grad.pointer }
+        let fresh = Tensor(zeros: shape)
+        grad = fresh
+        return fresh.pointer
+    }
+}
+
+extension Tensor: CustomStringConvertible {
+    /// A short description: the shape and the first values.
+    public var description: String {
+        let shown = values.prefix(8).map { "\($0)" }.joined(separator: ", ")
+        return "Tensor(shape: \(shape), values: [\(shown)\(count > 8 ? ", …" : "")])"
+    }
+}
+
+/// Describes a shape the way PyTorch prints it: `torch.Size([180])` becomes `[180]`.
+public func describe(shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
