@@ -31,7 +31,7 @@ public final class BRNN: Module {
                 if let h { z = z + h.matmul(recurrentWeights) }
                 h = (z + bias).relu()
             }
-            guard let h else { preconditionFailure("BRNN: a direction needs at least one time step") }
+            guard let h else { fatalError("BRNN: a direction needs at least one time step") }
             return h.matmul(outputWeights) + outputBias              // (N, Q)
         }
     }
@@ -42,7 +42,7 @@ public final class BRNN: Module {
     /// Draws in the notebook's order: `fW_xh`, `fW_hh`, `fb_h`, `bW_xh`, `bW_hh`, `bb_h`, `fW_hq`,
     /// `fb_q`, `bW_hq`, `bb_q` (weights `randn`, biases zeros).
     public init(inputSize: Int, hiddenSize: Int, outputSize: Int, using generator: inout TorchGenerator) {
-        precondition(inputSize > 0 && hiddenSize > 0 && outputSize > 0, "BRNN: sizes must be positive")
+        check(inputSize > 0 && hiddenSize > 0 && outputSize > 0, "BRNN: sizes must be positive")
         func randn(_ shape: [Int]) -> Tensor { .parameter(Tensor.randn(shape, using: &generator)) }
         func zeros(_ n: Int) -> Tensor { .parameter(Tensor(zeros: [n])) }
         let fxh = randn([inputSize, hiddenSize]), fhh = randn([hiddenSize, hiddenSize]), fbh = zeros(hiddenSize)

@@ -50,7 +50,7 @@ public final class DRNN: Module {
         trainsEveryLayer: Bool = false, activation: Activation = .identity,
         using generator: inout TorchGenerator
     ) {
-        precondition(numLayers > 0 && inputSize > 0 && hiddenSize > 0 && outputSize > 0,
+        check(numLayers > 0 && inputSize > 0 && hiddenSize > 0 && outputSize > 0,
                      "DRNN: sizes must be positive")
         func uniform(_ shape: [Int]) -> Tensor {
             .parameter(2 * Tensor.rand(shape, using: &generator) - 1)

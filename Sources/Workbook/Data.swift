@@ -6,7 +6,7 @@
 /// `series[i + 1 ..< i + 1 + length]`. A series of `n` values gives `n − length` windows.
 /// - Returns: inputs and targets, both `(n − length, length)`.
 public func slidingWindows(of series: Tensor, length: Int) -> (inputs: Tensor, targets: Tensor) {
-    precondition(series.rank == 1 && length > 0 && length < series.count,
+    check(series.rank == 1 && length > 0 && length < series.count,
                  "slidingWindows: need a series longer than the window \(length), got shape \(describe(shape: series.shape))")
     let windows = series.count - length
     let inputs = Tensor(zeros: [windows, length]), targets = Tensor(zeros: [windows, length])
@@ -29,9 +29,9 @@ public final class DataLoader {
     private var generator: TorchGenerator
 
     public init(inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool, seed: UInt64 = 0) {
-        precondition(inputs.rank >= 1 && targets.rank >= 1 && inputs.shape[0] == targets.shape[0],
+        check(inputs.rank >= 1 && targets.rank >= 1 && inputs.shape[0] == targets.shape[0],
                      "DataLoader: inputs \(describe(shape: inputs.shape)) and targets \(describe(shape: targets.shape)) have different numbers of rows")
-        precondition(batchSize > 0, "DataLoader: batch size must be positive, got \(batchSize)")
+        check(batchSize > 0, "DataLoader: batch size must be positive, got \(batchSize)")
         self.inputs = inputs
         self.targets = targets
         self.batchSize = batchSize

@@ -15,7 +15,7 @@ public func sequenceLoss(_ predictions: [Tensor], _ targets: Tensor) -> Tensor {
 
 /// `((prediction − target)²).mean()` for two tensors of the same shape.
 public func meanSquaredError(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-    precondition(prediction.shape == target.shape,
+    check(prediction.shape == target.shape,
                  "meanSquaredError: shapes \(describe(shape: prediction.shape)) and \(describe(shape: target.shape)) differ")
     return (prediction - target).squared().mean()
 }
@@ -28,7 +28,7 @@ public func meanSquaredError(_ prediction: Tensor, _ target: Tensor) -> Tensor {
 /// closed form takes O(N) time and memory, where PyTorch builds the N × N matrix. Its gradient is
 /// `∂L/∂ŷᵢ = 2 (ŷᵢ − mean(y)) / N` and `∂L/∂yⱼ = 2 (yⱼ − mean(ŷ)) / N`.
 public func broadcastMeanSquaredError(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-    precondition(prediction.rank == 2 && prediction.shape[1] == 1 && target.rank == 1,
+    check(prediction.rank == 2 && prediction.shape[1] == 1 && target.rank == 1,
                  "broadcastMeanSquaredError: needs (N, 1) and (M,), not \(describe(shape: prediction.shape)) and \(describe(shape: target.shape))")
     let n = prediction.count, m = target.count
     func moments(_ x: Tensor) -> (mean: Double, meanSquare: Double) {

@@ -29,7 +29,7 @@ public final class RNN: Module {
     public let hiddenSize: Int
 
     public init(inputSize: Int, hiddenSize: Int, numLayers: Int, using generator: inout TorchGenerator) {
-        precondition(inputSize > 0 && hiddenSize > 0 && numLayers > 0, "RNN: sizes must be positive")
+        check(inputSize > 0 && hiddenSize > 0 && numLayers > 0, "RNN: sizes must be positive")
         let bound = Float(1 / Double(hiddenSize).squareRoot())
         func uniform(_ shape: [Int]) -> Tensor {
             .parameter(Tensor.uniform(shape, from: -bound, to: bound, using: &generator))
@@ -56,7 +56,7 @@ public final class RNN: Module {
     /// - Parameter x: `(T, B, X)`.
     /// - Returns: the last layer's states `(T, B, H)` and each layer's final state `(L, B, H)`.
     public func callAsFunction(_ x: Tensor) -> (output: Tensor, finalStates: Tensor) {
-        precondition(x.rank == 3 && x.shape[2] == inputSize,
+        check(x.rank == 3 && x.shape[2] == inputSize,
                      "RNN: input shape \(describe(shape: x.shape)) is not (T, B, \(inputSize))")
         var sequence = (0..<x.shape[0]).map { x[$0] }               // T × (B, X)
         var finals: [Tensor] = []

@@ -12,7 +12,7 @@ public struct NoisyLine {
     /// Draws the noise as `torch.distributions.Normal(0, noise).sample((n,))` does.
     public init(count: Int = 200, intercept: Float = 5, slope: Float = 7, noise: Float = 10,
                 using generator: inout TorchGenerator) {
-        precondition(count >= 2, "NoisyLine: need at least 2 points, got \(count)")
+        check(count >= 2, "NoisyLine: need at least 2 points, got \(count)")
         let x = Tensor((0..<count).map(Float.init))
         let line = Tensor(x.values.map { intercept + slope * $0 })
         self.init(x: x, data: line + Tensor.normal([count], mean: 0, std: noise, using: &generator))
@@ -20,7 +20,7 @@ public struct NoisyLine {
 
     /// A series given as values (a user's own data).
     public init(values: [Float]) {
-        precondition(values.count >= 2, "NoisyLine: need at least 2 points, got \(values.count)")
+        check(values.count >= 2, "NoisyLine: need at least 2 points, got \(values.count)")
         self.init(x: Tensor((0..<values.count).map(Float.init)), data: Tensor(values))
     }
 

@@ -12,7 +12,7 @@ extension Tensor {
     /// The shape two operands broadcast to, and how many times the smaller one repeats.
     private static func broadcast(_ a: Tensor, _ b: Tensor, _ op: String) -> (shape: [Int], repeats: Int) {
         let (large, small) = a.rank >= b.rank ? (a.shape, b.shape) : (b.shape, a.shape)
-        precondition(
+        check(
             Array(large.suffix(small.count)) == small,
             "\(op): shapes \(describe(shape: a.shape)) and \(describe(shape: b.shape)) do not broadcast "
                 + "(the smaller must match the trailing dimensions of the larger)")

@@ -7,8 +7,8 @@ extension Tensor {
     /// complete before it is sent on to its inputs. Gradients of leaves accumulate with `+=`,
     /// as in PyTorch: call ``zeroGrad()`` (or the optimiser's) between steps.
     public func backward() {
-        precondition(count == 1, "backward() needs a scalar, not shape \(shape)")
-        precondition(requiresGrad, "backward() on a tensor that does not require a gradient")
+        check(count == 1, "backward() needs a scalar, not shape \(shape)")
+        check(requiresGrad, "backward() on a tensor that does not require a gradient")
         let order = topologicalOrder()
         gradPointer()[0] += 1
         for tensor in order.reversed() {

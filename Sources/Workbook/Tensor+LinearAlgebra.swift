@@ -6,7 +6,7 @@ extension Tensor {
     /// `(M, K) · (K, N) → (M, N)`; a batch of time steps `(T, B, K) · (K, N) → (T, B, N)` is the
     /// same product on `T·B` rows. The gradients are `dA += G · Bᵀ` and `dB += Aᵀ · G`.
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(
+        check(
             rank >= 2 && other.rank == 2 && shape[rank - 1] == other.shape[0],
             "matmul: shapes \(describe(shape: shape)) and \(describe(shape: other.shape)) do not fit "
                 + "(need (…, K) · (K, N))")
@@ -34,7 +34,7 @@ extension Tensor {
 
     /// Swaps two dimensions (`torch.transpose(x, d0, d1)`), copying into row-major order.
     public func transposed(_ d0: Int = 0, _ d1: Int = 1) -> Tensor {
-        precondition(d0 >= 0 && d0 < rank && d1 >= 0 && d1 < rank,
+        check(d0 >= 0 && d0 < rank && d1 >= 0 && d1 < rank,
                      "transpose: dimensions \(d0), \(d1) do not exist in shape \(describe(shape: shape))")
         var outShape = shape
         outShape.swapAt(d0, d1)

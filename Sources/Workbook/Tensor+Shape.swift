@@ -8,11 +8,11 @@ extension Tensor {
         var newShape = newShape
         let known = newShape.filter { $0 != -1 }.reduce(1, *)
         if let inferred = newShape.firstIndex(of: -1) {
-            precondition(known > 0 && count % known == 0 && newShape.filter({ $0 == -1 }).count == 1,
+            check(known > 0 && count % known == 0 && newShape.filter({ $0 == -1 }).count == 1,
                          "reshape: cannot view shape \(describe(shape: shape)) as \(describe(shape: newShape))")
             newShape[inferred] = count / known
         }
-        precondition(newShape.reduce(1, *) == count && newShape.allSatisfy { $0 >= 0 },
+        check(newShape.reduce(1, *) == count && newShape.allSatisfy { $0 >= 0 },
                      "reshape: cannot view shape \(describe(shape: shape)) as \(describe(shape: newShape))")
         return view(offset: 0, shape: newShape)
     }
@@ -22,7 +22,7 @@ extension Tensor {
 
     /// Time step `t` of a time-major tensor, `X[t]`: a view of the rows of step `t`, no copy.
     public subscript(_ t: Int) -> Tensor {
-        precondition(rank >= 1 && t >= 0 && t < shape[0],
+        check(rank >= 1 && t >= 0 && t < shape[0],
                      "index \(t) is out of range for shape \(describe(shape: shape))")
         let inner = Array(shape.dropFirst())
         return view(offset: t * inner.reduce(1, *), shape: inner)
@@ -42,10 +42,10 @@ extension Tensor {
 
     /// Joins tensors along the first dimension (`torch.cat(xs, dim=0)`).
     public static func concatenate(_ tensors: [Tensor]) -> Tensor {
-        precondition(!tensors.isEmpty, "concatenate: no tensors")
+        check(!tensors.isEmpty, "concatenate: no tensors")
         let inner = Array(tensors[0].shape.dropFirst())
         for t in tensors {
-            precondition(t.rank >= 1 && Array(t.shape.dropFirst()) == inner,
+            check(t.rank >= 1 && Array(t.shape.dropFirst()) == inner,
                          "concatenate: shapes \(describe(shape: tensors[0].shape)) and \(describe(shape: t.shape)) differ after the first dimension")
         }
         return joined(tensors, shape: [tensors.reduce(0) { $0 + $1.shape[0] }] + inner)
@@ -53,9 +53,9 @@ extension Tensor {
 
     /// Stacks equal-shaped tensors along a new first dimension (`torch.stack(xs)`).
     public static func stack(_ tensors: [Tensor]) -> Tensor {
-        precondition(!tensors.isEmpty, "stack: no tensors")
+        check(!tensors.isEmpty, "stack: no tensors")
         for t in tensors {
-            precondition(t.shape == tensors[0].shape,
+            check(t.shape == tensors[0].shape,
                          "stack: shapes \(describe(shape: tensors[0].shape)) and \(describe(shape: t.shape)) differ")
         }
         return joined(tensors, shape: [tensors.count] + tensors[0].shape)
@@ -84,7 +84,7 @@ extension Tensor {
 
     /// Reverses the order along dimension `dim` (`torch.flip(x, dims=(dim,))`).
     public func flipped(along dim: Int) -> Tensor {
-        precondition(dim >= 0 && dim < rank, "flip: dimension \(dim) does not exist in shape \(describe(shape: shape))")
+        check(dim >= 0 && dim < rank, "flip: dimension \(dim) does not exist in shape \(describe(shape: shape))")
         let n = shape[dim]
         let inner = shape[(dim + 1)...].reduce(1, *)
         let outer = shape[..<dim].reduce(1, *)
@@ -104,7 +104,7 @@ extension Tensor {
 
     /// The elements whose index along `dim` lies in `range` (`x[:, 0:3]` is `narrowed(along: 1, to: 0..<3)`).
     public func narrowed(along dim: Int, to range: Range<Int>) -> Tensor {
-        precondition(dim >= 0 && dim < rank && range.lowerBound >= 0 && range.upperBound <= shape[dim],
+        check(dim >= 0 && dim < rank && range.lowerBound >= 0 && range.upperBound <= shape[dim],
                      "narrow: range \(range) along dimension \(dim) does not fit shape \(describe(shape: shape))")
         var outShape = shape
         outShape[dim] = range.count

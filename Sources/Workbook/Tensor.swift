@@ -54,7 +54,7 @@ public final class Tensor {
 
     /// A tensor of zeros.
     public init(zeros shape: [Int], requiresGrad: Bool = false) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        check(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
         self.shape = shape
         count = shape.reduce(1, *)
         storage = Storage(count: count)
@@ -65,7 +65,7 @@ public final class Tensor {
     /// A tensor holding `values` in row-major order.
     public convenience init(_ values: [Float], shape: [Int], requiresGrad: Bool = false) {
         self.init(zeros: shape, requiresGrad: requiresGrad)
-        precondition(values.count == count, "\(values.count) values do not fill shape \(shape)")
+        check(values.count == count, "\(values.count) values do not fill shape \(shape)")
         values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
     }
 
@@ -99,7 +99,7 @@ public final class Tensor {
 
     /// The value of a one-element tensor (`loss.item()` in PyTorch).
     public var item: Float {
-        precondition(count == 1, "item needs a one-element tensor, not shape \(shape)")
+        check(count == 1, "item needs a one-element tensor, not shape \(shape)")
         return pointer[0]
     }
 
@@ -110,10 +110,10 @@ public final class Tensor {
     }
 
     private func flatIndex(_ index: [Int]) -> Int {
-        precondition(index.count == rank, "index \(index) does not fit shape \(shape)")
+        check(index.count == rank, "index \(index) does not fit shape \(shape)")
         var flat = 0
         for (i, n) in zip(index, shape) {
-            precondition(i >= 0 && i < n, "index \(index) is out of range for shape \(shape)")
+            check(i >= 0 && i < n, "index \(index) is out of range for shape \(shape)")
             flat = flat * n + i
         }
         return flat
@@ -128,7 +128,7 @@ public final class Tensor {
 
     /// Overwrites the values with `source`'s (same shape), outside the graph.
     public func assign(_ source: Tensor) {
-        precondition(source.shape == shape, "cannot assign shape \(source.shape) to shape \(shape)")
+        check(source.shape == shape, "cannot assign shape \(source.shape) to shape \(shape)")
         pointer.update(from: source.pointer, count: count)
     }
 
@@ -166,3 +166,14 @@ extension Tensor: CustomStringConvertible {
 
 /// Describes a shape the way PyTorch prints it: `torch.Size([180])` becomes `[180]`.
 public func describe(shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
+
+/// Stops the program with `message` when `condition` is false: a `precondition` whose message
+/// survives optimised builds (the Workbook library is always optimised, and `precondition` then
+/// drops its message). For programming errors such as mismatched shapes, never for user input.
+@inline(__always)
+func check(
+    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+    file: StaticString = #fileID, line: UInt = #line
+) {
+    if !condition() { fatalError(message(), file: file, line: line) }
+}

@@ -1,5 +1,6 @@
 // The generator draws what PyTorch draws: data, digits and every initial weight, for seeds 0 and 1.
 
+import Foundation
 import Testing
 import Workbook
 
@@ -60,6 +61,43 @@ struct RandomParityTests {
         let brnn = BRNN(inputSize: 1, hiddenSize: 32, outputSize: 1, using: &generator)
         for (name, tensor) in brnn.namedParameters {
             expectClose(tensor, try fixture.tensor(["bidirectional_rnn", "init", name]), name)
+        }
+    }
+}
+
+@Suite("Small and odd-sized draws equal PyTorch's")
+struct GeneratorFixtureTests {
+    struct Draw { let kind: String; let shape: [Int]; let values: [Double] }
+
+    static func cases() throws -> [(seed: Int, draws: [Draw])] {
+        let url = try #require(Bundle.module.url(forResource: "generator", withExtension: "json", subdirectory: "Fixtures"))
+        let root = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let cases = try #require(root["cases"] as? [[String: Any]])
+        return try cases.map { c in
+            let draws = try #require(c["draws"] as? [[String: Any]]).map { d in
+                Draw(kind: try #require(d["kind"] as? String), shape: try #require(d["shape"] as? [Int]),
+                     values: try #require(d["values"] as? [Double]))
+            }
+            return (try #require(c["seed"] as? Int), draws)
+        }
+    }
+
+    @Test("randn under and over 16 elements, rand, uniform_, Normal(mean, std).sample, in sequence")
+    func draws() throws {
+        for (seed, draws) in try Self.cases() {
+            var generator = TorchGenerator(seed: UInt64(seed))
+            for draw in draws {
+                let tensor: Tensor
+                switch draw.kind {
+                case "randn": tensor = .randn(draw.shape, using: &generator)
+                case "rand": tensor = .rand(draw.shape, using: &generator)
+                case "uniform(-0.3,0.7)": tensor = .uniform(draw.shape, from: -0.3, to: 0.7, using: &generator)
+                case "normal(2.5,10)": tensor = .normal(draw.shape, mean: 2.5, std: 10, using: &generator)
+                default: Issue.record("unknown draw \(draw.kind)"); continue
+                }
+                #expect(tensor.shape == draw.shape)
+                expectClose(tensor.values, draw.values, "seed \(seed), \(draw.kind) \(draw.shape)")
+            }
         }
     }
 }
