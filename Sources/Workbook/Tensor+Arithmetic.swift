@@ -20,13 +20,8 @@ extension Tensor {
         return (large, smallCount == 0 ? 0 : large.reduce(1, *) / smallCount)
     }
 
-    /// Applies `forward` elementwise over two broadcast operands; `partials` gives ∂out/∂a and ∂out/∂b.
-    @inline(__always)
-    static func binary(
-        _ a: Tensor, _ b: Tensor, _ op: String,
-        forward: @escaping (Float, Float) -> Float,
-        partials: @escaping (_ a: Float, _ b: Float) -> (Float, Float)
-    ) -> Tensor {
+    /// Applies `f` elementwise over two broadcast operands, and records how the gradient flows back.
+    static func binary(_ a: Tensor, _ b: Tensor, _ f: some BinaryFunction, _ op: String) -> Tensor {
         let (shape, repeats) = broadcast(a, b, op)
         // The output is `repeats` blocks; the larger operand advances with the blocks, the
         // smaller one restarts at each (when both have the output's size, there is one block).
@@ -41,7 +36,7 @@ extension Tensor {
             for r in 0..<repeats {
                 let (oa, ob, og) = (r * strideA, r * strideB, r * block)
                 for j in 0..<block {
-                    let (da, db) = partials(pa[oa + j], pb[ob + j])
+                    let (da, db) = f.partials(pa[oa + j], pb[ob + j])
                     ga?[oa + j] += g[og + j] * da
                     gb?[ob + j] += g[og + j] * db
                 }
@@ -50,67 +45,110 @@ extension Tensor {
         let (pa, pb, po) = (a.pointer, b.pointer, out.pointer)
         for r in 0..<repeats {
             let (oa, ob, oo) = (r * strideA, r * strideB, r * block)
-            for j in 0..<block { po[oo + j] = forward(pa[oa + j], pb[ob + j]) }
+            for j in 0..<block { po[oo + j] = f.value(pa[oa + j], pb[ob + j]) }
         }
         return out
     }
 
-    /// Applies `forward` to every element; `derivative(x, y)` gives ∂y/∂x from the input and output.
-    @inline(__always)
-    static func unary(
-        _ x: Tensor, forward: (Float) -> Float, derivative: @escaping (_ x: Float, _ y: Float) -> Float
-    ) -> Tensor {
+    /// Applies `f` to every element, and records how the gradient flows back.
+    static func unary(_ x: Tensor, _ f: some UnaryFunction) -> Tensor {
         let out = result(x.shape, from: [x]) { out in
             let (g, gx, px, py) = (out.gradPointer(), x.gradPointer(), x.pointer, out.pointer)
-            for i in 0..<out.count { gx[i] += g[i] * derivative(px[i], py[i]) }
+            for i in 0..<out.count { gx[i] += g[i] * f.derivative(px[i], py[i]) }
         }
         let (px, py) = (x.pointer, out.pointer)
-        for i in 0..<x.count { py[i] = forward(px[i]) }
+        for i in 0..<x.count { py[i] = f.value(px[i]) }
         return out
     }
 
     // MARK: Tensor with tensor
 
     /// Elementwise sum, broadcasting a bias: `(B, H) + (H)`.
-    public static func + (a: Tensor, b: Tensor) -> Tensor {
-        binary(a, b, "add", forward: +, partials: { _, _ in (1, 1) })
-    }
+    public static func + (a: Tensor, b: Tensor) -> Tensor { binary(a, b, Add(), "add") }
 
     /// Elementwise difference, broadcasting like `+`.
-    public static func - (a: Tensor, b: Tensor) -> Tensor {
-        binary(a, b, "subtract", forward: -, partials: { _, _ in (1, -1) })
-    }
+    public static func - (a: Tensor, b: Tensor) -> Tensor { binary(a, b, Subtract(), "subtract") }
 
     /// Elementwise product, broadcasting like `+`.
-    public static func * (a: Tensor, b: Tensor) -> Tensor {
-        binary(a, b, "multiply", forward: *, partials: { a, b in (b, a) })
-    }
+    public static func * (a: Tensor, b: Tensor) -> Tensor { binary(a, b, Multiply(), "multiply") }
 
     /// Elementwise quotient, broadcasting like `+`.
-    public static func / (a: Tensor, b: Tensor) -> Tensor {
-        binary(a, b, "divide", forward: /, partials: { a, b in (1 / b, -a / (b * b)) })
-    }
+    public static func / (a: Tensor, b: Tensor) -> Tensor { binary(a, b, Divide(), "divide") }
 
     // MARK: Tensor with scalar
 
-    public static func + (x: Tensor, s: Float) -> Tensor { unary(x, forward: { $0 + s }, derivative: { _, _ in 1 }) }
+    public static func + (x: Tensor, s: Float) -> Tensor { unary(x, AffineMap(scale: 1, shift: s)) }
     public static func + (s: Float, x: Tensor) -> Tensor { x + s }
-    public static func - (x: Tensor, s: Float) -> Tensor { unary(x, forward: { $0 - s }, derivative: { _, _ in 1 }) }
-    public static func - (s: Float, x: Tensor) -> Tensor { unary(x, forward: { s - $0 }, derivative: { _, _ in -1 }) }
-    public static func * (x: Tensor, s: Float) -> Tensor { unary(x, forward: { $0 * s }, derivative: { _, _ in s }) }
+    public static func - (x: Tensor, s: Float) -> Tensor { unary(x, AffineMap(scale: 1, shift: -s)) }
+    public static func - (s: Float, x: Tensor) -> Tensor { unary(x, AffineMap(scale: -1, shift: s)) }
+    public static func * (x: Tensor, s: Float) -> Tensor { unary(x, AffineMap(scale: s, shift: 0)) }
     public static func * (s: Float, x: Tensor) -> Tensor { x * s }
-    public static func / (x: Tensor, s: Float) -> Tensor { unary(x, forward: { $0 / s }, derivative: { _, _ in 1 / s }) }
-    public static prefix func - (x: Tensor) -> Tensor { unary(x, forward: { -$0 }, derivative: { _, _ in -1 }) }
+    public static func / (x: Tensor, s: Float) -> Tensor { unary(x, Quotient(divisor: s)) }
+    public static prefix func - (x: Tensor) -> Tensor { unary(x, AffineMap(scale: -1, shift: 0)) }
 
     // MARK: Powers
 
     /// Every element squared (`x**2`).
-    public func squared() -> Tensor { Tensor.unary(self, forward: { $0 * $0 }, derivative: { x, _ in 2 * x }) }
+    public func squared() -> Tensor { Tensor.unary(self, Square()) }
 
     /// Every element to the power `exponent` (`x**p`).
-    public func pow(_ exponent: Float) -> Tensor {
-        Tensor.unary(
-            self, forward: { powf($0, exponent) },
-            derivative: { x, _ in exponent * powf(x, exponent - 1) })
-    }
+    public func pow(_ exponent: Float) -> Tensor { Tensor.unary(self, Power(exponent: exponent)) }
+}
+
+// MARK: The elementwise functions: each value beside its derivative
+
+/// A function of one float, with its derivative given the input `x` and the output `y`.
+protocol UnaryFunction {
+    func value(_ x: Float) -> Float
+    func derivative(_ x: Float, _ y: Float) -> Float
+}
+
+/// A function of two floats, with its partial derivatives.
+protocol BinaryFunction {
+    func value(_ a: Float, _ b: Float) -> Float
+    func partials(_ a: Float, _ b: Float) -> (Float, Float)
+}
+
+struct Add: BinaryFunction {
+    func value(_ a: Float, _ b: Float) -> Float { a + b }
+    func partials(_ a: Float, _ b: Float) -> (Float, Float) { (1, 1) }
+}
+
+struct Subtract: BinaryFunction {
+    func value(_ a: Float, _ b: Float) -> Float { a - b }
+    func partials(_ a: Float, _ b: Float) -> (Float, Float) { (1, -1) }
+}
+
+struct Multiply: BinaryFunction {
+    func value(_ a: Float, _ b: Float) -> Float { a * b }
+    func partials(_ a: Float, _ b: Float) -> (Float, Float) { (b, a) }
+}
+
+struct Divide: BinaryFunction {
+    func value(_ a: Float, _ b: Float) -> Float { a / b }
+    func partials(_ a: Float, _ b: Float) -> (Float, Float) { (1 / b, -a / (b * b)) }
+}
+
+/// `scale · x + shift`: adding, subtracting or multiplying by a scalar, and negation.
+struct AffineMap: UnaryFunction {
+    let scale: Float, shift: Float
+    func value(_ x: Float) -> Float { scale * x + shift }
+    func derivative(_ x: Float, _ y: Float) -> Float { scale }
+}
+
+struct Quotient: UnaryFunction {
+    let divisor: Float
+    func value(_ x: Float) -> Float { x / divisor }
+    func derivative(_ x: Float, _ y: Float) -> Float { 1 / divisor }
+}
+
+struct Square: UnaryFunction {
+    func value(_ x: Float) -> Float { x * x }
+    func derivative(_ x: Float, _ y: Float) -> Float { 2 * x }
+}
+
+struct Power: UnaryFunction {
+    let exponent: Float
+    func value(_ x: Float) -> Float { powf(x, exponent) }
+    func derivative(_ x: Float, _ y: Float) -> Float { exponent * powf(x, exponent - 1) }
 }
