@@ -107,7 +107,9 @@ public final class Tensor {
     public convenience init(_ values: [Float], shape: [Int], requiresGrad: Bool = false) {
         self.init(zeros: shape, requiresGrad: requiresGrad)
         check(values.count == count, "\(values.count) values do not fill shape \(shape)")
-        values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
+        values.withUnsafeBufferPointer { buffer in
+            if let base = buffer.baseAddress { storage.pointer.update(from: base, count: count) }
+        }
     }
 
     /// A one-dimensional tensor.
