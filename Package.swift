@@ -9,10 +9,19 @@ var fastFlags: [String] = ["-O", "-enforce-exclusivity=unchecked"]
 fastFlags += ["-Xcc", "-mavx2", "-Xcc", "-mfma"]
 #endif
 
+/// One executable target per notebook section, in Chapters/ChapterNN-Name/.
+let chapters = [
+    "Chapter00-Data", "Chapter01-Loader", "Chapter02-Model", "Chapter03-Loss",
+    "Chapter04-Clipping", "Chapter05-Training", "Chapter06-Approximation",
+]
+
 let package = Package(
     name: "RNNWorkbook",
     products: [
         .library(name: "Workbook", targets: ["Workbook"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -20,8 +29,12 @@ let package = Package(
             path: "Sources/Workbook",
             swiftSettings: [.unsafeFlags(fastFlags)]
         ),
-        // Chapters/ChapterNN-Name/ hold one executable target per notebook section
-        // (Chapter00-Data … Chapter06-Approximation); they arrive with the chapters.
+        // What the chapter programs share: options, output, the notebooks' settings.
+        .target(
+            name: "ChapterSupport",
+            dependencies: ["Workbook", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/ChapterSupport"
+        ),
         .executableTarget(
             name: "Benchmarks",
             dependencies: ["Workbook"],
@@ -33,5 +46,18 @@ let package = Package(
             path: "Tests/WorkbookTests",
             resources: [.copy("Fixtures")]
         ),
-    ]
+        // Runs the built chapter programs and compares what they print and compute.
+        .testTarget(
+            name: "ChapterTests",
+            dependencies: chapters.map { .target(name: $0) },
+            path: "Tests/ChapterTests",
+            exclude: ["Expected"]
+        ),
+    ] + chapters.map { name in
+        .executableTarget(
+            name: name,
+            dependencies: ["Workbook", "ChapterSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Chapters/\(name)"
+        )
+    }
 )

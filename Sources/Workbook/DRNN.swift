@@ -26,6 +26,14 @@ public final class DRNN: Module {
         public let bias: Tensor
     }
 
+    /// The notebook's model, or the corrected one.
+    public enum Variant: String, Sendable {
+        /// As the notebook writes it: only the last layer registered, no activation, weights uniform in [−1, 1].
+        case notebook
+        /// Every layer registered, tanh, weights uniform in [−1/√H, 1/√H] as `nn.RNN` draws them.
+        case corrected
+    }
+
     /// The activation φ of the hidden state.
     public enum Activation: Sendable {
         /// No activation, as in the notebook: the recurrence is linear.
@@ -45,15 +53,28 @@ public final class DRNN: Module {
 
     /// Draws the weights in the notebook's order: per layer `W_xh`, `W_hh` (uniform in [−1, 1],
     /// `2 · rand − 1`) and `b_h` (zeros), then `W_hq` and `b_q` after the last layer's.
+    public convenience init(
+        numLayers: Int, inputSize: Int, hiddenSize: Int, outputSize: Int, variant: Variant = .notebook,
+        using generator: inout TorchGenerator
+    ) {
+        let corrected = variant == .corrected
+        self.init(numLayers: numLayers, inputSize: inputSize, hiddenSize: hiddenSize, outputSize: outputSize,
+                  trainsEveryLayer: corrected, activation: corrected ? .tanh : .identity,
+                  weightBound: corrected ? Float(1 / Double(hiddenSize).squareRoot()) : 1, using: &generator)
+    }
+
+    /// A model with each correction chosen separately; weights uniform in [−`weightBound`, `weightBound`].
     public init(
         numLayers: Int, inputSize: Int, hiddenSize: Int, outputSize: Int,
-        trainsEveryLayer: Bool = false, activation: Activation = .identity,
+        trainsEveryLayer: Bool, activation: Activation, weightBound: Float = 1,
         using generator: inout TorchGenerator
     ) {
         check(numLayers > 0 && inputSize > 0 && hiddenSize > 0 && outputSize > 0,
                      "DRNN: sizes must be positive")
         func uniform(_ shape: [Int]) -> Tensor {
-            .parameter(2 * Tensor.rand(shape, using: &generator) - 1)
+            // The notebook's `2 * torch.rand(shape) - 1`, scaled when the bound is not 1.
+            let u = 2 * Tensor.rand(shape, using: &generator) - 1
+            return .parameter(weightBound == 1 ? u : u * weightBound)
         }
         var layers: [Layer] = []
         var outputWeights: Tensor?

@@ -30,22 +30,22 @@ extension Tensor {
         let (strideA, strideB) = (a.count == outCount ? block : 0, b.count == outCount ? block : 0)
         let out = result(shape, from: [a, b]) { out in
             let g = out.gradPointer()
-            let ga = a.requiresGrad ? a.gradPointer() : nil
-            let gb = b.requiresGrad ? b.gradPointer() : nil
-            let (pa, pb) = (a.pointer, b.pointer)
             for r in 0..<repeats {
-                let (oa, ob, og) = (r * strideA, r * strideB, r * block)
-                for j in 0..<block {
-                    let (da, db) = f.partials(pa[oa + j], pb[ob + j])
-                    ga?[oa + j] += g[og + j] * da
-                    gb?[ob + j] += g[og + j] * db
+                let (xa, xb, gr) = (a.pointer + r * strideA, b.pointer + r * strideB, g + r * block)
+                // Separate loops for each input keep them simple enough to vectorise.
+                if a.requiresGrad {
+                    let ga = a.gradPointer() + r * strideA
+                    for j in 0..<block { ga[j] += gr[j] * f.partials(xa[j], xb[j]).0 }
+                }
+                if b.requiresGrad {
+                    let gb = b.gradPointer() + r * strideB
+                    for j in 0..<block { gb[j] += gr[j] * f.partials(xa[j], xb[j]).1 }
                 }
             }
         }
-        let (pa, pb, po) = (a.pointer, b.pointer, out.pointer)
         for r in 0..<repeats {
-            let (oa, ob, oo) = (r * strideA, r * strideB, r * block)
-            for j in 0..<block { po[oo + j] = f.value(pa[oa + j], pb[ob + j]) }
+            let (xa, xb, o) = (a.pointer + r * strideA, b.pointer + r * strideB, out.pointer + r * block)
+            for j in 0..<block { o[j] = f.value(xa[j], xb[j]) }
         }
         return out
     }

@@ -19,11 +19,12 @@ final class Storage {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
 
-    /// Zero-filled storage for `count` floats, reusing a buffer that an earlier tensor released.
-    init(count: Int) {
+    /// Storage for `count` floats, reusing a buffer that an earlier tensor released; zero-filled
+    /// unless the caller is about to write every element.
+    init(count: Int, zeroed: Bool = true) {
         self.count = count
         pointer = BufferPool.shared.take(count)
-        pointer.initialize(repeating: 0, count: Swift.max(count, 1))
+        if zeroed { pointer.initialize(repeating: 0, count: Swift.max(count, 1)) }
     }
 
     deinit { BufferPool.shared.give(pointer, count) }
@@ -94,11 +95,16 @@ public final class Tensor {
     var node: Node?
 
     /// A tensor of zeros.
-    public init(zeros shape: [Int], requiresGrad: Bool = false) {
+    public convenience init(zeros shape: [Int], requiresGrad: Bool = false) {
+        self.init(shape: shape, zeroed: true, requiresGrad: requiresGrad)
+    }
+
+    /// A tensor whose elements the caller will all write (an operation's result), or zeros.
+    init(shape: [Int], zeroed: Bool, requiresGrad: Bool = false) {
         check(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
         self.shape = shape
         count = shape.reduce(1, *)
-        storage = Storage(count: count)
+        storage = Storage(count: count, zeroed: zeroed)
         offset = 0
         self.requiresGrad = requiresGrad
     }
@@ -185,7 +191,7 @@ public final class Tensor {
         _ shape: [Int], from inputs: [Tensor], backward: @escaping (_ output: Tensor) -> Void
     ) -> Tensor {
         let needsGrad = inputs.contains { $0.requiresGrad }
-        let out = Tensor(zeros: shape, requiresGrad: needsGrad)
+        let out = Tensor(shape: shape, zeroed: false, requiresGrad: needsGrad)  // every operation writes all of it
         if needsGrad { out.node = Node(inputs: inputs, backward: backward) }
         return out
     }

@@ -136,7 +136,7 @@ struct GradientTests {
     @Test mutating func models() {
         var g = TorchGenerator(seed: 11)
         let x = randn(5, 4, 1)
-        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: 3, outputSize: 1, activation: .tanh, using: &g)
+        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: 3, outputSize: 1, variant: .corrected, using: &g)
         expectGradientsMatchFiniteDifferences(drnn.allTensors.map(\.tensor), epsilon: 1e-3) { _ in Tensor.stack(drnn(x)) }
         let concise = ConciseDRNN(inputSize: 1, hiddenSize: 3, outputSize: 1, numLayers: 2, using: &g)
         expectGradientsMatchFiniteDifferences(concise.parameters + [x], epsilon: 1e-3) { _ in Tensor.stack(concise(x)) }

@@ -1,0 +1,76 @@
+/*:
+ # Chapter 01 — Loader
+
+ An RNN learns from sequences. The deep RNN notebook cuts the 199 differences into overlapping
+ windows of 19 (`sequencesPreparation`): window `i` holds the differences `i … i+18` and its target
+ is the same window one step later, `i+1 … i+19`, so that at every step the model predicts the
+ next difference. That gives 199 − 19 = 180 windows, and the notebook takes all of them in one
+ batch. The bidirectional notebook batches its rows of digits the same way: 5000 per batch, so the
+ 3750 training rows make a single batch too.
+
+ Both notebooks wrap their tensors in a `torch.utils.data.DataLoader` with `num_workers=2`: two
+ worker processes that hand over one row at a time. With one batch per epoch this costs most of
+ the notebooks' running time and changes nothing in the results; `DataLoader` here slices the
+ tensors directly. Shuffling draws from the loader's own generator, so it does not disturb the
+ draws of the weights.
+ */
+import ArgumentParser
+import ChapterSupport
+import Workbook
+
+@main
+struct LoaderChapter: Chapter {
+    static let configuration = CommandConfiguration(
+        commandName: "Chapter01-Loader",
+        abstract: "Sliding windows over the differences, and batching loaders for both notebooks.")
+
+    @OptionGroup var options: ChapterOptions
+
+    static func main() { runMain() }
+
+    func run(_ output: Output) throws {
+        output.line("Chapter 01 — Loader (seed \(options.seed))")
+
+        //: ## Sliding windows: `sequencesPreparation(data_trans, 19)`
+        var generator = options.generator()
+        let line = NoisyLine(count: DeepRNNNotebook.numData, using: &generator)
+        let (x, y) = slidingWindows(of: line.differences, length: DeepRNNNotebook.sequenceLength)
+        output.heading("Deep RNN: windows of \(DeepRNNNotebook.sequenceLength) differences")
+        output.line("X.shape \(describe(shape: x.shape)), Y.shape \(describe(shape: y.shape))")
+        let firstX = x[0].values, firstY = y[0].values
+        output.line("X[0][:4] " + firstX.prefix(4).map(Output.python).joined(separator: ", ") + ", …")
+        output.line("Y[0][:4] " + firstY.prefix(4).map(Output.python).joined(separator: ", ") + ", …  (X[0] one step later)")
+        output.line("Y[0][:-1] == X[0][1:]: \(Array(firstY.dropLast()) == Array(firstX.dropFirst()))")
+
+        //: ## The loaders: `XYdataLoader(data_trans, 19, 180, shuffle)`
+        //:
+        //: `batch_size = (num_data − 1) − sequence_len` = 180: one batch holds every window.
+        let (training, approximation) = DeepRNNNotebook.loaders(line, seed: options.seed)
+        let trainingBatches = training.epoch(), orderedBatches = approximation.epoch()
+        output.line("batch_size \(DeepRNNNotebook.batchSize): \(trainingBatches.count) batch per epoch of "
+                    + "\(describe(shape: trainingBatches[0].inputs.shape)) windows")
+        let sameRows = Set(trainingBatches[0].inputs.values) == Set(orderedBatches[0].inputs.values)
+        output.line("shuffled for training (same windows, other order: \(sameRows)), in order for the approximation")
+        output.record("deep_rnn", "windows", value: .number(Double(x.shape[0])))
+        output.record("deep_rnn", "batches_per_epoch", value: .number(Double(trainingBatches.count)))
+
+        //: ## The bidirectional notebook's loaders
+        var digitsGenerator = options.generator()
+        let task = DigitTask(rows: BidirectionalNotebook.numData, using: &digitsGenerator)
+        let (train, test) = BidirectionalNotebook.loaders(task, seed: options.seed)
+        output.heading("Bidirectional: batch_size \(BidirectionalNotebook.batchSize)")
+        let trainBatches = train.epoch(), testBatches = test.epoch()
+        output.line("training: \(trainBatches.count) batch of X \(describe(shape: trainBatches[0].inputs.shape)), Y \(describe(shape: trainBatches[0].targets.shape))")
+        output.line("test: \(testBatches.count) batch of X \(describe(shape: testBatches[0].inputs.shape)), Y \(describe(shape: testBatches[0].targets.shape))")
+        output.record("bidirectional_rnn", "training_rows", value: .number(Double(train.count)))
+        output.record("bidirectional_rnn", "test_rows", value: .number(Double(test.count)))
+
+        output.line()
+        output.line("Note: the notebooks' DataLoader(num_workers=2) starts two worker processes each epoch to")
+        output.line("collate single rows; with one batch per epoch that is most of their running time and")
+        output.line("does not change any result. The loaders here slice the tensors directly.")
+
+        output.summary("Summary: \(x.shape[0]) windows of \(DeepRNNNotebook.sequenceLength) in \(trainingBatches.count) batch; "
+                       + "\(train.count) training and \(test.count) test digit rows, one batch each.")
+    }
+}

@@ -1,0 +1,103 @@
+/*:
+ # Chapter 02 — Model
+
+ Three models, each drawn from the seed as the notebooks draw them.
+
+ **The deep RNN from scratch**, `DRNN(2, 1, 8, 1)`: two layers of eight hidden units. Layer `l`
+ turns the sequence below it into a sequence of hidden states,
+ `H_t = I_t · W_xh + H_{t−1} · W_hh + b_h`, and the last layer's states give the outputs
+ `O_t = H_t · W_hq + b_q`. The notebook draws every weight uniform in [−1, 1] and applies no
+ activation: the recurrence is linear, and with 8 × 8 matrices of such weights its states grow
+ by a factor of about 1.8 per step — over 19 steps, by 10⁴ or more.
+
+ Its constructor also has a bug: it assigns `self.W_xh`, `self.W_hh` and `self.b_h` again for each
+ layer, and PyTorch registers only the tensors an attribute holds last. `drnn.parameters()`
+ therefore holds five tensors, not eight: the first layer computes but is never trained.
+
+ **The concise deep RNN**: `torch.nn.RNN(1, 8, num_layers=2, nonlinearity='tanh')` followed by the
+ notebook's `OutputLayer`. `RNN` reproduces `nn.RNN`: weights stored `(hidden, input)`, two biases
+ per layer, every tensor uniform in [−1/√8, 1/√8].
+
+ **The bidirectional model**, `BRNN(1, 32, 1)`: a forward RNN over digits 1–3 and a backward RNN
+ over digits 6, 5, 4, each with ReLU and its own output, and the prediction is the product of the
+ two outputs. Weights come from `randn`.
+ */
+import ArgumentParser
+import ChapterSupport
+import Workbook
+
+@main
+struct ModelChapter: Chapter {
+    static let configuration = CommandConfiguration(
+        commandName: "Chapter02-Model",
+        abstract: "The from-scratch deep RNN, the concise nn.RNN model and the bidirectional model, as drawn from the seed.")
+
+    @OptionGroup var options: ChapterOptions
+
+    static func main() { runMain() }
+
+    func run(_ output: Output) throws {
+        output.line("Chapter 02 — Model (seed \(options.seed))")
+        let variant: DRNN.Variant = options.corrected ? .corrected : .notebook
+
+        //: ## The deep RNN from scratch: `drnn = DRNN(2, 1, 8, 1)`
+        let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: variant)
+        output.heading("Deep RNN from scratch: DRNN(2, 1, 8, 1), \(variant == .notebook ? "as the notebook writes it" : "corrected")")
+        for (name, tensor) in drnn.allTensors {
+            let registered = drnn.namedParameters.contains { $0.tensor === tensor }
+            output.line("  \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(describe(shape: tensor.shape).padding(toLength: 7, withPad: " ", startingAt: 0))"
+                        + " \(registered ? "registered" : "NOT registered: never trained or clipped")")
+        }
+        output.line("len(list(drnn.parameters())) = \(drnn.parameters.count) of \(drnn.allTensors.count) tensors")
+        output.record("deep_rnn", "scratch_init", value: .object(drnn.allTensors.map { ($0.name, .tensor($0.tensor)) }))
+        output.record("deep_rnn", "scratch_registered", value: .array(drnn.namedParameters.map { .string($0.name) }))
+
+        //: The forward pass on the whole batch: 19 outputs of shape (180, 1). Without an
+        //: activation the hidden states grow step after step.
+        let (inputs, _) = slidingWindows(of: line.differences, length: DeepRNNNotebook.sequenceLength)
+        let x = timeMajorInputs(inputs)                                   // (19, 180, 1)
+        let outputs = drnn(x)
+        output.line("drnn(X): \(outputs.count) outputs of shape \(describe(shape: outputs[0].shape))")
+        let first = rms(outputs[0]), last = rms(outputs[outputs.count - 1])
+        output.line("output size (root mean square) at t = 0: \(format(first)), at t = 18: \(format(last)) "
+                    + "(× \(format(last / first)) over 18 steps; the targets are about 14)")
+        output.record("deep_rnn", "scratch_output_rms", value: .floats(outputs.map(rms)))
+
+        //: ## The concise deep RNN: `nn.Sequential(nn.RNN(1, 8, 2), OutputLayer(8, 1))`
+        let concise = DeepRNNNotebook.conciseModel(seed: options)
+        output.heading("Concise deep RNN: nn.RNN(1, 8, num_layers=2, tanh) + OutputLayer(8, 1)")
+        for (name, tensor) in concise.namedParameters {
+            let v = tensor.values
+            output.line("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(describe(shape: tensor.shape).padding(toLength: 7, withPad: " ", startingAt: 0))"
+                        + " values in [\(format(v.min() ?? 0)), \(format(v.max() ?? 0))]")
+        }
+        output.line("nn.RNN draws every tensor uniform in [-1/sqrt(8), 1/sqrt(8)] = [-0.3536, 0.3536]; OutputLayer's W_hq is uniform in [-1, 1]")
+        let conciseOutputs = concise(x)
+        output.line("deep_rnn(X): \(conciseOutputs.count) outputs of shape \(describe(shape: conciseOutputs[0].shape)); "
+                    + "size at t = 18: \(format(rms(conciseOutputs[conciseOutputs.count - 1]))) (tanh keeps the states in [-1, 1])")
+        output.record("deep_rnn", "concise_init", value: .object(concise.namedParameters.map { (String($0.name.dropFirst(2)), .tensor($0.tensor)) }))
+
+        //: ## The bidirectional model: `brnn = BRNN(1, 32, 1)`
+        let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
+        output.heading("Bidirectional model: BRNN(1, 32, 1)")
+        for (name, tensor) in brnn.namedParameters {
+            output.line("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(describe(shape: tensor.shape))")
+        }
+        let train = task.digits.narrowed(along: 0, to: 0..<BidirectionalNotebook.numTrainingData)
+        let (forward, backward) = bidirectionalInputs(train)
+        let prediction = brnn(forward, backward)
+        output.line("brnn(fX, bX) with fX \(describe(shape: forward.shape)), bX \(describe(shape: backward.shape)): \(describe(shape: prediction.shape))")
+        output.line("prediction size (root mean square) \(format(rms(prediction))): raw digits 0–9 through randn weights, for labels 0 and 1")
+        output.record("bidirectional_rnn", "init", value: .object(brnn.namedParameters.map { ($0.name, .tensor($0.tensor)) }))
+        try output.draw(Figure.bidirectionalDiagram(),
+                        caption: "the model: a forward RNN over digits 1–3, a backward RNN over digits 6–4, their outputs multiplied.")
+
+        output.summary("Summary: DRNN with \(drnn.parameters.count) of \(drnn.allTensors.count) tensors registered, outputs growing × \(format(last / first)) over a window; "
+                       + "concise model with \(concise.parameters.count) tensors; BRNN with \(brnn.parameters.count).")
+    }
+
+    /// The root mean square of a tensor's values.
+    func rms(_ t: Tensor) -> Float {
+        Float((t.values.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(t.count, 1))).squareRoot())
+    }
+}

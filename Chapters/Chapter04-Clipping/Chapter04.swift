@@ -1,0 +1,104 @@
+/*:
+ # Chapter 04 — Gradient clipping
+
+ A recurrent network multiplies its state by the same matrix at every step, so its gradients can
+ explode. d2l's equation (9.5.3) shrinks a gradient `g` that is too long back to length θ:
+ `g ← min(1, θ / ‖g‖) g`, where `g` gathers the gradients of all parameters. The notebooks apply the
+ rule to each parameter on its own, with a threshold that grows with the tensor's size,
+ `θ = alpha · numel`: an 8 × 8 matrix may have a gradient of length 64 before it is touched, a bias
+ of eight elements only 8. Each tensor is then scaled by its own factor, which changes the
+ direction of the overall step, where the global rule only shortens it.
+
+ One more effect hides in PyTorch's float32 `torch.norm`: a gradient longer than about 1.8 · 10¹⁹
+ has norm `inf`, `θ / inf = 0`, and the notebook's rule sets that gradient to zero. The
+ bidirectional model reaches such gradients in its first epochs.
+ */
+import ArgumentParser
+import ChapterSupport
+import Workbook
+
+@main
+struct ClippingChapter: Chapter {
+    static let configuration = CommandConfiguration(
+        commandName: "Chapter04-Clipping",
+        abstract: "The notebooks' per-parameter gradient clipping against the global-norm rule of d2l (9.5.3).")
+
+    @OptionGroup var options: ChapterOptions
+
+    static func main() { runMain() }
+
+    func run(_ output: Output) throws {
+        output.line("Chapter 04 — Gradient clipping (seed \(options.seed))")
+        let variant: DRNN.Variant = options.corrected ? .corrected : .notebook
+
+        //: ## The gradients of a fresh deep RNN, and what `gradientClipping(drnn, 1)` does to them
+        let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: variant)
+        let (inputs, targets) = slidingWindows(of: line.differences, length: DeepRNNNotebook.sequenceLength)
+        let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)
+        let loss = sequenceLoss(drnn(x), y)
+        loss.backward()
+        output.heading("Deep RNN from scratch: per-parameter clipping, theta = numel")
+        output.line("loss \(Output.python(loss.item))")
+        output.line("  tensor    numel  gradient norm  theta  scaled by")
+        var norms: [(String, JSON)] = []
+        for (name, tensor) in drnn.allTensors {
+            let norm = tensor.grad?.norm ?? 0
+            let registered = drnn.namedParameters.contains { $0.tensor === tensor }
+            let theta = DeepRNNNotebook.clippingAlpha * Float(tensor.count)
+            let scale = !registered ? "not clipped (not registered)" : norm > theta ? format(theta / norm) : "1 (short enough)"
+            output.line("  \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(String(tensor.count).padding(toLength: 6, withPad: " ", startingAt: 0))"
+                        + " \(format(norm).padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(Int(theta)).padding(toLength: 6, withPad: " ", startingAt: 0)) \(scale)")
+            norms.append((name, .float(norm)))
+        }
+        output.record("deep_rnn", "scratch_initial_grad_norms", value: .object(norms))
+
+        //: ## Per parameter or global: the direction of the step
+        //:
+        //: The global rule scales every gradient by the same factor; the notebook's rule by one factor
+        //: per tensor. The cosine between the clipped step and the raw gradient says how far the
+        //: per-parameter rule turns the step away from steepest descent.
+        let parameters = drnn.parameters
+        let raw = parameters.map { $0.grad?.values ?? [] }
+        clipGradientsPerParameter(parameters, alpha: DeepRNNNotebook.clippingAlpha)
+        let perParameter = parameters.map { $0.grad?.values ?? [] }
+        for (p, g) in zip(parameters, raw) { p.grad?.assign(Tensor(g, shape: p.shape)) }
+        let globalNorm = clipGradientsGlobally(parameters, maxNorm: 1)
+        let global = parameters.map { $0.grad?.values ?? [] }
+        output.line("global norm of the registered gradients \(format(globalNorm)); d2l's rule with theta = 1 scales all by \(format(min(1, 1 / globalNorm)))")
+        output.line("cosine between the step and the raw gradient: per-parameter \(format(cosine(perParameter, raw))), global \(format(cosine(global, raw)))")
+
+        //: ## The bidirectional model: gradients beyond float range
+        let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
+        let n = BidirectionalNotebook.numTrainingData
+        let (forward, backward) = bidirectionalInputs(task.digits.narrowed(along: 0, to: 0..<n))
+        let labels = task.labels.narrowed(along: 0, to: 0..<n)
+        let lossFunction: BidirectionalLoss = options.corrected ? .fixed : .notebook
+        let optimizer = SGD(brnn.parameters, learningRate: BidirectionalNotebook.learningRates[0])
+        output.heading("Bidirectional model: two clipped SGD steps at lr 0.1 (\(lossFunction.rawValue) loss)")
+        var zeroed: [String] = []
+        for step in 1...2 {
+            lossFunction(brnn(forward, backward), labels).backward()
+            let infinite = brnn.namedParameters.filter { $0.tensor.grad?.norm.isInfinite ?? false }.map(\.name)
+            clipGradientsPerParameter(brnn.parameters, alpha: BidirectionalNotebook.clippingAlpha)
+            optimizer.step()
+            optimizer.zeroGrad()
+            let after = lossFunction(brnn(forward, backward), labels).item
+            output.line("step \(step): loss after it \(Output.python(after)); gradients with an infinite float32 norm, zeroed by the clipping: "
+                        + (infinite.isEmpty ? "none" : infinite.joined(separator: ", ")))
+            zeroed += infinite
+        }
+        output.record("bidirectional_rnn", "zeroed_by_overflow", value: .array(zeroed.map(JSON.string)))
+
+        output.summary("Summary: per-parameter clipping turns the deep RNN's step to cosine \(format(cosine(perParameter, raw))) with the gradient "
+                       + "(global clipping keeps 1); \(zeroed.count) bidirectional gradients overflowed and were zeroed in two steps.")
+    }
+
+    /// The cosine of the angle between two lists of gradients seen as one vector each.
+    func cosine(_ a: [[Float]], _ b: [[Float]]) -> Double {
+        var (dot, na, nb) = (0.0, 0.0, 0.0)
+        for (u, v) in zip(a.joined(), b.joined()) {
+            dot += Double(u) * Double(v); na += Double(u) * Double(u); nb += Double(v) * Double(v)
+        }
+        return na > 0 && nb > 0 ? dot / (na.squareRoot() * nb.squareRoot()) : 0
+    }
+}

@@ -1,0 +1,137 @@
+/*:
+ # Chapter 06 — Approximation and testing
+
+ `DRNNapproximation` runs a trained deep RNN over the 180 windows in order and keeps, for each, the
+ output of its last step: the prediction of the difference that follows the window. Together they
+ are a one-step-ahead prediction of the differences from step 19 on (`Y_hat`, 180 values), drawn
+ in red over the differences (figures 3 and 4), and, added to the series itself, a one-step-ahead
+ prediction of the series (figure 5). The same for the concise model gives figures 6 and 7 — where
+ the notebook, by a slip (`CY_hat = Y_hat.flatten()`), plots the from-scratch predictions again;
+ these figures use the concise model's own, as the reference figures do.
+
+ How good can such a prediction be? The differences are `7 + e(t+1) − e(t)` with noise `e` of
+ standard deviation 10: the best predictor from the past still misses `e(t+1)`, a mean squared
+ error of at least 100, about 105 from 19 past values, and predicting the mean 7 scores about 200.
+ A model that scores far below 100 on the data it trained on has memorised them.
+
+ The bidirectional notebook's `testBRNN` reports the mean loss on the 1250 test rows; the accuracy
+ (predictions rounded at 0.5) says more.
+ */
+import ArgumentParser
+import ChapterSupport
+import Workbook
+
+@main
+struct ApproximationChapter: Chapter {
+    static let configuration = CommandConfiguration(
+        commandName: "Chapter06-Approximation",
+        abstract: "One-step-ahead predictions of the deep RNNs with figures 3–7, and the bidirectional model's test loss and accuracy.")
+
+    @OptionGroup var options: ChapterOptions
+
+    @Flag(help: "Train the models again even when Chapter05-Training saved them.")
+    var retrain = false
+
+    static func main() { runMain() }
+
+    func run(_ output: Output) throws {
+        output.line("Chapter 06 — Approximation and testing (seed \(options.seed)\(options.corrected ? ", corrected" : ""))")
+        let quietOutput = Output(options: quieter)
+
+        //: ## The trained models: from Chapter05's checkpoints, or trained here
+        let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: options.corrected ? .corrected : .notebook)
+        if let reason = try retrain ? "--retrain" : SavedModel.scratch.load(into: drnn.allTensors, options) {
+            output.line("from-scratch DRNN: training it here (\(reason))")
+            let trained = NotebookTraining.scratch(options, quietOutput).drnn
+            for (target, source) in zip(drnn.allTensors, trained.allTensors) { target.tensor.assign(source.tensor) }
+        } else {
+            output.line("from-scratch DRNN: loaded \(SavedModel.scratch.path(options))")
+        }
+        let concise = DeepRNNNotebook.conciseModel(seed: options)
+        if let reason = try retrain ? "--retrain" : SavedModel.concise.load(into: concise.namedParameters, options) {
+            output.line("concise model: training it here (\(reason))")
+            let trained = NotebookTraining.concise(options, quietOutput).model
+            for (target, source) in zip(concise.parameters, trained.parameters) { target.assign(source) }
+        } else {
+            output.line("concise model: loaded \(SavedModel.concise.path(options))")
+        }
+
+        //: ## `Y_hat = DRNNapproximation(drnn_trained, dataset_approx)`
+        let (_, datasetApprox) = DeepRNNNotebook.loaders(line, seed: options.seed)
+        let yHat = approximate(drnn, on: datasetApprox)                      // (180)
+        let cyHat = approximate(concise, on: datasetApprox)                  // (180)
+        let s = DeepRNNNotebook.sequenceLength, n = DeepRNNNotebook.numData
+        let actual = Array(line.differences.values[s...])                    // data_trans[19:199]
+        output.heading("Deep RNN: one-step-ahead predictions of the differences")
+        output.line("Y_hat.shape \(describe(shape: yHat.shape)), CY_hat.shape \(describe(shape: cyHat.shape))")
+        let scratchError = meanSquaredError(yHat.values, actual), conciseError = meanSquaredError(cyHat.values, actual)
+        let meanError = meanSquaredError([Float](repeating: 7, count: actual.count), actual)
+        output.line("mean squared error on the training windows: from scratch \(format(scratchError)), concise \(format(conciseError));"
+                    + " predicting 7 every time: \(format(meanError)); the best honest predictor: about 105")
+        output.record("deep_rnn", "scratch_one_step_error", value: .float(scratchError))
+        output.record("deep_rnn", "concise_one_step_error", value: .float(conciseError))
+        output.record("deep_rnn", "Y_hat", value: .floats(yHat.values))
+        output.record("deep_rnn", "CY_hat", value: .floats(cyHat.values))
+
+        //: Figures 3–7, as the notebook draws them: the differences (blue) and the predictions (red).
+        let x = line.x.values, differences = line.differences.values
+        let steps = (s..<(n - 1)).map(Float.init)
+        func prediction(_ name: String, _ predicted: [Float], zoom: Bool) -> Figure {
+            var figure = Figure(name: name)
+            let range = zoom ? 75..<125 : 0..<(n - 1)
+            figure.addLine(x: Array(x[range]), y: Array(differences[range]))
+            let shown = zoom ? (75 - s)..<(125 - s) : 0..<predicted.count
+            figure.addLine(x: Array(steps[shown]), y: Array(predicted[shown]), color: "#ff0000")
+            return figure
+        }
+        try output.draw(prediction("DEEPRNN_fig3", yHat.values, zoom: false),
+                        caption: "the from-scratch model's one-step predictions (red) over the differences (blue).")
+        try output.draw(prediction("DEEPRNN_fig4", yHat.values, zoom: true), caption: "the same, steps 75 to 125.")
+        var series = Figure(name: "DEEPRNN_fig5")
+        series.addLine(x: x, y: line.data.values)
+        let dataApprox = zip(yHat.values, line.data.values[s..<(n - 1)]).map(+)   // Y_hat + data[19:-1]
+        series.addLine(x: steps, y: dataApprox, color: "#ff0000")
+        try output.draw(series, caption: "the series (blue) and its one-step prediction, the predicted difference added to the last value (red).")
+        try output.draw(prediction("DEEPRNN_fig6", cyHat.values, zoom: false),
+                        caption: "the concise model's own predictions (red) over the differences (the notebook plots Y_hat here by mistake).")
+        try output.draw(prediction("DEEPRNN_fig7", cyHat.values, zoom: true), caption: "the concise model's predictions, steps 75 to 125.")
+
+        //: ## `testBRNN(brnn_trained, dataset_test)`
+        let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
+        if let reason = try retrain ? "--retrain" : SavedModel.bidirectional.load(into: brnn.namedParameters, options) {
+            output.line("bidirectional model: training it here (\(reason))")
+            let trained = NotebookTraining.bidirectional(options, quietOutput).brnn
+            for (target, source) in zip(brnn.parameters, trained.parameters) { target.assign(source) }
+        } else {
+            output.line("bidirectional model: loaded \(SavedModel.bidirectional.path(options))")
+        }
+        let (_, datasetTest) = BidirectionalNotebook.loaders(task, seed: options.seed)
+        let loss: BidirectionalLoss = options.corrected ? .fixed : .notebook
+        let (testLoss, accuracy) = testBRNN(brnn, on: datasetTest, loss: loss)
+        let fixedLoss = testBRNN(brnn, on: datasetTest, loss: .fixed).loss
+        let testLabels = datasetTest.targets.values
+        let baseRate = Float(testLabels.filter { $0 == 0 }.count) / Float(testLabels.count)
+        output.heading("Bidirectional model on the \(datasetTest.count) test rows")
+        output.line("mean loss at testing time \(Output.python(testLoss))")
+        output.line("fixed (per-row) test loss \(format(fixedLoss)); accuracy \(format(100 * accuracy))% "
+                    + "(answering 0 for every row: \(format(100 * baseRate))%)")
+        output.record("bidirectional_rnn", "test_loss", value: .float(testLoss))
+        output.record("bidirectional_rnn", "test_fixed_loss", value: .float(fixedLoss))
+        output.record("bidirectional_rnn", "test_accuracy", value: .float(accuracy))
+
+        output.summary("Summary: one-step-ahead error \(format(scratchError)) (from scratch), \(format(conciseError)) (concise), "
+                       + "against ~105 for the best honest predictor; bidirectional test loss \(format(testLoss)), accuracy \(format(100 * accuracy))%.")
+    }
+
+    /// The options for training runs made here: their logs are not printed.
+    var quieter: ChapterOptions {
+        var o = options
+        o.quiet = true
+        o.verbose = false
+        return o
+    }
+
+    func meanSquaredError(_ a: [Float], _ b: [Float]) -> Float {
+        Float(zip(a, b).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) } / Double(max(a.count, 1)))
+    }
+}

@@ -1,0 +1,57 @@
+// Running a chapter: parse the options, run, and turn every failure into one line and an exit code.
+
+import ArgumentParser
+import Foundation
+import Workbook
+
+/// Exit codes of the chapter programs.
+public enum ExitCode32 {
+    /// An option's value is invalid (`EX_USAGE`).
+    public static let usage: Int32 = 64
+    /// A file could not be read or written, or a checkpoint is unusable (`EX_IOERR`-like).
+    public static let files: Int32 = 74
+}
+
+/// A chapter program: its options and its body.
+public protocol Chapter: ParsableCommand {
+    var options: ChapterOptions { get }
+    /// Runs the chapter, printing through `output`.
+    func run(_ output: Output) throws
+}
+
+extension Chapter {
+    public func run() throws {
+        let output = Output(options: options)
+        try run(output)
+        output.finish()
+    }
+
+    /// Parses the command line and runs. A bad option prints one line and exits with 64; a file
+    /// problem (``WorkbookError``) prints one line and exits with 74.
+    public static func runMain() -> Never {
+        var command: Self
+        do {
+            command = try parse()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {          // --help
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let first = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            let message = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
+            FileHandle.standardError.write(Data("error: \(message) (see --help)\n".utf8))
+            Foundation.exit(ExitCode32.usage)
+        }
+        do {
+            try command.run()
+            Foundation.exit(0)
+        } catch let error as WorkbookError {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            Foundation.exit(ExitCode32.files)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Foundation.exit(1)
+        }
+    }
+}

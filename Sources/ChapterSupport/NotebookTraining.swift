@@ -1,0 +1,57 @@
+// The notebooks' training cells, shared by Chapter05-Training (which shows them) and
+// Chapter06-Approximation (which reruns them when no checkpoint is there).
+
+import Workbook
+
+/// The three training runs of the notebooks, with their settings.
+public enum NotebookTraining {
+    /// `drnn_trained = trainDRNN(drnn, dataset, loss, optimizer, 5000)` with `SGD(lr=0.0001)` and clipping.
+    public static func scratch(_ options: ChapterOptions, _ output: Output) -> (line: NoisyLine, drnn: DRNN, losses: [Float]) {
+        let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: options.corrected ? .corrected : .notebook)
+        let (dataset, _) = DeepRNNNotebook.loaders(line, seed: options.seed)
+        let optimizer = SGD(drnn.parameters, learningRate: DeepRNNNotebook.scratchLearningRate)
+        let epochs = options.epochs(DeepRNNNotebook.scratchEpochs)
+        let log = output.trainingLog("DRNN", epochs: epochs)
+        let losses = trainDeepRNN(drnn, on: dataset, optimizer: optimizer, epochs: epochs,
+                                  clippingAlpha: DeepRNNNotebook.clippingAlpha, onEpoch: log.report)
+        log.finish()
+        return (line, drnn, losses)
+    }
+
+    /// `for i in range(3): SGD(lr=0.03/10**i); trainCDEEPRNN(deep_rnn, dataset, loss, optimizer, 500)`: no clipping.
+    public static func concise(_ options: ChapterOptions, _ output: Output) -> (model: ConciseDRNN, losses: [[Float]]) {
+        var generator = options.generator()
+        let line = NoisyLine(count: DeepRNNNotebook.numData, using: &generator)
+        let (dataset, _) = DeepRNNNotebook.loaders(line, seed: options.seed)
+        let model = DeepRNNNotebook.conciseModel(seed: options)
+        var losses: [[Float]] = []
+        for (i, learningRate) in DeepRNNNotebook.conciseLearningRates.enumerated() {
+            let optimizer = SGD(model.parameters, learningRate: learningRate)
+            let epochs = options.epochs(DeepRNNNotebook.conciseEpochs)
+            output.line("round \(i): SGD(lr=\(learningRate)), \(epochs) epochs")
+            let log = output.trainingLog("concise \(i)", epochs: epochs)
+            losses.append(trainDeepRNN(model, on: dataset, optimizer: optimizer, epochs: epochs,
+                                       clippingAlpha: nil, onEpoch: log.report))
+            log.finish()
+        }
+        return (model, losses)
+    }
+
+    /// `for i in range(2): SGD(lr=0.1/10**i); trainBRNN(brnn, dataset_train, loss, optimizer, (i+1)*100)`.
+    public static func bidirectional(_ options: ChapterOptions, _ output: Output) -> (task: DigitTask, brnn: BRNN, losses: [[Float]]) {
+        let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
+        let (datasetTrain, _) = BidirectionalNotebook.loaders(task, seed: options.seed)
+        let loss: BidirectionalLoss = options.corrected ? .fixed : .notebook
+        var losses: [[Float]] = []
+        for (i, learningRate) in BidirectionalNotebook.learningRates.enumerated() {
+            let optimizer = SGD(brnn.parameters, learningRate: learningRate)
+            let epochs = options.epochs(BidirectionalNotebook.epochs[i])
+            output.line("round \(i): SGD(lr=\(learningRate)), \(epochs) epochs, \(loss.rawValue) loss")
+            let log = output.trainingLog("BRNN \(i)", epochs: epochs)
+            losses.append(trainBRNN(brnn, on: datasetTrain, loss: loss, optimizer: optimizer, epochs: epochs,
+                                    clippingAlpha: BidirectionalNotebook.clippingAlpha, onEpoch: log.report))
+            log.finish()
+        }
+        return (task, brnn, losses)
+    }
+}

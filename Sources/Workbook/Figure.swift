@@ -1,0 +1,607 @@
+// Figures as gnuplot scripts that look like matplotlib's defaults, and their PNG and SVG images.
+//
+// A figure is written as one self-contained script, `plots/<name>.gp`, with its data inline, so a
+// learner can read it, change it and run it again. When gnuplot is installed, the same script is
+// rendered twice, to `<name>.png` and to `<name>.svg`.
+
+import Foundation
+
+/// A line plot in the manner of `plt.plot`: lines in matplotlib's colours, axes and margins as
+/// matplotlib draws them, an optional title and axis labels, and a logarithmic y axis for losses.
+public struct Figure: Sendable {
+    /// The file base name, for example `"DEEPRNN_fig3"`.
+    public let name: String
+    /// The title above the plot; `nil` draws none (as in the notebooks).
+    public var title: String?
+    /// The label under the x axis; `nil` draws none.
+    public var xLabel: String?
+    /// The label left of the y axis; `nil` draws none.
+    public var yLabel: String?
+    /// A logarithmic y axis, for loss curves. Values that are not positive are left out.
+    public var logScaleY: Bool
+
+    /// What is drawn, in the order it was added.
+    var items: [Item] = []
+    /// The next colour of the cycle.
+    var cycleIndex = 0
+    /// For a diagram: gnuplot commands that draw it, in place of axes and data.
+    var drawing: [String]?
+
+    enum Item: Sendable {
+        case line(x: [Float], y: [Float], color: String, label: String?)
+        case horizontal(y: Double, color: String, label: String?)
+    }
+
+    /// matplotlib's default colour cycle, `tab10`: C0, C1, …, C9.
+    public static let colorCycle = [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+        "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    ]
+
+    public init(name: String, title: String? = nil, xLabel: String? = nil, yLabel: String? = nil, logScaleY: Bool = false) {
+        self.name = name
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.logScaleY = logScaleY
+    }
+
+    /// Adds a line. Colors: matplotlib's cycle, first line C0 "#1f77b4", second C1 "#ff7f0e", ...;
+    /// pass `color: "#ff0000"` for the notebooks' red predictions.
+    ///
+    /// As in matplotlib, a line given its own colour takes none from the cycle. Points whose `x` or
+    /// `y` is not finite are left out (the line breaks there); when `x` and `y` differ in length,
+    /// the longer one's extra values are ignored.
+    public mutating func addLine(x: [Float], y: [Float], color: String? = nil, label: String? = nil) {
+        let chosen: String
+        if let color {
+            chosen = color
+        } else {
+            chosen = Figure.colorCycle[cycleIndex % Figure.colorCycle.count]
+            cycleIndex += 1
+        }
+        items.append(.line(x: x, y: y, color: chosen, label: label))
+    }
+
+    /// Adds a line at x = 0, 1, 2, …, like `plt.plot(y)`.
+    public mutating func addLine(y: [Float], color: String? = nil, label: String? = nil) {
+        addLine(x: (0..<y.count).map { Float($0) }, y: y, color: color, label: label)
+    }
+
+    /// Adds a dashed horizontal reference line across the plot (for an optimum, a base rate), with an optional key label.
+    ///
+    /// Like matplotlib's `axhline(y, ls="--")`: it spans the whole width and the y axis is stretched
+    /// to show it. A line that cannot be drawn (not finite, or not positive on a log axis) is left out.
+    public mutating func addHorizontalLine(y: Double, color: String = "#7f7f7f", label: String? = nil) {
+        items.append(.horizontal(y: y, color: color, label: label))
+    }
+
+    /// The complete script text. Deterministic: the same figure gives byte-identical text.
+    public func script() -> String {
+        var lines = header()
+        if let drawing {
+            lines += diagramSetup() + drawing
+            lines.append("plot -1 with lines lt nodraw notitle")
+        } else {
+            lines += axesSetup() + plotCommands()
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes `<directory>/<name>.gp` and, when `render` and gnuplot is available, `<name>.png` and `<name>.svg` beside it.
+    /// Returns what happened so the caller can print one hint line when gnuplot is missing.
+    @discardableResult
+    public func write(to directory: String, render: Bool) throws -> FigureOutput {
+        guard !name.isEmpty, !name.contains("/"), !name.contains(where: \.isNewline) else {
+            throw WorkbookError("cannot write the figure \"\(name)\": its name must be a plain file name, without / or line breaks")
+        }
+        let base = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+        let scriptPath = base + ".gp"
+        try AtomicFile.write(script(), to: scriptPath)
+        guard render, Gnuplot.isAvailable else {
+            return FigureOutput(script: scriptPath, images: [], rendered: false)
+        }
+        let images = [base + ".png", base + ".svg"]
+        for image in images {
+            try Gnuplot.render(script: scriptPath, to: image)
+        }
+        return FigureOutput(script: scriptPath, images: images, rendered: true)
+    }
+}
+
+/// What ``Figure/write(to:render:)`` wrote: the script's path and, when rendered, the images' paths.
+public struct FigureOutput: Equatable, Sendable {
+    public let script: String
+    public let images: [String]
+    public let rendered: Bool
+
+    public init(script: String, images: [String], rendered: Bool) {
+        self.script = script
+        self.images = images
+        self.rendered = rendered
+    }
+}
+
+// MARK: - The script
+
+extension Figure {
+    /// Comment, output file and terminal: PNG or SVG, chosen by the output file's extension.
+    ///
+    /// Both are 640 × 480 pixels, matplotlib's 6.4 × 4.8 inches at 100 dpi. pngcairo draws a
+    /// 10-point font at that scale; the SVG terminal counts font sizes in pixels, so its fonts are
+    /// scaled by 1.39 (10 points at 100 dpi). gnuplot sizes the key from the unscaled font, so the
+    /// SVG's key is widened by `svgtext`. Dash lengths are a quarter (pngcairo) or a half (SVG) of
+    /// the line width: dash type 11 is matplotlib's `--` in both. Negative tick labels get a true
+    /// minus sign, as in matplotlib.
+    func header() -> [String] {
+        let name = name.replacingOccurrences(of: "\n", with: " ")
+        return [
+            "# \(name): generated by the RNN workbook; regenerate the image from the package root with: gnuplot plots/\(name).gp",
+            "# and the SVG with: gnuplot -e \"outfile='plots/\(name).svg'\" plots/\(name).gp",
+            "",
+            "if (!exists(\"outfile\")) outfile = \(gnuplotString("plots/\(name).png"))",
+            "if (strlen(outfile) >= 4 && outfile[strlen(outfile)-3:] eq \".svg\") {",
+            "    set terminal svg size 640,480 font \"DejaVu Sans,10\" fontscale 1.39 background \"#ffffff\"",
+            "    set dashtype 11 (7.35,3.15)",
+            "    svgtext = 0.39",
+            "} else {",
+            "    set terminal pngcairo size 640,480 font \"DejaVu Sans,10\"",
+            "    set dashtype 11 (14.7,6.3)",
+            "    svgtext = 0",
+            "}",
+            "set output outfile",
+            "set encoding utf8",
+            "set minussign",
+            "",
+        ]
+    }
+
+    /// Axes, margins, padding, labels and key, as matplotlib draws them by default.
+    func axesSetup() -> [String] {
+        var lines = [
+            "set border 15 lw 1.1",
+            "set tics out nomirror scale 0.7",
+            "set xtics offset 0,0.4",
+            "set ytics offset 0.7,0",
+            "set lmargin at screen 0.125",
+            "set rmargin at screen 0.9",
+            "set bmargin at screen 0.11",
+            "set tmargin at screen 0.88",
+            "# 5% padding around the data, as matplotlib's axes.xmargin and ymargin",
+            "set autoscale noextend",
+            "set offsets graph .05, graph .05, graph .05, graph .05",
+        ]
+        if let title {
+            lines.append("set title \(gnuplotString(title)) noenhanced font \",12\" offset 0,-0.9")
+        }
+        if let xLabel {
+            lines.append("set xlabel \(gnuplotString(xLabel)) noenhanced offset 0,0.8")
+        }
+        if let yLabel {
+            lines.append("set ylabel \(gnuplotString(yLabel)) noenhanced offset 1,0")
+        }
+        if let step = Figure.tickStep(xValues) {
+            lines.append("set xtics \(step)")
+        }
+        if logScaleY {
+            lines.append("set logscale y")
+            lines += logTics()
+        } else if let step = Figure.tickStep(yValues) {
+            lines.append("set ytics \(step)")
+        }
+        if !hasData {
+            // Nothing to scale to: matplotlib's empty axes run from 0 to 1.
+            lines.append("set xrange [0:1]")
+            if usableHorizontals.isEmpty {
+                lines.append(logScaleY ? "set yrange [1:10]" : "set yrange [0:1]")
+            }
+        }
+        let labels = items.compactMap(\.label)
+        if let longest = labels.map(\.count).max() {
+            // matplotlib's legend: top right, inside, the line before its label, in a light grey box.
+            lines.append("set key top right inside opaque reverse Left samplen 2 spacing 1.1 + svgtext width 1 + svgtext * \(longest) height 0.5 box lc rgb \"#cccccc\" lw 1")
+        } else {
+            lines.append("unset key")
+        }
+        return lines
+    }
+
+    /// The data blocks, the reference lines and the `plot` command.
+    func plotCommands() -> [String] {
+        var blocks: [String] = []
+        var arrows: [String] = []
+        var plots: [String] = []
+        var series = 0
+        for item in items {
+            switch item {
+            case let .line(x, y, color, label):
+                series += 1
+                blocks.append("$D\(series) << EOD")
+                for (x, y) in zip(x, y) {
+                    blocks.append(number(x) + " " + number(y))
+                }
+                blocks.append("EOD")
+                plots.append("$D\(series) using 1:2 with lines lw 2.1 lc rgb \(gnuplotString(color)) \(keyTitle(label))")
+            case let .horizontal(y, color, label):
+                guard y.isFinite, !logScaleY || y > 0 else { continue }
+                let level = "\(y)"
+                arrows.append("set arrow from graph 0, first \(level) to graph 1, first \(level) nohead \(Figure.dashed) lw 2.1 lc rgb \(gnuplotString(color)) back")
+                // Invisible, so that the axis range includes the line, as matplotlib's axhline does.
+                plots.append("\(level) with lines lt nodraw notitle")
+                if label != nil {
+                    plots.append("keyentry with lines \(Figure.dashed) lw 2.1 lc rgb \(gnuplotString(color)) \(keyTitle(label))")
+                }
+            }
+        }
+        if plots.isEmpty {
+            plots.append("-1 with lines lt nodraw notitle")
+        }
+        var lines = blocks
+        if !blocks.isEmpty { lines.append("") }
+        lines += arrows
+        lines.append("plot " + plots.joined(separator: ", \\\n     "))
+        return lines
+    }
+
+    /// matplotlib's `--`: dashes of 3.7 and gaps of 1.6 line widths, set up by ``header()`` as
+    /// dash type 11 (the two terminals scale dash lengths differently).
+    static let dashed = "dt 11"
+
+    /// For the diagram: no axes, a fixed 16 × 12 drawing area under the title.
+    func diagramSetup() -> [String] {
+        var lines = [
+            "unset border",
+            "unset tics",
+            "unset key",
+            "set lmargin at screen 0.02",
+            "set rmargin at screen 0.98",
+            "set bmargin at screen 0.02",
+            "set tmargin at screen 0.9",
+            "set xrange [0:16]",
+            "set yrange [0:12]",
+        ]
+        if let title {
+            lines.append("set title \(gnuplotString(title)) noenhanced font \",12\" offset 0,-0.9")
+        }
+        return lines
+    }
+
+    /// Whether some line has a point that can be drawn.
+    var hasData: Bool { !xValues.isEmpty }
+
+    /// The horizontal lines that can be drawn.
+    var usableHorizontals: [Double] {
+        items.compactMap { item in
+            guard case let .horizontal(y, _, _) = item, y.isFinite, !logScaleY || y > 0 else { return nil }
+            return y
+        }
+    }
+
+    /// The x values of the points that can be drawn.
+    var xValues: [Double] {
+        items.flatMap { item -> [Double] in
+            guard case let .line(x, y, _, _) = item else { return [] }
+            return zip(x, y).filter { $0.isFinite && $1.isFinite && (!logScaleY || $1 > 0) }.map { Double($0.0) }
+        }
+    }
+
+    /// The y values of the points and reference lines that can be drawn.
+    var yValues: [Double] {
+        usableHorizontals + items.flatMap { item -> [Double] in
+            guard case let .line(x, y, _, _) = item else { return [] }
+            return zip(x, y).filter { $0.isFinite && $1.isFinite && (!logScaleY || $1 > 0) }.map { Double($0.1) }
+        }
+    }
+
+    /// The distance between ticks on a linear axis that shows `values` with 5% padding, as
+    /// matplotlib's `AutoLocator` chooses it: at most 9 intervals, in steps of 1, 2, 2.5, 5 × 10ⁿ.
+    /// `nil` when the values span no range (gnuplot then widens it itself).
+    static func tickStep(_ values: [Double]) -> String? {
+        guard let low = values.min(), let high = values.max(), high > low else { return nil }
+        let bins = 9.0
+        let bottom = low - 0.05 * (high - low), top = high + 0.05 * (high - low)
+        let exponent = Int(log10((top - bottom) / bins).rounded(.down))
+        let mantissas = [0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20]
+        let raw = (top - bottom) / bins
+        let scale = pow(10, Double(exponent))
+        guard var index = mantissas.firstIndex(where: { $0 * scale >= raw * (1 - 1e-9) }) else { return nil }
+        // The smallest step above the raw one, or a smaller one if it would show fewer than two ticks.
+        while index > 0 {
+            let step = mantissas[index] * scale
+            let shown = (top / step + 1e-9).rounded(.down) - (bottom / step - 1e-9).rounded(.up) + 1
+            if shown >= 2 { break }
+            index -= 1
+        }
+        return String(format: "%.6g", mantissas[index] * scale)
+    }
+
+    /// Tick labels for a logarithmic y axis: powers of ten, `10^{n}`, when the range holds at least
+    /// two of them. Otherwise gnuplot would label one tick or none, so the ticks are listed: at
+    /// 1, 2, 5 × 10ⁿ, or 1 … 9 × 10ⁿ, or (for a range narrower than that) at round steps.
+    func logTics() -> [String] {
+        let values = yValues
+        guard let low = values.min(), let high = values.max() else {
+            return ["set format y \"10^{%T}\""]
+        }
+        // The range gnuplot shows: the data and 5% on either side, in decades.
+        let pad = (log10(high) - log10(low)) * 0.05
+        var bottom = log10(low) - pad, top = log10(high) + pad
+        if top - bottom < 1e-9 { bottom -= 0.01; top += 0.01 }
+        let lowest = pow(10, bottom) * (1 - 1e-9), highest = pow(10, top) * (1 + 1e-9)
+        let decades = Int(bottom.rounded(.down))...Int(top.rounded(.up))
+        func tics(_ mantissas: [Double]) -> [String] {
+            decades.flatMap { k in mantissas.map { $0 * pow(10, Double(k)) } }
+                .filter { lowest <= $0 && $0 <= highest }
+                .map { String(format: "%g", $0) }
+        }
+        if tics([1]).count >= 2 {
+            return ["set format y \"10^{%T}\""]
+        }
+        var chosen = tics([1, 2, 5])
+        if chosen.count < 3 { chosen = tics([1, 2, 3, 4, 5, 6, 7, 8, 9]) }
+        if chosen.count < 3 {
+            let step = Figure.niceStep((highest - lowest) / 5)
+            var decimals = 0
+            while decimals < 12, abs(step * pow(10, Double(decimals)) - (step * pow(10, Double(decimals))).rounded()) > 1e-6 {
+                decimals += 1
+            }
+            chosen = []
+            var k = (lowest / step).rounded(.up)
+            while k * step <= highest, chosen.count < 20 {
+                chosen.append(String(format: "%.\(decimals)f", k * step))
+                k += 1
+            }
+        }
+        return ["set format y \"%g\"", "set ytics (\(chosen.joined(separator: ", ")))"]
+    }
+
+    /// The smallest of 1, 2, 2.5, 5 × 10ⁿ at least `raw`, like matplotlib's tick steps.
+    static func niceStep(_ raw: Double) -> Double {
+        let magnitude = pow(10, log10(raw).rounded(.down))
+        for factor in [1, 2, 2.5, 5] where factor * magnitude >= raw * (1 - 1e-9) {
+            return factor * magnitude
+        }
+        return 10 * magnitude
+    }
+
+    /// A value for the data block; `NaN` for anything not finite, which gnuplot skips.
+    func number(_ value: Float) -> String {
+        value.isFinite ? value.description : "NaN"
+    }
+
+    func keyTitle(_ label: String?) -> String {
+        guard let label else { return "notitle" }
+        return "title \(gnuplotString(label)) noenhanced"
+    }
+}
+
+extension Figure.Item {
+    var label: String? {
+        switch self {
+        case let .line(_, _, _, label): label
+        case let .horizontal(_, _, label): label
+        }
+    }
+}
+
+/// `text` as a gnuplot double-quoted string: backslashes and quotes escaped, a line break as `\n`.
+fileprivate func gnuplotString(_ text: String) -> String {
+    var result = "\""
+    for character in text {
+        switch character {
+        case "\\": result += "\\\\"
+        case "\"": result += "\\\""
+        case "\n", "\r\n": result += "\\n"
+        default:
+            if character.isNewline || character.asciiValue.map({ $0 < 32 || $0 == 127 }) == true {
+                result += " "
+            } else {
+                result.append(character)
+            }
+        }
+    }
+    return result + "\""
+}
+
+// MARK: - gnuplot
+
+/// Finds and runs gnuplot.
+public enum Gnuplot {
+    /// The `gnuplot` executable found on PATH, looked up once.
+    static let executable: String? = {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for folder in path.split(separator: ":") where !folder.isEmpty {
+            let candidate = folder.hasSuffix("/") ? "\(folder)gnuplot" : "\(folder)/gnuplot"
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isFolder), !isFolder.boolValue,
+               FileManager.default.isExecutableFile(atPath: candidate) {
+                return candidate
+            }
+        }
+        return nil
+    }()
+
+    /// Whether a `gnuplot` executable is on PATH (search PATH yourself; cache the answer in a `static let`).
+    public static var isAvailable: Bool { executable != nil }
+
+    /// Runs gnuplot on a script, writing `outfile`; throws WorkbookError with gnuplot's stderr (first lines) when it fails,
+    /// and never leaves an empty or partial image behind (render to a temporary name in the same folder, then rename).
+    ///
+    /// The script chooses its terminal from `outfile`'s extension (see ``Figure/script()``). gnuplot
+    /// runs with `-d`, so a learner's `~/.gnuplot` cannot change the images.
+    public static func render(script path: String, to outfile: String) throws {
+        guard let executable else {
+            throw WorkbookError("cannot render \(outfile): gnuplot is not installed; install it (sudo apt-get install gnuplot-nox, or brew install gnuplot)")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw WorkbookError("cannot render \(outfile): the script \(path) does not exist or cannot be read")
+        }
+        let target = URL(fileURLWithPath: outfile)
+        let folder = target.deletingLastPathComponent()
+        try AtomicFile.ensureFolder(folder.path)
+        // Same folder, same extension (the script picks the terminal by it), a name no one else uses.
+        let suffix = target.pathExtension.isEmpty ? "" : "." + target.pathExtension
+        let temporary = folder.appendingPathComponent(
+            ".\(target.deletingPathExtension().lastPathComponent).\(UUID().uuidString).tmp\(suffix)")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        let escaped = temporary.path.replacingOccurrences(of: "'", with: "''")
+        process.arguments = ["-d", "-e", "outfile='\(escaped)'", path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw WorkbookError("cannot run \(executable): \(error.localizedDescription)")
+        }
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+
+        let size = (try? FileManager.default.attributesOfItem(atPath: temporary.path)[.size] as? Int) ?? 0
+        guard process.terminationReason == .exit, process.terminationStatus == 0, size > 0 else {
+            let said = summary(of: String(decoding: message, as: UTF8.self))
+            throw WorkbookError("gnuplot could not render \(outfile) from \(path): \(said.isEmpty ? "it wrote no image" : said)")
+        }
+        if rename(temporary.path, target.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            throw WorkbookError("cannot write \(outfile): \(reason); remove what is there or choose another folder")
+        }
+    }
+
+    /// gnuplot's complaint on one line: the `"file" line N: …` line first, then the command it was
+    /// reading; warnings only when there is nothing else.
+    static func summary(of stderr: String) -> String {
+        let lines = stderr.split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.allSatisfy { $0 == "^" || $0 == " " } }
+        let errors = lines.filter { !$0.hasPrefix("Warning") }
+        let chosen = errors.isEmpty ? lines : errors
+        let located = chosen.filter { $0.range(of: #"line \d+:"#, options: .regularExpression) != nil }
+        let others = chosen.filter { !located.contains($0) }
+        return Array((located + others).prefix(3)).joined(separator: " | ")
+    }
+
+    /// The line to print when gnuplot is missing, e.g. "gnuplot is not installed: the figure scripts are in plots/ ;
+    /// install it (sudo apt-get install gnuplot-nox, or brew install gnuplot) to render them".
+    public static func installHint(directory: String) -> String {
+        let folder = directory.hasSuffix("/") ? directory : directory + "/"
+        return "gnuplot is not installed: the figure scripts are in \(folder) ; install it (sudo apt-get install gnuplot-nox, or brew install gnuplot) to render them"
+    }
+}
+
+// MARK: - The bidirectional model's diagram
+
+extension Figure {
+    /// The bidirectional notebook's model diagram (BRNN_fig1), drawn with gnuplot objects only (no data):
+    /// a forward RNN reading digits 1, 2, 3 left to right (three boxes "h1 h2 h3" with arrows between them and input digit labels x1 x2 x3 below),
+    /// a backward RNN reading digits 6, 5, 4 (boxes with arrows right-to-left, inputs x6 x5 x4),
+    /// each ending in an output node (out_3 = "d1d2d3 < 500 ?", out_5 = "d6d5d4 > 500 ?"), and the two outputs multiplied ("×") into the prediction ŷ.
+    /// Clear and readable at 640×480; title "BRNN: two RNNs over the two halves, outputs multiplied".
+    ///
+    /// The digits sit in their order, x1 … x6, left to right; the backward RNN starts at x6, so both
+    /// RNNs end in the middle, where their outputs meet.
+    public static func bidirectionalDiagram() -> Figure {
+        var figure = Figure(name: "BRNN_fig1", title: "BRNN: two RNNs over the two halves, outputs multiplied")
+        var sketch = Sketch()
+        let forward = (fill: "#dbe8f5", edge: "#1f77b4"), backward = (fill: "#ffe4cc", edge: "#ff7f0e")
+        let stateY = 4.2, inputY = 2.1, outputY = 6.9, productY = 8.7, predictionY = 10.6
+        let box = (width: 1.3, height: 1.1)
+
+        // The six digits and the hidden state that reads each: 1, 2, 3 forward; 6, 5, 4 backward.
+        let columns: [(digit: Int, x: Double)] = [(1, 2), (2, 4), (3, 6), (4, 10), (5, 12), (6, 14)]
+        for (digit, x) in columns {
+            let colors = digit <= 3 ? forward : backward
+            sketch.box(at: (x, stateY), size: box, fill: colors.fill, edge: colors.edge, text: "h\(digit)")
+            sketch.label("x\(digit)", at: (x, inputY))
+            sketch.arrow(from: (x, inputY + 0.4), to: (x, stateY - box.height / 2))
+        }
+        // The recurrences: h1 → h2 → h3, and h6 → h5 → h4.
+        for (from, to) in [(2.0, 4.0), (4, 6), (14, 12), (12, 10)] {
+            let direction = to > from ? 1.0 : -1.0
+            sketch.arrow(from: (from + direction * box.width / 2, stateY), to: (to - direction * box.width / 2, stateY))
+        }
+        sketch.label("forward RNN reads digits 1, 2, 3 →", at: (4, 1.0), color: forward.edge)
+        sketch.label("← backward RNN reads digits 6, 5, 4", at: (12, 1.0), color: backward.edge)
+
+        // Each RNN's last state gives one output; the two are multiplied into the prediction.
+        let output = (width: 2.0, height: 1.0)
+        let out3 = (6.0, outputY), out5 = (10.0, outputY), product = (8.0, productY), prediction = (8.0, predictionY)
+        sketch.ellipse(at: out3, size: output, fill: "#f2f2f2", edge: "#555555", text: "out_3")
+        sketch.ellipse(at: out5, size: output, fill: "#f2f2f2", edge: "#555555", text: "out_5")
+        sketch.arrow(from: (6, stateY + box.height / 2), to: (6, outputY - output.height / 2))
+        sketch.arrow(from: (10, stateY + box.height / 2), to: (10, outputY - output.height / 2))
+        sketch.label("d1d2d3 < 500 ?", at: (6 - output.width / 2 - 0.25, outputY), align: "right")
+        sketch.label("d6d5d4 > 500 ?", at: (10 + output.width / 2 + 0.25, outputY), align: "left")
+
+        let radius = 0.45
+        sketch.circle(at: product, radius: radius, fill: "#ffffff", edge: "#333333", text: "×", font: ",16")
+        sketch.circle(at: prediction, radius: radius, fill: "#dff0d8", edge: "#2ca02c", text: "ŷ", font: ",13")
+        sketch.label("prediction ŷ = out_3 × out_5", at: (product.0 + radius + 0.35, predictionY), align: "left")
+        sketch.arrow(from: sketch.edge(of: out3, ellipse: output, toward: product),
+                     to: sketch.edge(ofCircle: product, radius: radius, toward: out3))
+        sketch.arrow(from: sketch.edge(of: out5, ellipse: output, toward: product),
+                     to: sketch.edge(ofCircle: product, radius: radius, toward: out5))
+        sketch.arrow(from: sketch.edge(ofCircle: product, radius: radius, toward: prediction),
+                     to: sketch.edge(ofCircle: prediction, radius: radius, toward: product))
+
+        figure.drawing = sketch.commands
+        return figure
+    }
+}
+
+/// gnuplot objects, labels and arrows on a 16 × 12 drawing area (see ``Figure/diagramSetup()``).
+struct Sketch {
+    typealias Point = (x: Double, y: Double)
+
+    private(set) var commands: [String] = []
+    private var objects = 0
+
+    /// Pixels per unit across and up the 640 × 480 image: 0.96 × 640 / 16 and 0.88 × 480 / 12.
+    /// Circles are round on screen, so they are 16/15 taller in y units than in x units.
+    static let aspect = (0.96 * 640 / 16) / (0.88 * 480 / 12)
+
+    mutating func box(at center: Point, size: (width: Double, height: Double), fill: String, edge: String, text: String) {
+        objects += 1
+        commands.append("set object \(objects) rect center \(n(center.x)),\(n(center.y)) size \(n(size.width)),\(n(size.height)) fc rgb \"\(fill)\" fs solid 1.0 border lc rgb \"\(edge)\" lw 1.5")
+        label(text, at: center, font: ",11")
+    }
+
+    mutating func ellipse(at center: Point, size: (width: Double, height: Double), fill: String, edge: String, text: String) {
+        objects += 1
+        commands.append("set object \(objects) ellipse center \(n(center.x)),\(n(center.y)) size \(n(size.width)),\(n(size.height)) fc rgb \"\(fill)\" fs solid 1.0 border lc rgb \"\(edge)\" lw 1.5")
+        label(text, at: center, font: ",11")
+    }
+
+    mutating func circle(at center: Point, radius: Double, fill: String, edge: String, text: String, font: String) {
+        objects += 1
+        commands.append("set object \(objects) circle at \(n(center.x)),\(n(center.y)) size \(n(radius)) fc rgb \"\(fill)\" fs solid 1.0 border lc rgb \"\(edge)\" lw 1.5")
+        label(text, at: center, font: font)
+    }
+
+    mutating func label(_ text: String, at point: Point, align: String = "center", font: String = ",10", color: String = "#000000") {
+        commands.append("set label \(gnuplotString(text)) at \(n(point.x)),\(n(point.y)) \(align) front noenhanced font \"\(font)\" tc rgb \"\(color)\"")
+    }
+
+    mutating func arrow(from start: Point, to end: Point) {
+        commands.append("set arrow from \(n(start.x)),\(n(start.y)) to \(n(end.x)),\(n(end.y)) head filled size screen 0.014,22 lw 1.5 lc rgb \"#333333\" front")
+    }
+
+    /// Where the ray from an ellipse's centre toward `target` leaves the ellipse.
+    func edge(of center: Point, ellipse size: (width: Double, height: Double), toward target: Point) -> Point {
+        let dx = target.x - center.x, dy = target.y - center.y
+        let t = 1 / ((dx / (size.width / 2)) * (dx / (size.width / 2)) + (dy / (size.height / 2)) * (dy / (size.height / 2))).squareRoot()
+        return (center.x + t * dx, center.y + t * dy)
+    }
+
+    /// Where the ray from a circle's centre toward `target` leaves the circle.
+    func edge(ofCircle center: Point, radius: Double, toward target: Point) -> Point {
+        edge(of: center, ellipse: (2 * radius, 2 * radius * Sketch.aspect), toward: target)
+    }
+
+    /// A coordinate, to two decimals.
+    private func n(_ value: Double) -> String { String(format: "%.2f", value) }
+}

@@ -1,0 +1,120 @@
+// The notebooks' training loops, testing and approximation, written to read like their cells.
+
+/// A model that maps a time-major batch `(T, B, X)` to one output `(B, Q)` per time step:
+/// the from-scratch ``DRNN`` and the concise ``ConciseDRNN``.
+public protocol SequenceModel: Module {
+    func callAsFunction(_ x: Tensor) -> [Tensor]
+}
+
+extension DRNN: SequenceModel {}
+extension ConciseDRNN: SequenceModel {}
+
+/// What a training loop reports after each epoch: the epoch (from 0) and the printed loss.
+public typealias EpochReport = (_ epoch: Int, _ loss: Float) -> Void
+
+/// The deep RNN notebook's `trainDRNN` (and, with `clippingAlpha: nil`, its `trainCDEEPRNN`).
+///
+/// Every epoch runs over the loader's batches: time-major transformations, the loss, its gradient,
+/// the per-parameter clipping, an SGD step. The loss it reports is, as in the notebook, the loss on
+/// the epoch's first batch computed again after the epoch's updates.
+/// - Returns: the reported loss of every epoch.
+@discardableResult
+public func trainDeepRNN(
+    _ model: some SequenceModel, on loader: DataLoader, optimizer: SGD, epochs: Int,
+    clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }
+) -> [Float] {
+    var losses: [Float] = []
+    for epoch in 0..<epochs {
+        var firstBatch: (x: Tensor, y: Tensor)?
+        for (inputs, targets) in loader.epoch() {
+            let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)   // (T, B, 1), (T, B)
+            let loss = sequenceLoss(model(x), y)
+            loss.backward()
+            if let alpha = clippingAlpha { clipGradientsPerParameter(model.parameters, alpha: alpha) }
+            optimizer.step()
+            optimizer.zeroGrad()
+            if firstBatch == nil { firstBatch = (x, y) }
+        }
+        guard let (x, y) = firstBatch else { break }
+        let loss = sequenceLoss(model(x), y).item
+        losses.append(loss)
+        onEpoch(epoch, loss)
+    }
+    return losses
+}
+
+/// The deep RNN notebook's `DRNNapproximation`: the prediction of each window's last step.
+///
+/// For window `i` (the differences `i ..< i + 19`), the output at the last time step predicts
+/// the difference at `i + 19`: a one-step-ahead prediction of the whole series from step 19 on.
+/// - Returns: `(windows)`, in the loader's order (use an unshuffled loader).
+public func approximate(_ model: some SequenceModel, on loader: DataLoader) -> Tensor {
+    let lastSteps = loader.epoch().compactMap { inputs, _ in
+        model(timeMajorInputs(inputs)).last?.detached()                          // (B, 1)
+    }
+    return Tensor.concatenate(lastSteps).flattened()
+}
+
+/// Which loss the bidirectional model trains on.
+public enum BidirectionalLoss: String, Sendable {
+    /// The notebook's `((Y_hat − Y)**2).mean()` with `(N, 1)` and `(N,)`: an N × N broadcast.
+    case notebook
+    /// The same with `Y_hat` flattened to `(N,)`: the mean squared error the notebook meant.
+    case fixed
+
+    /// The loss of predictions `(N, 1)` against labels `(N,)`.
+    public func callAsFunction(_ prediction: Tensor, _ labels: Tensor) -> Tensor {
+        switch self {
+        case .notebook: broadcastMeanSquaredError(prediction, labels)
+        case .fixed: meanSquaredError(prediction.flattened(), labels)
+        }
+    }
+}
+
+/// The bidirectional notebook's inputs: digits 1–3 for the forward RNN, digits 6, 5, 4 for the backward one.
+public func bidirectionalInputs(_ digits: Tensor) -> (forward: Tensor, backward: Tensor) {
+    (timeMajorInputs(digits.narrowed(along: 1, to: 0..<3)),                       // (3, N, 1)
+     timeMajorInputs(digits.narrowed(along: 1, to: 3..<6), flipped: true))        // (3, N, 1)
+}
+
+/// The bidirectional notebook's `trainBRNN`: like ``trainDeepRNN(_:on:optimizer:epochs:clippingAlpha:onEpoch:)``,
+/// over rows of six digits.
+@discardableResult
+public func trainBRNN(
+    _ brnn: BRNN, on loader: DataLoader, loss: BidirectionalLoss, optimizer: SGD, epochs: Int,
+    clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }
+) -> [Float] {
+    var losses: [Float] = []
+    for epoch in 0..<epochs {
+        var firstBatch: (forward: Tensor, backward: Tensor, y: Tensor)?
+        for (digits, labels) in loader.epoch() {
+            let (forward, backward) = bidirectionalInputs(digits)
+            let l = loss(brnn(forward, backward), labels)
+            l.backward()
+            if let alpha = clippingAlpha { clipGradientsPerParameter(brnn.parameters, alpha: alpha) }
+            optimizer.step()
+            optimizer.zeroGrad()
+            if firstBatch == nil { firstBatch = (forward, backward, labels) }
+        }
+        guard let batch = firstBatch else { break }
+        let value = loss(brnn(batch.forward, batch.backward), batch.y).item
+        losses.append(value)
+        onEpoch(epoch, value)
+    }
+    return losses
+}
+
+/// The bidirectional notebook's `testBRNN`, plus what it leaves out: the accuracy.
+/// - Returns: the mean of the batches' losses, and the share of rows whose prediction, rounded
+///   at 0.5, equals the label.
+public func testBRNN(_ brnn: BRNN, on loader: DataLoader, loss: BidirectionalLoss) -> (loss: Float, accuracy: Float) {
+    var (losses, correct, total) = ([Float](), 0, 0)
+    for (digits, labels) in loader.epoch() {
+        let (forward, backward) = bidirectionalInputs(digits)
+        let prediction = brnn(forward, backward).detached()                       // (N, 1)
+        losses.append(loss(prediction, labels).item)
+        for (p, y) in zip(prediction.values, labels.values) where (p >= 0.5 ? 1 : 0) == y { correct += 1 }
+        total += labels.count
+    }
+    return (losses.reduce(0, +) / Float(Swift.max(losses.count, 1)), Float(correct) / Float(Swift.max(total, 1)))
+}
