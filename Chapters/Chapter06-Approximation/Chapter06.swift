@@ -64,8 +64,8 @@ struct ApproximationChapter: Chapter {
         let actual = Array(line.differences.values[s...])                    // data_trans[19:199]
         output.heading("Deep RNN: one-step-ahead predictions of the differences")
         output.line("Y_hat.shape \(describe(shape: yHat.shape)), CY_hat.shape \(describe(shape: cyHat.shape))")
-        let scratchError = meanSquaredError(yHat.values, actual), conciseError = meanSquaredError(cyHat.values, actual)
-        let meanError = meanSquaredError([Float](repeating: 7, count: actual.count), actual)
+        let scratchError = meanSquaredDifference(yHat.values, actual), conciseError = meanSquaredDifference(cyHat.values, actual)
+        let meanError = meanSquaredDifference([Float](repeating: 7, count: actual.count), actual)
         output.line("mean squared error on the training windows: from scratch \(format(scratchError)), concise \(format(conciseError));"
                     + " predicting 7 every time: \(format(meanError)); the best honest predictor: about 105")
         output.record("deep_rnn", "scratch_one_step_error", value: .float(scratchError))
@@ -131,7 +131,8 @@ struct ApproximationChapter: Chapter {
         return o
     }
 
-    func meanSquaredError(_ a: [Float], _ b: [Float]) -> Float {
+    /// The mean of the squared differences of two lists of numbers (outside the graph).
+    func meanSquaredDifference(_ a: [Float], _ b: [Float]) -> Float {
         Float(zip(a, b).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) } / Double(max(a.count, 1)))
     }
 }
