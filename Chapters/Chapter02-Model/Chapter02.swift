@@ -84,10 +84,12 @@ struct ModelChapter: Chapter {
             output.line("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(describe(shape: tensor.shape))")
         }
         let train = task.digits.narrowed(along: 0, to: 0..<BidirectionalNotebook.numTrainingData)
-        let (forward, backward) = bidirectionalInputs(train)
+        let (forward, backward) = bidirectionalInputs(train, scaled: options.corrected)
         let prediction = brnn(forward, backward)
         output.line("brnn(fX, bX) with fX \(describe(shape: forward.shape)), bX \(describe(shape: backward.shape)): \(describe(shape: prediction.shape))")
-        output.line("prediction size (root mean square) \(format(rms(prediction))): raw digits 0–9 through randn weights, for labels 0 and 1")
+        output.line("prediction size (root mean square) \(format(rms(prediction))): "
+                    + (options.corrected ? "digits scaled to [0, 1] through Xavier weights" : "raw digits 0–9 through randn weights")
+                    + ", for labels 0 and 1")
         output.record("bidirectional_rnn", "init", value: .object(brnn.namedParameters.map { ($0.name, .tensor($0.tensor)) }))
         try output.draw(Figure.bidirectionalDiagram(),
                         caption: "the model: a forward RNN over digits 1–3, a backward RNN over digits 6–4, their outputs multiplied.")

@@ -63,7 +63,7 @@ struct LossChapter: Chapter {
         let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
         let n = BidirectionalNotebook.numTrainingData
         let digits = task.digits.narrowed(along: 0, to: 0..<n), labels = task.labels.narrowed(along: 0, to: 0..<n)
-        let (forward, backward) = bidirectionalInputs(digits)
+        let (forward, backward) = bidirectionalInputs(digits, scaled: options.corrected)
         let yHat = brnn(forward, backward)                                 // (N, 1)
         let notebookLoss = BidirectionalLoss.notebook(yHat, labels).item
         let fixedLoss = BidirectionalLoss.fixed(yHat, labels).item

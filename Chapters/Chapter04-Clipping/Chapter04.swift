@@ -70,7 +70,7 @@ struct ClippingChapter: Chapter {
         //: ## The bidirectional model: gradients beyond float range
         let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
         let n = BidirectionalNotebook.numTrainingData
-        let (forward, backward) = bidirectionalInputs(task.digits.narrowed(along: 0, to: 0..<n))
+        let (forward, backward) = bidirectionalInputs(task.digits.narrowed(along: 0, to: 0..<n), scaled: options.corrected)
         let labels = task.labels.narrowed(along: 0, to: 0..<n)
         let lossFunction: BidirectionalLoss = options.corrected ? .fixed : .notebook
         let optimizer = SGD(brnn.parameters, learningRate: BidirectionalNotebook.learningRates[0])

@@ -107,8 +107,8 @@ struct ApproximationChapter: Chapter {
         }
         let (_, datasetTest) = BidirectionalNotebook.loaders(task, seed: options.seed)
         let loss: BidirectionalLoss = options.corrected ? .fixed : .notebook
-        let (testLoss, accuracy) = testBRNN(brnn, on: datasetTest, loss: loss)
-        let fixedLoss = testBRNN(brnn, on: datasetTest, loss: .fixed).loss
+        let (testLoss, accuracy) = testBRNN(brnn, on: datasetTest, loss: loss, scaledInputs: options.corrected)
+        let fixedLoss = testBRNN(brnn, on: datasetTest, loss: .fixed, scaledInputs: options.corrected).loss
         let testLabels = datasetTest.targets.values
         let baseRate = Float(testLabels.filter { $0 == 0 }.count) / Float(testLabels.count)
         output.heading("Bidirectional model on the \(datasetTest.count) test rows")

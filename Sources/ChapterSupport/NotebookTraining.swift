@@ -37,11 +37,22 @@ public enum NotebookTraining {
         return (model, losses)
     }
 
-    /// `for i in range(2): SGD(lr=0.1/10**i); trainBRNN(brnn, dataset_train, loss, optimizer, (i+1)*100)`.
+    /// `for i in range(2): SGD(lr=0.1/10**i); trainBRNN(brnn, dataset_train, loss, optimizer, (i+1)*100)`;
+    /// with `--corrected`, one run of Adam at lr 0.01 for 2000 epochs on scaled inputs and the fixed loss.
     public static func bidirectional(_ options: ChapterOptions, _ output: Output) -> (task: DigitTask, brnn: BRNN, losses: [[Float]]) {
         let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
         let (datasetTrain, _) = BidirectionalNotebook.loaders(task, seed: options.seed)
-        let loss: BidirectionalLoss = options.corrected ? .fixed : .notebook
+        if options.corrected {
+            let optimizer = Adam(brnn.parameters, learningRate: BidirectionalNotebook.correctedLearningRate)
+            let epochs = options.epochs(BidirectionalNotebook.correctedEpochs)
+            output.line("Adam(lr=\(optimizer.learningRate)), \(epochs) epochs, fixed loss, inputs scaled to [0, 1], Xavier weights")
+            let log = output.trainingLog("BRNN", epochs: epochs)
+            let losses = trainBRNN(brnn, on: datasetTrain, loss: .fixed, scaledInputs: true, optimizer: optimizer, epochs: epochs,
+                                   clippingAlpha: BidirectionalNotebook.clippingAlpha, onEpoch: log.report)
+            log.finish()
+            return (task, brnn, [losses])
+        }
+        let loss = BidirectionalLoss.notebook
         var losses: [[Float]] = []
         for (i, learningRate) in BidirectionalNotebook.learningRates.enumerated() {
             let optimizer = SGD(brnn.parameters, learningRate: learningRate)

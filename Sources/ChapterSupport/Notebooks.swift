@@ -52,11 +52,19 @@ public enum BidirectionalNotebook {
     public static let epochs = [100, 200]
     public static let clippingAlpha: Float = 1
 
-    /// Experiment (c): the digits, then the model's weights, from one generator.
+    /// The corrected training (`--corrected`): Adam at lr 0.01 for 2000 epochs, on inputs scaled to
+    /// [0, 1], from Xavier weights, with the fixed loss. The batch of 5000 holds all 3750 training
+    /// rows, so every epoch is one full-batch step, as in the PyTorch runs that reach 100% accuracy.
+    public static let correctedLearningRate: Float = 0.01
+    public static let correctedEpochs = 2000
+
+    /// Experiment (c): the digits, then the model's weights, from one generator (`randn` weights as
+    /// the notebook draws them, or Xavier weights with `--corrected`).
     public static func experiment(seed options: ChapterOptions) -> (task: DigitTask, brnn: BRNN) {
         var generator = options.generator()
         let task = DigitTask(rows: numData, using: &generator)
-        let brnn = BRNN(inputSize: inputSize, hiddenSize: hiddenSize, outputSize: outputSize, using: &generator)
+        let brnn = BRNN(inputSize: inputSize, hiddenSize: hiddenSize, outputSize: outputSize,
+                        initialization: options.corrected ? .xavier : .notebook, using: &generator)
         return (task, brnn)
     }
 

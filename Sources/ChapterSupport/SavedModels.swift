@@ -20,7 +20,8 @@ public enum SavedModel: String, CaseIterable, Sendable {
         switch self {
         case .scratch: return "DRNN(numLayers: 2, inputSize: 1, hiddenSize: 8, outputSize: 1, variant: \(variant))"
         case .concise: return "Sequential(RNN(1, 8, numLayers: 2), OutputLayer(8, 1))"
-        case .bidirectional: return "BRNN(1, 32, 1), \(options.corrected ? "fixed" : "notebook") loss"
+        case .bidirectional:
+            return "BRNN(1, 32, 1), " + (options.corrected ? "Xavier weights, scaled inputs, fixed loss, Adam" : "notebook loss")
         }
     }
 

@@ -39,16 +39,36 @@ public final class BRNN: Module {
     public let forwardDirection: Direction
     public let backwardDirection: Direction
 
+    /// How the weights are drawn; biases are zeros either way.
+    public enum Initialization: String, Sendable {
+        /// As the notebook writes it: `torch.randn`, standard normal weights. With 32 hidden units the
+        /// first outputs are in the hundreds and the first updates explode.
+        case notebook
+        /// Xavier (Glorot) uniform, `nn.init.xavier_uniform_`: uniform in `[−a, a]` with
+        /// `a = √(6 / (fan_in + fan_out))`, which keeps the activations' scale through the layers.
+        case xavier
+    }
+
     /// Draws in the notebook's order: `fW_xh`, `fW_hh`, `fb_h`, `bW_xh`, `bW_hh`, `bb_h`, `fW_hq`,
-    /// `fb_q`, `bW_hq`, `bb_q` (weights `randn`, biases zeros).
-    public init(inputSize: Int, hiddenSize: Int, outputSize: Int, using generator: inout TorchGenerator) {
+    /// `fb_q`, `bW_hq`, `bb_q` (weights from `initialization`, biases zeros).
+    public init(inputSize: Int, hiddenSize: Int, outputSize: Int, initialization: Initialization = .notebook,
+                using generator: inout TorchGenerator) {
         check(inputSize > 0 && hiddenSize > 0 && outputSize > 0, "BRNN: sizes must be positive")
-        func randn(_ shape: [Int]) -> Tensor { .parameter(Tensor.randn(shape, using: &generator)) }
+        func weights(_ shape: [Int]) -> Tensor {
+            switch initialization {
+            case .notebook:
+                return .parameter(Tensor.randn(shape, using: &generator))
+            case .xavier:
+                // As PyTorch computes it: std = √(2 / (fan_in + fan_out)), a = √3 · std, in double.
+                let bound = Float(3.0.squareRoot() * (2 / Double(shape[0] + shape[1])).squareRoot())
+                return .parameter(Tensor.uniform(shape, from: -bound, to: bound, using: &generator))
+            }
+        }
         func zeros(_ n: Int) -> Tensor { .parameter(Tensor(zeros: [n])) }
-        let fxh = randn([inputSize, hiddenSize]), fhh = randn([hiddenSize, hiddenSize]), fbh = zeros(hiddenSize)
-        let bxh = randn([inputSize, hiddenSize]), bhh = randn([hiddenSize, hiddenSize]), bbh = zeros(hiddenSize)
-        let fhq = randn([hiddenSize, outputSize]), fbq = zeros(outputSize)
-        let bhq = randn([hiddenSize, outputSize]), bbq = zeros(outputSize)
+        let fxh = weights([inputSize, hiddenSize]), fhh = weights([hiddenSize, hiddenSize]), fbh = zeros(hiddenSize)
+        let bxh = weights([inputSize, hiddenSize]), bhh = weights([hiddenSize, hiddenSize]), bbh = zeros(hiddenSize)
+        let fhq = weights([hiddenSize, outputSize]), fbq = zeros(outputSize)
+        let bhq = weights([hiddenSize, outputSize]), bbq = zeros(outputSize)
         forwardDirection = Direction(inputWeights: fxh, recurrentWeights: fhh, bias: fbh, outputWeights: fhq, outputBias: fbq)
         backwardDirection = Direction(inputWeights: bxh, recurrentWeights: bhh, bias: bbh, outputWeights: bhq, outputBias: bbq)
     }

@@ -1,7 +1,25 @@
-// Stochastic gradient descent, as `torch.optim.SGD` without momentum.
+// The optimisers: `torch.optim.SGD` without momentum, as the notebooks use it, and `torch.optim.Adam`,
+// which the corrected bidirectional model needs.
+
+import Foundation
+
+/// What a training loop needs of an optimiser: a step over its parameters, and forgetting the gradients.
+public protocol Optimizer: AnyObject {
+    /// The parameters it updates.
+    var parameters: [Tensor] { get }
+    /// Updates every parameter that has a gradient (`optimizer.step()`).
+    func step()
+}
+
+extension Optimizer {
+    /// Forgets the gradients (`optimizer.zero_grad()`).
+    public func zeroGrad() {
+        for p in parameters { p.zeroGrad() }
+    }
+}
 
 /// Plain SGD: `p ← p − lr · ∇p` for every parameter that has a gradient.
-public final class SGD {
+public final class SGD: Optimizer {
     public let parameters: [Tensor]
     /// The step size (`lr`).
     public var learningRate: Float
@@ -11,7 +29,7 @@ public final class SGD {
         self.learningRate = learningRate
     }
 
-    /// Updates every parameter in place (`optimizer.step()`), as PyTorch's `p.add_(grad, alpha=-lr)`.
+    /// Updates every parameter in place, as PyTorch's `p.add_(grad, alpha=-lr)`.
     public func step() {
         let alpha = -learningRate
         for p in parameters {
@@ -20,9 +38,55 @@ public final class SGD {
             for i in 0..<p.count { pp[i] = pp[i] + alpha * g[i] }
         }
     }
+}
 
-    /// Forgets the gradients (`optimizer.zero_grad()`).
-    public func zeroGrad() {
-        for p in parameters { p.zeroGrad() }
+/// Adam (Kingma and Ba, 2015) with PyTorch's defaults and update rule (`torch.optim.Adam`, single-tensor path).
+///
+/// For each parameter, with step count `t` from 1:
+/// ```
+/// m ← m + (1 − β₁)(g − m)                 first moment (exp_avg.lerp_)
+/// v ← β₂ v + (1 − β₂) g²                  second moment (exp_avg_sq)
+/// p ← p − lr / (1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+/// ```
+/// The bias corrections are computed in double precision, as PyTorch does from its step count.
+public final class Adam: Optimizer {
+    public let parameters: [Tensor]
+    /// The step size (`lr`, default 0.001).
+    public var learningRate: Float
+    /// `betas`, default (0.9, 0.999).
+    public let beta1: Float, beta2: Float
+    /// Added to the denominator, default 1e-8.
+    public let epsilon: Float
+    /// The number of steps taken so far.
+    public private(set) var stepCount = 0
+    private let firstMoments: [Tensor], secondMoments: [Tensor]
+
+    public init(_ parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+                epsilon: Float = 1e-8) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        (beta1, beta2) = betas
+        self.epsilon = epsilon
+        firstMoments = parameters.map { Tensor(zeros: $0.shape) }
+        secondMoments = parameters.map { Tensor(zeros: $0.shape) }
+    }
+
+    public func step() {
+        stepCount += 1
+        let t = Double(stepCount)
+        let stepSize = Float(Double(learningRate) / (1 - pow(Double(beta1), t)))
+        let correction2 = Float((1 - pow(Double(beta2), t)).squareRoot())
+        // PyTorch computes 1 − β in double precision from Python floats, then rounds to float.
+        let (weight1, weight2) = (Float(1 - Double(beta1)), Float(1 - Double(beta2)))
+        for (i, p) in parameters.enumerated() {
+            guard let grad = p.grad else { continue }
+            let (pp, g) = (p.pointer, grad.pointer)
+            let (m, v) = (firstMoments[i].pointer, secondMoments[i].pointer)
+            for j in 0..<p.count {
+                m[j] = m[j] + weight1 * (g[j] - m[j])
+                v[j] = v[j] * beta2 + weight2 * g[j] * g[j]
+                pp[j] = pp[j] + (-stepSize * m[j]) / (v[j].squareRoot() / correction2 + epsilon)
+            }
+        }
     }
 }

@@ -20,7 +20,7 @@ public typealias EpochReport = (_ epoch: Int, _ loss: Float) -> Void
 /// - Returns: the reported loss of every epoch.
 @discardableResult
 public func trainDeepRNN(
-    _ model: some SequenceModel, on loader: DataLoader, optimizer: SGD, epochs: Int,
+    _ model: some SequenceModel, on loader: DataLoader, optimizer: some Optimizer, epochs: Int,
     clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }
 ) -> [Float] {
     var losses: [Float] = []
@@ -72,23 +72,27 @@ public enum BidirectionalLoss: String, Sendable {
 }
 
 /// The bidirectional notebook's inputs: digits 1–3 for the forward RNN, digits 6, 5, 4 for the backward one.
-public func bidirectionalInputs(_ digits: Tensor) -> (forward: Tensor, backward: Tensor) {
-    (timeMajorInputs(digits.narrowed(along: 1, to: 0..<3)),                       // (3, N, 1)
-     timeMajorInputs(digits.narrowed(along: 1, to: 3..<6), flipped: true))        // (3, N, 1)
+///
+/// With `scaled`, the digits are divided by 9, into [0, 1] (a correction: the notebook feeds raw
+/// digits 0–9, whose size, with `randn` weights, makes the first updates explode).
+public func bidirectionalInputs(_ digits: Tensor, scaled: Bool = false) -> (forward: Tensor, backward: Tensor) {
+    let digits = scaled ? digits / 9 : digits
+    return (timeMajorInputs(digits.narrowed(along: 1, to: 0..<3)),                // (3, N, 1)
+            timeMajorInputs(digits.narrowed(along: 1, to: 3..<6), flipped: true)) // (3, N, 1)
 }
 
 /// The bidirectional notebook's `trainBRNN`: like ``trainDeepRNN(_:on:optimizer:epochs:clippingAlpha:onEpoch:)``,
 /// over rows of six digits.
 @discardableResult
 public func trainBRNN(
-    _ brnn: BRNN, on loader: DataLoader, loss: BidirectionalLoss, optimizer: SGD, epochs: Int,
-    clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }
+    _ brnn: BRNN, on loader: DataLoader, loss: BidirectionalLoss, scaledInputs: Bool = false,
+    optimizer: some Optimizer, epochs: Int, clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }
 ) -> [Float] {
     var losses: [Float] = []
     for epoch in 0..<epochs {
         var firstBatch: (forward: Tensor, backward: Tensor, y: Tensor)?
         for (digits, labels) in loader.epoch() {
-            let (forward, backward) = bidirectionalInputs(digits)
+            let (forward, backward) = bidirectionalInputs(digits, scaled: scaledInputs)
             let l = loss(brnn(forward, backward), labels)
             l.backward()
             if let alpha = clippingAlpha { clipGradientsPerParameter(brnn.parameters, alpha: alpha) }
@@ -107,10 +111,12 @@ public func trainBRNN(
 /// The bidirectional notebook's `testBRNN`, plus what it leaves out: the accuracy.
 /// - Returns: the mean of the batches' losses, and the share of rows whose prediction, rounded
 ///   at 0.5, equals the label.
-public func testBRNN(_ brnn: BRNN, on loader: DataLoader, loss: BidirectionalLoss) -> (loss: Float, accuracy: Float) {
+public func testBRNN(
+    _ brnn: BRNN, on loader: DataLoader, loss: BidirectionalLoss, scaledInputs: Bool = false
+) -> (loss: Float, accuracy: Float) {
     var (losses, correct, total) = ([Float](), 0, 0)
     for (digits, labels) in loader.epoch() {
-        let (forward, backward) = bidirectionalInputs(digits)
+        let (forward, backward) = bidirectionalInputs(digits, scaled: scaledInputs)
         let prediction = brnn(forward, backward).detached()                       // (N, 1)
         losses.append(loss(prediction, labels).item)
         for (p, y) in zip(prediction.values, labels.values) where (p >= 0.5 ? 1 : 0) == y { correct += 1 }

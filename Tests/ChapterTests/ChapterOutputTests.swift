@@ -1,6 +1,7 @@
 // Every chapter prints what was recorded, its --json equals PyTorch's fixtures, and its figures render.
 //
-// The recorded outputs in Expected/ come from `--epochs 3 --no-render` at seed 0. After a change
+// The recorded outputs in Expected/ come from `--epochs 3 --no-render` at seed 0 (and with
+// `--corrected`, in the `-corrected` files). After a change
 // that is meant to change them, record them again with
 //
 //     RECORD_CHAPTER_OUTPUT=1 swift test --filter ChapterOutputTests
@@ -14,13 +15,13 @@ import Testing
 struct ChapterOutputTests {
     static let expected = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Expected")
 
-    @Test("Printed output with --epochs 3", arguments: chapters)
-    func printedOutput(chapter: String) throws {
+    @Test("Printed output with --epochs 3, as the notebooks write it and with --corrected", arguments: chapters, [false, true])
+    func printedOutput(chapter: String, corrected: Bool) throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let run = try runChapter(chapter, ["--epochs", "3", "--no-render"], in: folder)
+        let run = try runChapter(chapter, ["--epochs", "3", "--no-render"] + (corrected ? ["--corrected"] : []), in: folder)
         #expect(run.status == 0, "\(chapter) failed: \(run.standardError)")
-        let file = Self.expected.appendingPathComponent("\(chapter).txt")
+        let file = Self.expected.appendingPathComponent("\(chapter)\(corrected ? "-corrected" : "").txt")
         if ProcessInfo.processInfo.environment["RECORD_CHAPTER_OUTPUT"] != nil {
             try run.standardOutput.write(to: file, atomically: true, encoding: .utf8)
             return

@@ -9,10 +9,15 @@ import Workbook
 struct Fixture {
     let root: [String: Any]
 
-    init(seed: Int) throws {
-        let url = try #require(Bundle.module.url(forResource: "torch-seed-\(seed)", withExtension: "json", subdirectory: "Fixtures"))
+    init(seed: Int) throws { try self.init(named: "torch-seed-\(seed)") }
+
+    /// `Fixtures/<name>.json`.
+    init(named name: String) throws {
+        let url = try #require(Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures"))
         root = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
     }
+
+    init(root: [String: Any]) { self.root = root }
 
     func number(_ path: String...) throws -> Double {
         try #require(value(path) as? Double)

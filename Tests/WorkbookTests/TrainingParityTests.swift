@@ -105,3 +105,38 @@ struct TrainingParityTests {
                     relativeTolerance: 1e-4, "\(key) after each update \(losses)")
     }
 }
+
+/// The bidirectional model with its training defects corrected (Xavier weights, inputs scaled to
+/// [0, 1], the (N,) loss, Adam at lr 0.01), against `corrected_brnn.json`.
+@Suite("PyTorch parity: the corrected bidirectional model and Adam")
+struct CorrectedBidirectionalParityTests {
+    @Test("Xavier initial weights, then five full-batch Adam updates", arguments: [0, 1])
+    func adamUpdates(seed: Int) throws {
+        let cases = try #require(Fixture(named: "corrected_brnn").root["cases"] as? [[String: Any]])
+        let fixture = Fixture(root: try #require(cases.first { $0["seed"] as? Int == seed }))
+
+        var generator = TorchGenerator(seed: UInt64(seed))
+        let task = DigitTask(rows: 5000, using: &generator)
+        let brnn = BRNN(inputSize: 1, hiddenSize: 32, outputSize: 1, initialization: .xavier, using: &generator)
+        for (name, tensor) in brnn.namedParameters {
+            expectClose(tensor, try fixture.tensor("init", name), "initial \(name)")
+        }
+
+        let digits = task.digits.narrowed(along: 0, to: 0..<3750)
+        let labels = task.labels.narrowed(along: 0, to: 0..<3750)
+        let (forward, backward) = bidirectionalInputs(digits, scaled: true)
+        let optimizer = Adam(brnn.parameters, learningRate: 0.01)
+        var losses: [Float] = []
+        for _ in 0..<5 {
+            let loss = BidirectionalLoss.fixed(brnn(forward, backward), labels)
+            losses.append(loss.item)
+            loss.backward()
+            optimizer.step()
+            optimizer.zeroGrad()
+        }
+        expectClose(losses, try fixture.numbers("losses"), "losses before each update \(losses)")
+        for (name, tensor) in brnn.namedParameters {
+            expectClose(tensor, try fixture.tensor("after", name), "\(name) after five Adam updates")
+        }
+    }
+}
