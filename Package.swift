@@ -35,6 +35,10 @@ let package = Package(
             dependencies: ["Workbook", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/ChapterSupport"
         ),
+        // Generates docs/ from the chapters' sources and output: `swift build && swift run Pages`.
+        .target(name: "PageGenerator", path: "Tools/PageGenerator"),
+        .executableTarget(name: "Pages", dependencies: ["PageGenerator"], path: "Tools/Pages"),
+        .testTarget(name: "PageGeneratorTests", dependencies: ["PageGenerator"], path: "Tests/PageGeneratorTests"),
         .executableTarget(
             name: "Benchmarks",
             dependencies: ["Workbook"],

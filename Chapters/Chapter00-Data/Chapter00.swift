@@ -29,6 +29,8 @@ struct DataChapter: Chapter {
         output.line("Chapter 00 — Data (seed \(options.seed))")
 
         //: ## The deep RNN notebook: a noisy line
+        //: @Notebook(deep-rnn, "data = B_0 + B_1*x;")
+        //: @Code(Sources/Workbook/Series.swift, NoisyLine)
         //:
         //: `torch.distributions.normal.Normal(0, 10).sample((200,))` draws 200 standard normal
         //: values and scales them by 10; `NoisyLine` does the same with the same generator.
@@ -53,6 +55,8 @@ struct DataChapter: Chapter {
         try output.draw(trend, caption: "its first differences: noise around 7, with no trend left to learn.")
 
         //: ## The bidirectional notebook: six digits and a label
+        //: @Notebook(bidirectional-rnn, "X = torch.floor(10*torch.rand((num_data, 6)));")
+        //: @Code(Sources/Workbook/Digits.swift, DigitTask)
         //:
         //: `X = torch.floor(10*torch.rand((5000, 6)))`; the label multiplies two tests, one on the
         //: first half read forwards and one on the second half read backwards. That is the task a
@@ -83,3 +87,19 @@ struct DataChapter: Chapter {
                        + "5000 digit rows, \(positives) labelled 1 (\(percent(positives, task.labels.count))).")
     }
 }
+
+/*:
+ ## Summary
+
+ Both notebooks' data come from PyTorch's generator, and the workbook draws the same numbers for
+ the same seed: 200 points of a noisy line `5 + 7x + Normal(0, 10)` and their first differences,
+ and 5000 rows of six digits labelled 1 when the first three form a number below 500 and the last
+ three, read backwards, a number above 500. About a quarter of the rows are labelled 1.
+
+ ## Exercises
+
+ 1. Run `swift run Chapter00-Data --seed 1` and compare the differences' mean and spread with
+    seed 0. Which of the two numbers depends on the slope, and which on the noise?
+ 2. Why do the differences have a standard deviation near 14, not 10? (Hint: `e(t+1) − e(t)`.)
+ 3. Work out the share of rows labelled 1 from the rule alone, and compare it with the printed count.
+ */

@@ -32,6 +32,8 @@ struct LoaderChapter: Chapter {
         output.line("Chapter 01 — Loader (seed \(options.seed))")
 
         //: ## Sliding windows: `sequencesPreparation(data_trans, 19)`
+        //: @Notebook(deep-rnn, "def sequencesPreparation(")
+        //: @Code(Sources/Workbook/Data.swift, slidingWindows)
         var generator = options.generator()
         let line = NoisyLine(count: DeepRNNNotebook.numData, using: &generator)
         let (x, y) = slidingWindows(of: line.differences, length: DeepRNNNotebook.sequenceLength)
@@ -43,6 +45,8 @@ struct LoaderChapter: Chapter {
         output.line("Y[0][:-1] == X[0][1:]: \(Array(firstY.dropLast()) == Array(firstX.dropFirst()))")
 
         //: ## The loaders: `XYdataLoader(data_trans, 19, 180, shuffle)`
+        //: @Notebook(deep-rnn, "def XYdataLoader(")
+        //: @Code(Sources/Workbook/Data.swift, DataLoader)
         //:
         //: `batch_size = (num_data − 1) − sequence_len` = 180: one batch holds every window.
         let (training, approximation) = DeepRNNNotebook.loaders(line, seed: options.seed)
@@ -74,3 +78,20 @@ struct LoaderChapter: Chapter {
                        + "\(train.count) training and \(test.count) test digit rows, one batch each.")
     }
 }
+
+/*:
+ ## Summary
+
+ The 199 differences give 180 windows of 19 steps, each with its targets shifted one step ahead,
+ and the notebook's batch size of 180 puts all of them in one batch: every epoch is one step of
+ full-batch gradient descent, and shuffling only changes the order of the sum. The bidirectional
+ notebook's batch of 5000 likewise holds all 3750 training rows.
+
+ ## Exercises
+
+ 1. With `--seed 2`, which windows come first in the shuffled batch? Does the order change the
+    loss the notebook prints after an epoch?
+ 2. How many windows would a sequence length of 10 give, and what batch size would the notebook's
+    formula `(num_data - 1) - sequence_len` choose?
+ 3. The notebooks' loaders use `num_workers=2`. Why does that make them slower, not faster, here?
+ */

@@ -41,6 +41,8 @@ struct ModelChapter: Chapter {
         let variant: DRNN.Variant = options.corrected ? .corrected : .notebook
 
         //: ## The deep RNN from scratch: `drnn = DRNN(2, 1, 8, 1)`
+        //: @Notebook(deep-rnn, "class DRNN(nn.Module):")
+        //: @Code(Sources/Workbook/DRNN.swift, DRNN)
         let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: variant)
         output.heading("Deep RNN from scratch: DRNN(2, 1, 8, 1), \(variant == .notebook ? "as the notebook writes it" : "corrected")")
         for (name, tensor) in drnn.allTensors {
@@ -64,6 +66,8 @@ struct ModelChapter: Chapter {
         output.record("deep_rnn", "scratch_output_rms", value: .floats(outputs.map(rms)))
 
         //: ## The concise deep RNN: `nn.Sequential(nn.RNN(1, 8, 2), OutputLayer(8, 1))`
+        //: @Notebook(deep-rnn, "deep_rnn = nn.Sequential(")
+        //: @Code(Sources/Workbook/RNN.swift, RNN)
         let concise = DeepRNNNotebook.conciseModel(seed: options)
         output.heading("Concise deep RNN: nn.RNN(1, 8, num_layers=2, tanh) + OutputLayer(8, 1)")
         for (name, tensor) in concise.namedParameters {
@@ -78,6 +82,8 @@ struct ModelChapter: Chapter {
         output.record("deep_rnn", "concise_init", value: .object(concise.namedParameters.map { (String($0.name.dropFirst(2)), .tensor($0.tensor)) }))
 
         //: ## The bidirectional model: `brnn = BRNN(1, 32, 1)`
+        //: @Notebook(bidirectional-rnn, "class BRNN(nn.Module):")
+        //: @Code(Sources/Workbook/BRNN.swift, BRNN)
         let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
         output.heading("Bidirectional model: BRNN(1, 32, 1)")
         for (name, tensor) in brnn.namedParameters {
@@ -103,3 +109,20 @@ struct ModelChapter: Chapter {
         Float((t.values.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(t.count, 1))).squareRoot())
     }
 }
+
+/*:
+ ## Summary
+
+ Three models, the same idea: a hidden state updated from the input and the previous state. The
+ notebook's from-scratch DRNN has no activation, so its states grow at every step, and it keeps only
+ its last layer's tensors as parameters. The concise model is PyTorch's `nn.RNN` with tanh and a
+ small uniform initialisation. The bidirectional model runs two ReLU RNNs over the two halves of a
+ row and multiplies their outputs.
+
+ ## Exercises
+
+ 1. Run `swift run Chapter02-Model --corrected` and compare the output sizes at t = 0 and t = 18.
+    What does tanh change?
+ 2. Count the parameters of each model by hand and check the printed shapes.
+ 3. Why does reassigning `self.W_xh` in a loop register only the last layer's tensor in PyTorch?
+ */

@@ -35,6 +35,8 @@ struct LossChapter: Chapter {
         let variant: DRNN.Variant = options.corrected ? .corrected : .notebook
 
         //: ## Transformations: `XTransform(X)`, `YTransform(Y)`
+        //: @Notebook(deep-rnn, "def XTransform(X):")
+        //: @Code(Sources/Workbook/Data.swift, timeMajorInputs)
         let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: variant)
         let (inputs, targets) = slidingWindows(of: line.differences, length: DeepRNNNotebook.sequenceLength)
         let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)
@@ -43,6 +45,8 @@ struct LossChapter: Chapter {
         output.line("X[t] is step t of every window: X[0][:3] = \(x[0].values.prefix(3).map(Output.python).joined(separator: ", ")), the first differences of windows 0, 1, 2")
 
         //: ## The deep RNN's loss on a fresh model
+        //: @Notebook(deep-rnn, "def loss(Y_hat, Y):")
+        //: @Code(Sources/Workbook/Loss.swift, sequenceLoss)
         let scratchLoss = sequenceLoss(drnn(x), y).item
         let concise = DeepRNNNotebook.conciseModel(seed: options)
         let conciseLoss = sequenceLoss(concise(x), y).item
@@ -60,6 +64,8 @@ struct LossChapter: Chapter {
         output.record("deep_rnn", "concise_initial_loss", value: .float(conciseLoss))
 
         //: ## The bidirectional loss: `(N, 1) − (N,)` broadcast to N × N
+        //: @Notebook(bidirectional-rnn, "return ((Y_hat-Y)**2).mean();")
+        //: @Code(Sources/Workbook/Loss.swift, broadcastMeanSquaredError)
         let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
         let n = BidirectionalNotebook.numTrainingData
         let digits = task.digits.narrowed(along: 0, to: 0..<n), labels = task.labels.narrowed(along: 0, to: 0..<n)
@@ -91,3 +97,19 @@ struct LossChapter: Chapter {
                        + "bidirectional \(format(notebookLoss)) (notebook) and \(format(fixedLoss)) (fixed).")
     }
 }
+
+/*:
+ ## Summary
+
+ The deep RNN's loss is an ordinary mean squared error over every step of every window. The
+ bidirectional notebook's loss is not: `(N, 1) − (N,)` broadcasts to N × N, and the resulting loss
+ rewards predicting the labels' mean for every row. Fixed, it compares each prediction with its own
+ label.
+
+ ## Exercises
+
+ 1. Show that the mean of `(ŷ_i − y_j)²` over all pairs equals `var(ŷ) + (mean(ŷ) − mean(y))² + var(y)`.
+ 2. With `--corrected`, the bidirectional losses start near 0.26. Why are they so much smaller than
+    the notebook's 5e8?
+ 3. What would the broadcast loss be if `Y` had shape `(N, 1)` too?
+ */

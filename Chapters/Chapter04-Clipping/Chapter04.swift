@@ -32,6 +32,8 @@ struct ClippingChapter: Chapter {
         let variant: DRNN.Variant = options.corrected ? .corrected : .notebook
 
         //: ## The gradients of a fresh deep RNN, and what `gradientClipping(drnn, 1)` does to them
+        //: @Notebook(deep-rnn, "def gradientClipping(drnn, alpha=1):")
+        //: @Code(Sources/Workbook/Clipping.swift, clipGradientsPerParameter)
         let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: variant)
         let (inputs, targets) = slidingWindows(of: line.differences, length: DeepRNNNotebook.sequenceLength)
         let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)
@@ -53,6 +55,7 @@ struct ClippingChapter: Chapter {
         output.record("deep_rnn", "scratch_initial_grad_norms", value: .object(norms))
 
         //: ## Per parameter or global: the direction of the step
+        //: @Code(Sources/Workbook/Clipping.swift, clipGradientsGlobally)
         //:
         //: The global rule scales every gradient by the same factor; the notebook's rule by one factor
         //: per tensor. The cosine between the clipped step and the raw gradient says how far the
@@ -102,3 +105,21 @@ struct ClippingChapter: Chapter {
         return na > 0 && nb > 0 ? dot / (na.squareRoot() * nb.squareRoot()) : 0
     }
 }
+
+/*:
+ ## Summary
+
+ The notebooks clip each parameter's gradient on its own, to a norm of `alpha` times its number of
+ elements. That bounds every step but turns its direction away from the gradient's; d2l's global
+ rule scales all gradients together and keeps the direction. For the bidirectional model the
+ gradients are so large that their float32 norm overflows to infinity, and the clipping then sets
+ them to zero: those tensors are not updated at all that step.
+
+ ## Exercises
+
+ 1. Change `alpha` in your head: for which value would the per-parameter rule leave the fresh
+    deep RNN's gradients untouched?
+ 2. Why does an infinite norm turn `theta / norm` into 0 rather than leave the gradient alone?
+ 3. Run `swift run Chapter04-Clipping --corrected`: do the corrected bidirectional gradients need
+    clipping at all?
+ */

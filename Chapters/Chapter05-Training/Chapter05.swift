@@ -47,6 +47,8 @@ struct TrainingChapter: Chapter {
         output.line("Chapter 05 — Training (seed \(options.seed)\(options.corrected ? ", corrected" : ""))")
 
         //: ## The deep RNN from scratch
+        //: @Notebook(deep-rnn, "def trainDRNN(")
+        //: @Code(Sources/Workbook/Training.swift, trainDeepRNN)
         output.heading("drnn_trained = trainDRNN(drnn, dataset, loss, optimizer, \(options.epochs(DeepRNNNotebook.scratchEpochs)))")
         let (_, drnn, scratchLosses) = NotebookTraining.scratch(options, output)
         output.record("deep_rnn", "scratch_losses", value: .floats(scratchLosses))
@@ -55,6 +57,7 @@ struct TrainingChapter: Chapter {
                         caption: "the from-scratch model's training loss per epoch (log scale).")
 
         //: ## The concise deep RNN
+        //: @Code(Sources/ChapterSupport/NotebookTraining.swift, concise)
         output.heading("cdrnn_trained: three rounds of trainCDEEPRNN(deep_rnn, dataset, loss, optimizer, \(options.epochs(DeepRNNNotebook.conciseEpochs)))")
         let (concise, conciseLosses) = NotebookTraining.concise(options, output)
         output.record("deep_rnn", "concise_losses", value: .array(conciseLosses.map(JSON.floats)))
@@ -63,6 +66,9 @@ struct TrainingChapter: Chapter {
                         caption: "the concise model's training loss over its three rounds (log scale).")
 
         //: ## The bidirectional model
+        //: @Notebook(bidirectional-rnn, "def trainBRNN(")
+        //: @Code(Sources/Workbook/Training.swift, trainBRNN)
+        //: @Code(Sources/Workbook/Optimizers.swift, Adam)
         output.heading(options.corrected
             ? "brnn_trained: trainBRNN(brnn, dataset_train, loss, Adam, \(options.epochs(BidirectionalNotebook.correctedEpochs)))"
             : "brnn_trained: trainBRNN(brnn, dataset_train, loss, optimizer, 100 then 200)")
@@ -98,3 +104,20 @@ struct TrainingChapter: Chapter {
         return figure
     }
 }
+
+/*:
+ ## Summary
+
+ Training as the notebooks write it: the from-scratch model improves but stays far from the
+ notebook's printed losses, the concise model fits its 180 windows closely, and the bidirectional
+ model ends predicting the labels' mean. With `--corrected`, the from-scratch model trains every
+ layer with tanh, and the bidirectional model — fixed loss, scaled inputs, Xavier weights, Adam —
+ drives its loss towards zero.
+
+ ## Exercises
+
+ 1. Run `swift run Chapter05-Training --epochs 50 --verbose` and find the epoch where the
+    bidirectional loss stops exploding.
+ 2. Change the concise model's first learning rate to 0.1 in `Notebooks.swift`: what happens?
+ 3. Why is the loss printed after an epoch's update, on the first batch, and not averaged over the epoch?
+ */

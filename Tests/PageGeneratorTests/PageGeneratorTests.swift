@@ -1,0 +1,169 @@
+// The page generator reads a chapter as prose, code and sections, quotes declarations and notebook
+// cells from their files, places each output segment after the code that printed it, and finds
+// the links that point nowhere.
+
+import Foundation
+import Testing
+@testable import PageGenerator
+
+let sample = """
+/*:
+ # Chapter 09 — Sample
+
+ What the chapter is about.
+ @Code(Sources/Sample.swift, double)
+ */
+import Workbook
+
+struct Sample {
+    func run(_ output: Output) {
+        output.line("Chapter 09")
+
+        //: ## First
+        //: Prose of the first section.
+        output.heading("One")
+        output.line("[FIG_1] a caption")
+
+        //: ## Second
+        let x = 1
+        //: More prose in the middle.
+        output.heading("Two")
+        output.summary("Summary: x")
+    }
+}
+/*:
+ ## Summary
+ It worked.
+ */
+"""
+
+@Suite("The page generator")
+struct PageGeneratorTests {
+    @Test("A chapter splits into introduction, sections with prose and code, and a closing block")
+    func parsing() throws {
+        let source = try ChapterSource(parsing: sample)
+        #expect(source.title == "Chapter 09 — Sample")
+        #expect(source.introduction == "What the chapter is about.\n@Code(Sources/Sample.swift, double)")
+        #expect(source.sections.map(\.title) == [nil, "First", "Second"])
+        #expect(source.sections.map(\.headingCalls) == [0, 1, 1])
+        #expect(source.sections[1].pieces.first == .prose("Prose of the first section."))
+        #expect(source.sections[2].pieces == [
+            .code("let x = 1"), .prose("More prose in the middle."),
+            .code("output.heading(\"Two\")\noutput.summary(\"Summary: x\")\n}\n}"),
+        ])
+        #expect(source.closing == "## Summary\nIt worked.")
+    }
+
+    @Test("A source without an introduction, or with an unclosed block, is refused")
+    func badSources() {
+        #expect(throws: PageError.self) { try ChapterSource(parsing: "import Workbook\n") }
+        #expect(throws: PageError.self) { try ChapterSource(parsing: "/*:\n # T\n") }
+    }
+
+    @Test("Output is cut at its underlined headings; figures and the summary are found")
+    func outputSegments() {
+        let output = ChapterOutput("Chapter 09\n\nOne\n---\n[FIG_1] a caption\n\nTwo\n---\nSummary: x\n")
+        #expect(output.segments == [["Chapter 09"], ["One", "---", "[FIG_1] a caption"], ["Two", "---", "Summary: x"]])
+        #expect(output.figures == ["FIG_1"])
+        #expect(output.summary == "Summary: x")
+    }
+
+    @Test("Each section's output follows its code; figures become images with their captions")
+    func page() throws {
+        let root = try scratchPackage()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let builder = PageBuilder(
+            name: "Chapter09-Sample", source: try ChapterSource(parsing: sample),
+            output: ChapterOutput("Chapter 09\n\nOne\n---\n[FIG_1] a caption\n\nTwo\n---\nSummary: x\n"),
+            corrected: ChapterOutput("Chapter 09\n\nOne\n---\n[FIG_1] a caption\n\nTwo\n---\nSummary: y\n"),
+            previous: nil, next: ChapterLink(name: "Chapter10-Next", title: "Chapter 10"), quoter: Quoter(root: root))
+        let page = try builder.markdown()
+        let one = try #require(page.range(of: "output.heading(\"One\")"))
+        let oneOutput = try #require(page.range(of: "One\n---"))
+        let two = try #require(page.range(of: "output.heading(\"Two\")"))
+        #expect(one.upperBound < oneOutput.lowerBound && oneOutput.upperBound < two.lowerBound)
+        #expect(page.contains("![FIG_1](../plots/FIG_1.png)\n\n*FIG_1: a caption*"))
+        #expect(page.contains("/// Twice x.\nfunc double(_ x: Int) -> Int {\n    2 * x\n}"))
+        #expect(page.contains("| x | y |"))
+        #expect(page.contains("| ![FIG_1](../plots/FIG_1.png) | ![FIG_1](../plots/corrected/FIG_1.png) |"))
+        #expect(page.contains("[Chapter 10](Chapter10-Next.md) →"))
+    }
+
+    @Test("A page whose code and output disagree on the number of headings is refused")
+    func headingMismatch() throws {
+        let builder = PageBuilder(name: "Chapter09-Sample", source: try ChapterSource(parsing: sample),
+                                  output: ChapterOutput("Chapter 09\n\nOne\n---\n"), corrected: nil,
+                                  previous: nil, next: nil, quoter: Quoter(root: URL(fileURLWithPath: "/")))
+        #expect(throws: PageError.self) { try builder.markdown() }
+    }
+
+    @Test("Declarations are quoted whole, with their documentation, braces in strings ignored")
+    func declarations() throws {
+        let text = """
+        import Foundation
+
+        /// Says hello.
+        @discardableResult
+        public func greet(
+            _ name: String, then: () -> Void = { }
+        ) -> String {
+            let s = "{ \\(name) }"
+            if name.isEmpty { return "}" }
+            return s
+        }
+
+        struct After {}
+        """
+        let quoted = try declaration(named: "greet", in: text, file: "x.swift")
+        #expect(quoted.hasPrefix("/// Says hello.\n@discardableResult\npublic func greet"))
+        #expect(quoted.hasSuffix("    return s\n}"))
+        #expect(throws: PageError.self) { try declaration(named: "missing", in: text, file: "x.swift") }
+    }
+
+    @Test("Notebook cells are found by their text")
+    func notebookCells() throws {
+        let notebook = "Text\n\n```python\nx = 1\n```\n\n```python\ndef loss(a):\n    return a\n```\n"
+        #expect(try notebookCell(containing: "def loss(", in: notebook, file: "n.md") == "def loss(a):\n    return a")
+        #expect(throws: PageError.self) { try notebookCell(containing: "nothing", in: notebook, file: "n.md") }
+    }
+
+    @Test("Links to files that do not exist are reported; web links and code are not")
+    func brokenLinks() throws {
+        let root = try scratchPackage()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let docs = root.appendingPathComponent("docs")
+        try FileManager.default.createDirectory(at: docs, withIntermediateDirectories: true)
+        try "ok".write(to: root.appendingPathComponent("plots.png"), atomically: true, encoding: .utf8)
+        try """
+        ![a](../plots.png) [b](missing.md) [c](https://example.org/x) [d](#anchor)
+        ```
+        [e](also-missing.md)
+        ```
+        """.write(to: docs.appendingPathComponent("Page.md"), atomically: true, encoding: .utf8)
+        let broken = try Site(root: root, products: root).brokenLinks()
+        #expect(broken == ["docs/Page.md links missing.md, which does not exist"])
+    }
+
+    @Test("Stale and no-longer-generated files are named")
+    func staleFiles() throws {
+        let root = try scratchPackage()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let site = Site(root: root, products: root)
+        let files = [GeneratedFile(path: "docs/A.md", contents: Data("new".utf8)),
+                     GeneratedFile(path: "plots/F.gp", contents: Data("plot".utf8))]
+        try site.write(files)
+        #expect(site.staleFiles(files, includingImages: true).isEmpty)
+        try "old".write(to: root.appendingPathComponent("docs/A.md"), atomically: true, encoding: .utf8)
+        try "x".write(to: root.appendingPathComponent("plots/G.gp"), atomically: true, encoding: .utf8)
+        #expect(site.staleFiles(files, includingImages: true) == ["docs/A.md", "plots/G.gp (no longer generated)"])
+    }
+
+    /// A folder with `Sources/Sample.swift`, for quoting.
+    func scratchPackage() throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("pages-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("Sources"), withIntermediateDirectories: true)
+        try "// A sample.\n\n/// Twice x.\nfunc double(_ x: Int) -> Int {\n    2 * x\n}\n"
+            .write(to: root.appendingPathComponent("Sources/Sample.swift"), atomically: true, encoding: .utf8)
+        return root
+    }
+}

@@ -1,0 +1,142 @@
+// Reading a chapter's source as a literate program: prose in Swift Playground markup (`/*: … */`
+// blocks and `//:` lines), code between, and sections that start at `//: ## Title` lines.
+
+import Foundation
+
+/// One piece of a chapter, in the order of the source.
+public enum Piece: Equatable, Sendable {
+    /// Markdown from a `/*: … */` block or a run of `//:` lines.
+    case prose(String)
+    /// Swift code, dedented.
+    case code(String)
+}
+
+/// A section of a chapter: from one `//: ## Title` line to the next.
+public struct Section: Equatable, Sendable {
+    /// The title after `//: ##`, or `nil` for what comes before the first section.
+    public var title: String?
+    public var pieces: [Piece]
+    /// How many `output.heading(` calls its code makes: each prints one heading of the output.
+    public var headingCalls: Int
+}
+
+/// A chapter source, parsed.
+public struct ChapterSource: Equatable, Sendable {
+    /// The text of the introduction's first-level heading (`# Chapter 03 — Loss`).
+    public var title: String
+    /// The introduction's prose without its first-level heading.
+    public var introduction: String
+    /// The `abstract:` of the command's configuration (one line for the index).
+    public var abstract: String
+    public var sections: [Section]
+    /// A prose block after all the code (the summary and the exercises).
+    public var closing: String
+
+    /// Parses `text`, the contents of a chapter's Swift file.
+    public init(parsing text: String) throws {
+        var pieces: [Piece] = []        // the whole file, in order, with section starts as markers
+        var sectionTitles: [Int: String] = [:]   // piece index where a section starts -> title
+        var code: [String] = [], prose: [String] = []
+        var inBlock = false
+
+        func flushCode() {
+            while code.first?.trimmingCharacters(in: .whitespaces).isEmpty == true { code.removeFirst() }
+            while code.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { code.removeLast() }
+            if !code.isEmpty { pieces.append(.code(dedent(code).joined(separator: "\n"))) }
+            code = []
+        }
+        func flushProse() {
+            let lines = dedent(prose)
+            let text = lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            if !text.isEmpty { pieces.append(.prose(text)) }
+            prose = []
+        }
+
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if inBlock {
+                if trimmed == "*/" { inBlock = false; flushProse() } else { prose.append(line) }
+            } else if trimmed.hasPrefix("/*:") {
+                flushCode()
+                inBlock = true
+                let rest = trimmed.dropFirst(3).trimmingCharacters(in: .whitespaces)
+                if !rest.isEmpty { prose.append(rest) }
+            } else if trimmed.hasPrefix("//: ## ") {
+                flushCode()
+                flushProse()
+                sectionTitles[pieces.count] = String(trimmed.dropFirst(7))
+            } else if trimmed.hasPrefix("//:") {
+                flushCode()
+                prose.append(String(trimmed.dropFirst(3).drop { $0 == " " }))
+            } else {
+                if !prose.isEmpty { flushProse() }
+                code.append(line)
+            }
+        }
+        guard !inBlock else { throw PageError("a /*: block is not closed with */") }
+        flushCode()
+        flushProse()
+
+        guard case .prose(let intro)? = pieces.first else {
+            throw PageError("the file does not start with a /*: … */ block holding the chapter's introduction")
+        }
+        var introLines = intro.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let h1 = introLines.first, h1.hasPrefix("# ") else {
+            throw PageError("the introduction does not start with a first-level heading (# Chapter …)")
+        }
+        introLines.removeFirst()
+        title = String(h1.dropFirst(2))
+        introduction = introLines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        pieces.removeFirst()
+        sectionTitles = Dictionary(uniqueKeysWithValues: sectionTitles.map { ($0.key - 1, $0.value) })
+
+        if case .prose(let last)? = pieces.last {
+            closing = last
+            pieces.removeLast()
+        } else {
+            closing = ""
+        }
+
+        var sections = [Section(title: nil, pieces: [], headingCalls: 0)]
+        for (i, piece) in pieces.enumerated() {
+            if let title = sectionTitles[i] { sections.append(Section(title: title, pieces: [], headingCalls: 0)) }
+            sections[sections.count - 1].pieces.append(piece)
+            if case .code(let c) = piece { sections[sections.count - 1].headingCalls += c.occurrences(of: "output.heading(") }
+        }
+        // A section marker after the last piece starts an empty section.
+        if let title = sectionTitles[pieces.count] { sections.append(Section(title: title, pieces: [], headingCalls: 0)) }
+        self.sections = sections
+
+        abstract = text.firstMatch(after: "abstract: \"", upTo: "\"") ?? ""
+    }
+}
+
+/// A problem with a chapter's source or output, said in one line.
+public struct PageError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Removes the first non-blank line's indentation from every line (at most the spaces a line has):
+/// a block that ends with the closing braces of its function and type keeps its body at column 0.
+func dedent(_ lines: [String]) -> [String] {
+    let first = lines.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+    let indent = first?.prefix { $0 == " " }.count ?? 0
+    return lines.map { line in
+        line.trimmingCharacters(in: .whitespaces).isEmpty ? "" : String(line.dropFirst(min(indent, line.prefix { $0 == " " }.count)))
+    }
+}
+
+extension String {
+    func occurrences(of needle: String) -> Int {
+        var count = 0, rest = self[...]
+        while let range = rest.range(of: needle) { count += 1; rest = rest[range.upperBound...] }
+        return count
+    }
+
+    /// The text between the first `start` and the next `end` after it.
+    func firstMatch(after start: String, upTo end: String) -> String? {
+        guard let a = range(of: start), let b = self[a.upperBound...].range(of: end) else { return nil }
+        return String(self[a.upperBound..<b.lowerBound])
+    }
+}

@@ -1,0 +1,190 @@
+// The whole of docs/: every chapter's page and the index, made from the chapters' sources and from
+// what the built chapter programs print and draw; and the checks that keep docs/ and plots/ fresh.
+
+import Foundation
+
+/// A generated file: its path from the package root and its contents.
+public struct GeneratedFile: Equatable, Sendable {
+    public let path: String
+    public let contents: Data
+}
+
+/// Runs the chapters and builds the pages.
+public struct Site {
+    public let root: URL
+    /// The folder of the built chapter programs.
+    public let products: URL
+
+    public init(root: URL, products: URL) { (self.root, self.products) = (root, products) }
+
+    /// The chapter folders, in order: `Chapters/Chapter00-Data`, ….
+    public func chapterNames() throws -> [String] {
+        let folder = root.appendingPathComponent("Chapters")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("Chapter") }.sorted()
+        guard !names.isEmpty else { throw PageError("no chapters in Chapters/") }
+        return names
+    }
+
+    /// Runs every chapter (faithful, then corrected) in a scratch folder, and returns the pages, the
+    /// index and every figure file the runs wrote (`plots/…` and `plots/corrected/…`).
+    public func generate(log: (String) -> Void) throws -> [GeneratedFile] {
+        let names = try chapterNames()
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rnn-workbook-pages-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let faithfulFolder = scratch.appendingPathComponent("faithful"), correctedFolder = scratch.appendingPathComponent("corrected")
+        for folder in [faithfulFolder, correctedFolder] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+        var sources: [ChapterSource] = [], outputs: [ChapterOutput] = [], corrected: [ChapterOutput?] = []
+        for name in names {
+            log("running \(name)")
+            sources.append(try ChapterSource(parsing: try source(of: name)))
+            let faithful = try run(name, [], in: faithfulFolder)
+            let other = try run(name, ["--corrected", "--plots-dir", "plots/corrected"], in: correctedFolder)
+            outputs.append(ChapterOutput(faithful))
+            corrected.append(ChapterOutput(other))
+        }
+        let quoter = Quoter(root: root)
+        var files: [GeneratedFile] = []
+        for (i, name) in names.enumerated() {
+            let link = { (j: Int) in ChapterLink(name: names[j], title: sources[j].title) }
+            let page = try PageBuilder(name: name, source: sources[i], output: outputs[i], corrected: corrected[i],
+                                       previous: i > 0 ? link(i - 1) : nil, next: i + 1 < names.count ? link(i + 1) : nil,
+                                       quoter: quoter).markdown()
+            files.append(GeneratedFile(path: "docs/\(name).md", contents: Data(page.utf8)))
+        }
+        files.append(GeneratedFile(path: "docs/README.md", contents: Data(index(names, sources).utf8)))
+        files += try figures(in: faithfulFolder.appendingPathComponent("plots"), as: "plots")
+        files += try figures(in: correctedFolder.appendingPathComponent("plots/corrected"), as: "plots/corrected")
+        return files
+    }
+
+    func source(of name: String) throws -> String {
+        let folder = root.appendingPathComponent("Chapters/\(name)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }.sorted()
+        guard files.count == 1, let file = files.first else { throw PageError("Chapters/\(name) must hold exactly one Swift file") }
+        return try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+    }
+
+    /// Runs a built chapter program in `folder`; returns what it printed.
+    func run(_ name: String, _ arguments: [String], in folder: URL) throws -> String {
+        let program = products.appendingPathComponent(name)
+        guard FileManager.default.isExecutableFile(atPath: program.path) else {
+            throw PageError("\(name) is not built: run `swift build` first")
+        }
+        let process = Process()
+        process.executableURL = program
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw PageError("\(name) \(arguments.joined(separator: " ")) failed with status \(process.terminationStatus): \(errors)")
+        }
+        return text
+    }
+
+    func figures(in folder: URL, as prefix: String) throws -> [GeneratedFile] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return try names.sorted().filter { [".gp", ".png", ".svg"].contains(where: $0.hasSuffix) }.map {
+            GeneratedFile(path: "\(prefix)/\($0)", contents: try Data(contentsOf: folder.appendingPathComponent($0)))
+        }
+    }
+
+    /// `docs/README.md`: one line per chapter.
+    func index(_ names: [String], _ sources: [ChapterSource]) -> String {
+        var page = [
+            "<!-- Generated by `swift run Pages`: do not edit. -->",
+            "",
+            "# The RNN workbook, chapter by chapter",
+            "",
+            "Each page is one section of the two PyTorch notebooks, re-implemented in Swift: the prose, the code that",
+            "implements the section (the chapter's own and the Workbook library's, quoted from the source files, beside",
+            "the notebook's Python where it helps), what the code printed when it ran with seed 0, and its figures.",
+            "Every page and figure is generated by running the chapters (`swift build && swift run Pages`); CI fails",
+            "when one is out of date.",
+            "",
+        ]
+        for (name, source) in zip(names, sources) {
+            page.append("- [\(source.title)](\(name).md): \(source.abstract)")
+        }
+        page += ["", "Back to the [README](../README.md).", ""]
+        return page.joined(separator: "\n")
+    }
+
+    /// The files of `docs/`, `plots/` and `plots/corrected/` that differ from `files` or that `files` no longer has.
+    public func staleFiles(_ files: [GeneratedFile], includingImages: Bool) -> [String] {
+        var stale: [String] = []
+        let kept = files.filter { includingImages || !($0.path.hasSuffix(".png") || $0.path.hasSuffix(".svg")) }
+        for file in kept {
+            let current = try? Data(contentsOf: root.appendingPathComponent(file.path))
+            if current != file.contents { stale.append(file.path) }
+        }
+        let expected = Set(files.map(\.path))
+        for folder in ["docs", "plots", "plots/corrected"] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
+            for name in names.sorted() where [".md", ".gp", ".png", ".svg"].contains(where: name.hasSuffix) {
+                let path = "\(folder)/\(name)"
+                if !expected.contains(path), folder != "docs" || name.hasSuffix(".md") { stale.append("\(path) (no longer generated)") }
+            }
+        }
+        return stale
+    }
+
+    /// Writes `files`, and removes the pages and figures that are no longer generated.
+    public func write(_ files: [GeneratedFile]) throws {
+        let expected = Set(files.map(\.path))
+        for folder in ["docs", "plots", "plots/corrected"] {
+            let url = root.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            for name in try FileManager.default.contentsOfDirectory(atPath: url.path)
+            where [".md", ".gp", ".png", ".svg"].contains(where: name.hasSuffix) && !expected.contains("\(folder)/\(name)") {
+                try FileManager.default.removeItem(at: url.appendingPathComponent(name))
+            }
+        }
+        for file in files {
+            try file.contents.write(to: root.appendingPathComponent(file.path), options: .atomic)
+        }
+    }
+
+    /// Every relative link and image of the pages in `docs/` whose target does not exist.
+    public func brokenLinks() throws -> [String] {
+        let docs = root.appendingPathComponent("docs")
+        var broken: [String] = []
+        for page in try FileManager.default.contentsOfDirectory(atPath: docs.path).sorted() where page.hasSuffix(".md") {
+            let text = try String(contentsOf: docs.appendingPathComponent(page), encoding: .utf8)
+            for target in links(in: text) {
+                let path = String(target.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0])
+                if path.isEmpty { continue }
+                if !FileManager.default.fileExists(atPath: docs.appendingPathComponent(path).standardizedFileURL.path) {
+                    broken.append("docs/\(page) links \(target), which does not exist")
+                }
+            }
+        }
+        return broken
+    }
+}
+
+/// The targets of the Markdown links and images `[text](target)` in `text`, outside code blocks,
+/// that are not web addresses.
+public func links(in text: String) -> [String] {
+    var targets: [String] = [], inCode = false
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        if line.hasPrefix("```") { inCode.toggle(); continue }
+        if inCode { continue }
+        var rest = line[...]
+        while let open = rest.range(of: "](") {
+            let after = rest[open.upperBound...]
+            guard let close = after.firstIndex(of: ")") else { break }
+            let target = String(after[..<close])
+            if !target.contains("://"), !target.hasPrefix("mailto:") { targets.append(target) }
+            rest = after[after.index(after: close)...]
+        }
+    }
+    return targets
+}

@@ -1,0 +1,50 @@
+// Regenerates docs/ (a page per chapter and the index) and plots/ (every figure of the default run,
+// and of the corrected run in plots/corrected/) by running the built chapter programs.
+//
+//     swift build && swift run Pages            regenerate
+//     swift build && swift run Pages --check    fail, naming each file, when docs/ or plots/ is stale
+//                                               or a page links a file that does not exist
+
+import Foundation
+import PageGenerator
+
+let check = CommandLine.arguments.dropFirst().contains("--check")
+let unknown = CommandLine.arguments.dropFirst().filter { $0 != "--check" }
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    exit(1)
+}
+if !unknown.isEmpty { fail("unknown argument \(unknown[0]); use no argument to regenerate, or --check") }
+
+let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+guard FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path),
+      FileManager.default.fileExists(atPath: root.appendingPathComponent("Chapters").path) else {
+    fail("run Pages from the package's root folder (where Package.swift is)")
+}
+let products = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+let gnuplot = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+    .contains { FileManager.default.isExecutableFile(atPath: "\($0)/gnuplot") }
+let site = Site(root: root, products: products)
+
+do {
+    if !check && !gnuplot { fail("gnuplot is needed to regenerate the figures (Debian/Ubuntu: apt-get install gnuplot-nox)") }
+    let files = try site.generate { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
+    if check {
+        let stale = site.staleFiles(files, includingImages: gnuplot)
+        let broken = try site.brokenLinks()
+        for path in stale { print("stale: \(path)") }
+        for link in broken { print("broken link: \(link)") }
+        if !stale.isEmpty || !broken.isEmpty {
+            fail("docs/ or plots/ is out of date: run `swift build && swift run Pages` and commit the result")
+        }
+        print("docs/ and plots/ are up to date (\(files.count) files\(gnuplot ? "" : "; images not compared without gnuplot"))")
+    } else {
+        try site.write(files)
+        let broken = try site.brokenLinks()
+        for link in broken { print("broken link: \(link)") }
+        if !broken.isEmpty { fail("some pages link files that do not exist") }
+        print("wrote \(files.count) files in docs/ and plots/")
+    }
+} catch {
+    fail("\(error)")
+}
