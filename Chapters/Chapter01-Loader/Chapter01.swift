@@ -36,8 +36,8 @@ struct LoaderChapter: Chapter {
         //: @Code(Sources/Workbook/Data.swift, slidingWindows)
         var generator = options.generator()
         let line = NoisyLine(count: DeepRNNNotebook.numData, using: &generator)
-        let (x, y) = slidingWindows(of: line.differences, length: DeepRNNNotebook.sequenceLength)
-        output.heading("Deep RNN: windows of \(DeepRNNNotebook.sequenceLength) differences")
+        let (x, y) = slidingWindows(of: line.differences, length: options.windowLength)
+        output.heading("Deep RNN: windows of \(options.windowLength) differences")
         output.line("X.shape \(describe(shape: x.shape)), Y.shape \(describe(shape: y.shape))")
         let firstX = x[0].values, firstY = y[0].values
         output.line("X[0][:4] " + firstX.prefix(4).map(Output.python).joined(separator: ", ") + ", …")
@@ -49,9 +49,9 @@ struct LoaderChapter: Chapter {
         //: @Code(Sources/Workbook/Data.swift, DataLoader)
         //:
         //: `batch_size = (num_data − 1) − sequence_len` = 180: one batch holds every window.
-        let (training, approximation) = DeepRNNNotebook.loaders(line, seed: options.seed)
+        let (training, approximation) = DeepRNNNotebook.loaders(line, options: options)
         let trainingBatches = training.epoch(), orderedBatches = approximation.epoch()
-        output.line("batch_size \(DeepRNNNotebook.batchSize): \(trainingBatches.count) batch per epoch of "
+        output.line("batch_size \(training.batchSize): \(trainingBatches.count) batch per epoch of "
                     + "\(describe(shape: trainingBatches[0].inputs.shape)) windows")
         let sameRows = Set(trainingBatches[0].inputs.values) == Set(orderedBatches[0].inputs.values)
         output.line("shuffled for training (same windows, other order: \(sameRows)), in order for the approximation")
@@ -74,7 +74,7 @@ struct LoaderChapter: Chapter {
         output.line("collate single rows; with one batch per epoch that is most of their running time and")
         output.line("does not change any result. The loaders here slice the tensors directly.")
 
-        output.summary("Summary: \(x.shape[0]) windows of \(DeepRNNNotebook.sequenceLength) in \(trainingBatches.count) batch; "
+        output.summary("Summary: \(x.shape[0]) windows of \(options.windowLength) in \(trainingBatches.count) batch; "
                        + "\(train.count) training and \(test.count) test digit rows, one batch each.")
     }
 }

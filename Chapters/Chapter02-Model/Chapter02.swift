@@ -56,7 +56,7 @@ struct ModelChapter: Chapter {
 
         //: The forward pass on the whole batch: 19 outputs of shape (180, 1). Without an
         //: activation the hidden states grow step after step.
-        let (inputs, _) = slidingWindows(of: line.differences, length: DeepRNNNotebook.sequenceLength)
+        let (inputs, _) = slidingWindows(of: line.differences, length: options.windowLength)
         let x = timeMajorInputs(inputs)                                   // (19, 180, 1)
         let outputs = drnn(x)
         output.line("drnn(X): \(outputs.count) outputs of shape \(describe(shape: outputs[0].shape))")

@@ -38,7 +38,7 @@ struct LossChapter: Chapter {
         //: @Notebook(deep-rnn, "def XTransform(X):")
         //: @Code(Sources/Workbook/Data.swift, timeMajorInputs)
         let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: variant)
-        let (inputs, targets) = slidingWindows(of: line.differences, length: DeepRNNNotebook.sequenceLength)
+        let (inputs, targets) = slidingWindows(of: line.differences, length: options.windowLength)
         let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)
         output.heading("Transformations")
         output.line("XTransform: X \(describe(shape: inputs.shape)) -> \(describe(shape: x.shape)); YTransform: Y \(describe(shape: targets.shape)) -> \(describe(shape: y.shape))")

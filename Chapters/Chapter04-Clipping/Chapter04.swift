@@ -35,7 +35,7 @@ struct ClippingChapter: Chapter {
         //: @Notebook(deep-rnn, "def gradientClipping(drnn, alpha=1):")
         //: @Code(Sources/Workbook/Clipping.swift, clipGradientsPerParameter)
         let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: variant)
-        let (inputs, targets) = slidingWindows(of: line.differences, length: DeepRNNNotebook.sequenceLength)
+        let (inputs, targets) = slidingWindows(of: line.differences, length: options.windowLength)
         let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)
         let loss = sequenceLoss(drnn(x), y)
         loss.backward()
@@ -76,7 +76,7 @@ struct ClippingChapter: Chapter {
         let (forward, backward) = bidirectionalInputs(task.digits.narrowed(along: 0, to: 0..<n), scaled: options.corrected)
         let labels = task.labels.narrowed(along: 0, to: 0..<n)
         let lossFunction: BidirectionalLoss = options.corrected ? .fixed : .notebook
-        let optimizer = SGD(brnn.parameters, learningRate: BidirectionalNotebook.learningRates[0])
+        let optimizer = SGD(brnn.parameters, learningRate: options.learningRates(BidirectionalNotebook.learningRates)[0])
         output.heading("Bidirectional model: two clipped SGD steps at lr 0.1 (\(lossFunction.rawValue) loss)")
         var zeroed: [String] = []
         for step in 1...2 {

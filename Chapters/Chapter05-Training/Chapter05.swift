@@ -50,7 +50,7 @@ struct TrainingChapter: Chapter {
         //: @Notebook(deep-rnn, "def trainDRNN(")
         //: @Code(Sources/Workbook/Training.swift, trainDeepRNN)
         output.heading("drnn_trained = trainDRNN(drnn, dataset, loss, optimizer, \(options.epochs(DeepRNNNotebook.scratchEpochs)))")
-        let (_, drnn, scratchLosses) = NotebookTraining.scratch(options, output)
+        let (_, drnn, scratchLosses) = try NotebookTraining.scratch(options, output)
         output.record("deep_rnn", "scratch_losses", value: .floats(scratchLosses))
         try SavedModel.scratch.save(drnn.allTensors, options)
         try output.draw(lossCurve("DEEPRNN_loss_scratch", [("trainDRNN", scratchLosses)]),
@@ -59,7 +59,7 @@ struct TrainingChapter: Chapter {
         //: ## The concise deep RNN
         //: @Code(Sources/ChapterSupport/NotebookTraining.swift, concise)
         output.heading("cdrnn_trained: three rounds of trainCDEEPRNN(deep_rnn, dataset, loss, optimizer, \(options.epochs(DeepRNNNotebook.conciseEpochs)))")
-        let (concise, conciseLosses) = NotebookTraining.concise(options, output)
+        let (concise, conciseLosses) = try NotebookTraining.concise(options, output)
         output.record("deep_rnn", "concise_losses", value: .array(conciseLosses.map(JSON.floats)))
         try SavedModel.concise.save(concise.namedParameters, options)
         try output.draw(lossCurve("DEEPRNN_loss_concise", [("rounds at lr 0.03, 0.003, 0.0003", conciseLosses.flatMap { $0 })]),
@@ -72,7 +72,7 @@ struct TrainingChapter: Chapter {
         output.heading(options.corrected
             ? "brnn_trained: trainBRNN(brnn, dataset_train, loss, Adam, \(options.epochs(BidirectionalNotebook.correctedEpochs)))"
             : "brnn_trained: trainBRNN(brnn, dataset_train, loss, optimizer, 100 then 200)")
-        let (_, brnn, brnnLosses) = NotebookTraining.bidirectional(options, output)
+        let (_, brnn, brnnLosses) = try NotebookTraining.bidirectional(options, output)
         output.record("bidirectional_rnn", "losses_per_epoch", value: .array(brnnLosses.map(JSON.floats)))
         try SavedModel.bidirectional.save(brnn.namedParameters, options)
         try output.draw(options.corrected

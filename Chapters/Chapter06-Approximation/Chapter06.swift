@@ -44,7 +44,7 @@ struct ApproximationChapter: Chapter {
         let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: options.corrected ? .corrected : .notebook)
         if let reason = try retrain ? "--retrain" : SavedModel.scratch.load(into: drnn.allTensors, options) {
             output.line("from-scratch DRNN: training it here (\(reason))")
-            let trained = NotebookTraining.scratch(options, quietOutput).drnn
+            let trained = try NotebookTraining.scratch(options, quietOutput).drnn
             for (target, source) in zip(drnn.allTensors, trained.allTensors) { target.tensor.assign(source.tensor) }
         } else {
             output.line("from-scratch DRNN: loaded \(SavedModel.scratch.path(options))")
@@ -52,7 +52,7 @@ struct ApproximationChapter: Chapter {
         let concise = DeepRNNNotebook.conciseModel(seed: options)
         if let reason = try retrain ? "--retrain" : SavedModel.concise.load(into: concise.namedParameters, options) {
             output.line("concise model: training it here (\(reason))")
-            let trained = NotebookTraining.concise(options, quietOutput).model
+            let trained = try NotebookTraining.concise(options, quietOutput).model
             for (target, source) in zip(concise.parameters, trained.parameters) { target.assign(source) }
         } else {
             output.line("concise model: loaded \(SavedModel.concise.path(options))")
@@ -61,10 +61,10 @@ struct ApproximationChapter: Chapter {
         //: ## `Y_hat = DRNNapproximation(drnn_trained, dataset_approx)`
         //: @Notebook(deep-rnn, "def DRNNapproximation(")
         //: @Code(Sources/Workbook/Training.swift, approximate)
-        let (_, datasetApprox) = DeepRNNNotebook.loaders(line, seed: options.seed)
+        let (_, datasetApprox) = DeepRNNNotebook.loaders(line, options: options)
         let yHat = approximate(drnn, on: datasetApprox)                      // (180)
         let cyHat = approximate(concise, on: datasetApprox)                  // (180)
-        let s = DeepRNNNotebook.sequenceLength, n = DeepRNNNotebook.numData
+        let s = options.windowLength, n = DeepRNNNotebook.numData
         let actual = Array(line.differences.values[s...])                    // data_trans[19:199]
         output.heading("Deep RNN: one-step-ahead predictions of the differences")
         output.line("Y_hat.shape \(describe(shape: yHat.shape)), CY_hat.shape \(describe(shape: cyHat.shape))")
@@ -84,7 +84,8 @@ struct ApproximationChapter: Chapter {
             var figure = Figure(name: name)
             let range = zoom ? 75..<125 : 0..<(n - 1)
             figure.addLine(x: Array(x[range]), y: Array(differences[range]))
-            let shown = zoom ? (75 - s)..<(125 - s) : 0..<predicted.count
+            // The predictions start at step s (the window length): show those between 75 and 125.
+            let shown = zoom ? min(max(75 - s, 0), predicted.count)..<min(max(125 - s, 0), predicted.count) : 0..<predicted.count
             figure.addLine(x: Array(steps[shown]), y: Array(predicted[shown]), color: "#ff0000")
             return figure
         }
@@ -106,7 +107,7 @@ struct ApproximationChapter: Chapter {
         let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
         if let reason = try retrain ? "--retrain" : SavedModel.bidirectional.load(into: brnn.namedParameters, options) {
             output.line("bidirectional model: training it here (\(reason))")
-            let trained = NotebookTraining.bidirectional(options, quietOutput).brnn
+            let trained = try NotebookTraining.bidirectional(options, quietOutput).brnn
             for (target, source) in zip(brnn.parameters, trained.parameters) { target.assign(source) }
         } else {
             output.line("bidirectional model: loaded \(SavedModel.bidirectional.path(options))")

@@ -10,6 +10,10 @@ public enum ExitCode32 {
     public static let usage: Int32 = 64
     /// A file could not be read or written, or a checkpoint is unusable (`EX_IOERR`-like).
     public static let files: Int32 = 74
+    /// A training run diverged: its loss became NaN or infinite (`EX_DATAERR`).
+    public static let diverged: Int32 = 65
+    /// Interrupted by Ctrl-C (SIGINT) or SIGTERM: 128 + the signal, as shells report it.
+    public static let interrupted: Int32 = 130
 }
 
 /// A chapter program: its options and its body.
@@ -29,6 +33,7 @@ extension Chapter {
     /// Parses the command line and runs. A bad option prints one line and exits with 64; a file
     /// problem (``WorkbookError``) prints one line and exits with 74.
     public static func runMain() -> Never {
+        Interruption.install()
         var command: Self
         do {
             command = try parse()
@@ -39,7 +44,11 @@ extension Chapter {
                 Foundation.exit(0)
             }
             let first = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            let message = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
+            var message = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
+            // "The value 'ten' is invalid for '--epochs <epochs>': --epochs must be …": our reason says it all.
+            if message.hasPrefix("The value '"), let reason = message.range(of: ">': ") {
+                message = String(message[reason.upperBound...])
+            }
             FileHandle.standardError.write(Data("error: \(message) (see --help)\n".utf8))
             Foundation.exit(ExitCode32.usage)
         }
@@ -49,6 +58,9 @@ extension Chapter {
         } catch let error as WorkbookError {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
             Foundation.exit(ExitCode32.files)
+        } catch let error as TrainingDiverged {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Foundation.exit(ExitCode32.diverged)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             Foundation.exit(1)

@@ -5,10 +5,12 @@ import Workbook
 
 /// The command-line options shared by the chapters (`--seed`, `--epochs`, …).
 public struct ChapterOptions: ParsableArguments {
-    @Option(help: "The seed of every experiment, as torch.manual_seed(seed) (0 to 4294967295).")
+    @Option(parsing: .unconditional, help: "The seed of every experiment, as torch.manual_seed(seed) (0 to 4294967295).",
+            transform: { try whole($0, "--seed", 0...Int(UInt32.max)) })
     public var seed: Int = 0
 
-    @Option(help: "Train every run for this many epochs instead of the notebooks' counts (1 to 1000000).")
+    @Option(parsing: .unconditional, help: "Train every run for this many epochs instead of the notebooks' counts (1 to 1000000).",
+            transform: { try whole($0, "--epochs", 1...1_000_000) })
     public var epochs: Int?
 
     @Option(name: .customLong("plots-dir"), help: "Where the figure scripts and images go.")
@@ -32,15 +34,29 @@ public struct ChapterOptions: ParsableArguments {
     @Flag(help: "Use the corrected variants instead of the notebooks' code as written.")
     public var corrected = false
 
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional,
+            help: "The first (or only) learning rate of every training run instead of the notebooks'; later rounds divide it by 10, as the notebooks do (a number above 0).",
+            transform: { text in
+                guard let value = Float(text), value.isFinite, value > 0 else {
+                    throw ValidationError("--learning-rate must be a number above 0, got \(text)")
+                }
+                return value
+            })
+    public var learningRate: Float?
+
+    @Option(name: .customLong("window-length"), parsing: .unconditional,
+            help: "The deep RNN's window length, the notebook's sequence_len (1 to 198, shorter than the series' 199 differences).",
+            transform: { try whole($0, "--window-length", 1...(DeepRNNNotebook.numData - 2), "shorter than the series' \(DeepRNNNotebook.numData - 1) differences") })
+    public var windowLength: Int = DeepRNNNotebook.sequenceLength
+
+    @Option(name: .customLong("hidden-size"), parsing: .unconditional,
+            help: "The hidden size of every model instead of the notebooks' 8 (deep RNNs) and 32 (bidirectional) (1 to 512).",
+            transform: { try whole($0, "--hidden-size", 1...512) })
+    public var hiddenSize: Int?
+
     public init() {}
 
     public mutating func validate() throws {
-        guard (0...Int(UInt32.max)).contains(seed) else {
-            throw ValidationError("--seed must be between 0 and 4294967295, got \(seed)")
-        }
-        if let epochs, !(1...1_000_000).contains(epochs) {
-            throw ValidationError("--epochs must be between 1 and 1000000, got \(epochs)")
-        }
         if verbose && quiet { throw ValidationError("--verbose and --quiet cannot be used together: choose one") }
         for (flag, path) in [("--plots-dir", plotsDirectory), ("--checkpoints-dir", checkpointsDirectory)] where path.isEmpty {
             throw ValidationError("\(flag) must name a folder, got an empty path")
@@ -52,4 +68,32 @@ public struct ChapterOptions: ParsableArguments {
 
     /// The epoch count of a run: the notebook's, unless `--epochs` overrides it.
     public func epochs(_ notebook: Int) -> Int { epochs ?? notebook }
+
+    /// The learning rates of a run's rounds: the notebook's, or `--learning-rate` divided by 10 each round.
+    public func learningRates(_ notebook: [Float]) -> [Float] {
+        guard let learningRate else { return notebook }
+        return notebook.indices.map { learningRate / Float([1, 10, 100, 1000][min($0, 3)]) }
+    }
+
+    /// A model's hidden size: the notebook's, unless `--hidden-size` overrides it.
+    public func hiddenSize(_ notebook: Int) -> Int { hiddenSize ?? notebook }
+
+    /// The settings that change what a training run computes, for checkpoints' metadata: a
+    /// checkpoint made with other settings is not reused.
+    public var trainingSettings: [String: String] {
+        var settings = ["seed": String(seed), "epochs": epochs.map(String.init) ?? "notebook"]
+        if let learningRate { settings["learning-rate"] = "\(learningRate)" }
+        if windowLength != DeepRNNNotebook.sequenceLength { settings["window-length"] = String(windowLength) }
+        if let hiddenSize { settings["hidden-size"] = String(hiddenSize) }
+        return settings
+    }
+}
+
+/// A whole number in `range`, or one line naming the option and the accepted range.
+func whole(_ text: String, _ option: String, _ range: ClosedRange<Int>, _ why: String = "") throws -> Int {
+    guard let value = Int(text), range.contains(value) else {
+        throw ValidationError("\(option) must be a whole number between \(range.lowerBound) and \(range.upperBound)"
+                              + (why.isEmpty ? "" : ", \(why)") + ", got \(text)")
+    }
+    return value
 }

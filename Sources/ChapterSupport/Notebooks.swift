@@ -20,7 +20,7 @@ public enum DeepRNNNotebook {
     public static func scratchExperiment(seed options: ChapterOptions, variant: DRNN.Variant) -> (line: NoisyLine, drnn: DRNN) {
         var generator = options.generator()
         let line = NoisyLine(count: numData, using: &generator)
-        let drnn = DRNN(numLayers: numLayers, inputSize: inputSize, hiddenSize: hiddenSize,
+        let drnn = DRNN(numLayers: numLayers, inputSize: inputSize, hiddenSize: options.hiddenSize(hiddenSize),
                         outputSize: outputSize, variant: variant, using: &generator)
         return (line, drnn)
     }
@@ -28,14 +28,16 @@ public enum DeepRNNNotebook {
     /// Experiment (b): the concise model's weights, from a fresh generator.
     public static func conciseModel(seed options: ChapterOptions) -> ConciseDRNN {
         var generator = options.generator()
-        return ConciseDRNN(inputSize: inputSize, hiddenSize: hiddenSize, outputSize: outputSize,
+        return ConciseDRNN(inputSize: inputSize, hiddenSize: options.hiddenSize(hiddenSize), outputSize: outputSize,
                            numLayers: numLayers, using: &generator)
     }
 
-    /// The notebook's two loaders over the windows of `data_trans`: shuffled for training, in order for approximation.
-    public static func loaders(_ line: NoisyLine, seed: Int) -> (training: DataLoader, approximation: DataLoader) {
-        let (x, y) = slidingWindows(of: line.differences, length: sequenceLength)
-        return (DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: true, seed: UInt64(seed)),
+    /// The notebook's two loaders over the windows of `data_trans` (`--window-length` long, all in
+    /// one batch): shuffled for training, in order for approximation.
+    public static func loaders(_ line: NoisyLine, options: ChapterOptions) -> (training: DataLoader, approximation: DataLoader) {
+        let (x, y) = slidingWindows(of: line.differences, length: options.windowLength)
+        let batchSize = (line.differences.count) - options.windowLength
+        return (DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: true, seed: UInt64(options.seed)),
                 DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: false))
     }
 }
@@ -63,7 +65,7 @@ public enum BidirectionalNotebook {
     public static func experiment(seed options: ChapterOptions) -> (task: DigitTask, brnn: BRNN) {
         var generator = options.generator()
         let task = DigitTask(rows: numData, using: &generator)
-        let brnn = BRNN(inputSize: inputSize, hiddenSize: hiddenSize, outputSize: outputSize,
+        let brnn = BRNN(inputSize: inputSize, hiddenSize: options.hiddenSize(hiddenSize), outputSize: outputSize,
                         initialization: options.corrected ? .xavier : .notebook, using: &generator)
         return (task, brnn)
     }

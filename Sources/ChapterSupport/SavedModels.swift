@@ -17,18 +17,18 @@ public enum SavedModel: String, CaseIterable, Sendable {
     /// The model identifier stored in the checkpoint.
     public func identifier(_ options: ChapterOptions) -> String {
         let variant = options.corrected ? "corrected" : "notebook"
+        let h = options.hiddenSize(DeepRNNNotebook.hiddenSize), b = options.hiddenSize(BidirectionalNotebook.hiddenSize)
         switch self {
-        case .scratch: return "DRNN(numLayers: 2, inputSize: 1, hiddenSize: 8, outputSize: 1, variant: \(variant))"
-        case .concise: return "Sequential(RNN(1, 8, numLayers: 2), OutputLayer(8, 1))"
+        case .scratch: return "DRNN(numLayers: 2, inputSize: 1, hiddenSize: \(h), outputSize: 1, variant: \(variant))"
+        case .concise: return "Sequential(RNN(1, \(h), numLayers: 2), OutputLayer(\(h), 1))"
         case .bidirectional:
-            return "BRNN(1, 32, 1), " + (options.corrected ? "Xavier weights, scaled inputs, fixed loss, Adam" : "notebook loss")
+            return "BRNN(1, \(b), 1), " + (options.corrected ? "Xavier weights, scaled inputs, fixed loss, Adam" : "notebook loss")
         }
     }
 
-    /// What the run was: the seed and the epochs. A checkpoint made with other settings is not reused.
-    public static func metadata(_ options: ChapterOptions) -> [String: String] {
-        ["seed": String(options.seed), "epochs": options.epochs.map(String.init) ?? "notebook"]
-    }
+    /// What the run was: the seed, the epochs, and any other setting that changes it. A checkpoint
+    /// made with other settings is not reused.
+    public static func metadata(_ options: ChapterOptions) -> [String: String] { options.trainingSettings }
 
     /// Saves `tensors` atomically.
     public func save(_ tensors: [(name: String, tensor: Tensor)], _ options: ChapterOptions) throws {

@@ -378,7 +378,7 @@ public struct Checkpoint: Equatable, Sendable {
         case .empty, .notACheckpoint, .truncated, .checksumMismatch, .malformed:
             return "\(path) is damaged (\(oneLine(error.description))): delete it and run \(trainingProgram) again, or pass --retrain"
         case .unsupportedVersion(let version):
-            return "\(path) has format version \(version); this workbook reads version \(formatVersion): run \(trainingProgram) again"
+            return "\(path) has format version \(version); this workbook reads version \(formatVersion): run \(trainingProgram) again, or pass --retrain"
         case .wrongModel(let found, let expected):
             return "\(path) holds \(oneLine(found)), not \(oneLine(expected)): \(again)"
         case .missingTensor(let name):

@@ -444,7 +444,12 @@ public enum Gnuplot {
         let temporary = folder.appendingPathComponent(
             ".\(target.deletingPathExtension().lastPathComponent).\(UUID().uuidString).tmp\(suffix)")
         defer { try? FileManager.default.removeItem(at: temporary) }
+        try Interruption.removingOnInterrupt(temporary.path, slot: 1) {
+            try run(executable, script: path, writing: temporary, outfile: outfile, target: target)
+        }
+    }
 
+    private static func run(_ executable: String, script path: String, writing temporary: URL, outfile: String, target: URL) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         let escaped = temporary.path.replacingOccurrences(of: "'", with: "''")
@@ -458,6 +463,8 @@ public enum Gnuplot {
         } catch {
             throw WorkbookError("cannot run \(executable): \(error.localizedDescription)")
         }
+        Interruption.setChild(process.processIdentifier)
+        defer { Interruption.setChild(0) }
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
 

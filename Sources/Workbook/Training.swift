@@ -12,19 +12,44 @@ extension ConciseDRNN: SequenceModel {}
 /// What a training loop reports after each epoch: the epoch (from 0) and the printed loss.
 public typealias EpochReport = (_ epoch: Int, _ loss: Float) -> Void
 
+/// The values of parameters at one moment: what a diverging run returns to.
+struct ParameterSnapshot {
+    private var values: [[Float]]
+
+    init(_ parameters: [Tensor]) { values = parameters.map { [Float](repeating: 0, count: $0.count) } }
+
+    mutating func take(_ parameters: [Tensor]) {
+        for (i, p) in parameters.enumerated() {
+            values[i].withUnsafeMutableBufferPointer { $0.baseAddress?.update(from: p.pointer, count: p.count) }
+        }
+    }
+
+    func restore(_ parameters: [Tensor]) {
+        for (i, p) in parameters.enumerated() {
+            values[i].withUnsafeBufferPointer { if let v = $0.baseAddress { p.pointer.update(from: v, count: p.count) } }
+        }
+    }
+}
+
 /// The deep RNN notebook's `trainDRNN` (and, with `clippingAlpha: nil`, its `trainCDEEPRNN`).
 ///
 /// Every epoch runs over the loader's batches: time-major transformations, the loss, its gradient,
 /// the per-parameter clipping, an SGD step. The loss it reports is, as in the notebook, the loss on
 /// the epoch's first batch computed again after the epoch's updates.
-/// - Returns: the reported loss of every epoch.
+///
+/// When that loss is not finite (NaN or infinite), training stops at that epoch and the parameters
+/// return to their values before it, the last that gave a finite loss.
+/// - Returns: the reported loss of every epoch; the last is not finite when training diverged.
 @discardableResult
 public func trainDeepRNN(
     _ model: some SequenceModel, on loader: DataLoader, optimizer: some Optimizer, epochs: Int,
     clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }
 ) -> [Float] {
     var losses: [Float] = []
+    let parameters = model.parameters
+    var lastFinite = ParameterSnapshot(parameters)
     for epoch in 0..<epochs {
+        lastFinite.take(parameters)
         var firstBatch: (x: Tensor, y: Tensor)?
         for (inputs, targets) in loader.epoch() {
             let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)   // (T, B, 1), (T, B)
@@ -39,6 +64,10 @@ public func trainDeepRNN(
         let loss = sequenceLoss(model(x), y).item
         losses.append(loss)
         onEpoch(epoch, loss)
+        if !loss.isFinite {
+            lastFinite.restore(parameters)
+            break
+        }
     }
     return losses
 }
@@ -82,14 +111,17 @@ public func bidirectionalInputs(_ digits: Tensor, scaled: Bool = false) -> (forw
 }
 
 /// The bidirectional notebook's `trainBRNN`: like ``trainDeepRNN(_:on:optimizer:epochs:clippingAlpha:onEpoch:)``,
-/// over rows of six digits.
+/// over rows of six digits, and stopping the same way when the loss is not finite.
 @discardableResult
 public func trainBRNN(
     _ brnn: BRNN, on loader: DataLoader, loss: BidirectionalLoss, scaledInputs: Bool = false,
     optimizer: some Optimizer, epochs: Int, clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }
 ) -> [Float] {
     var losses: [Float] = []
+    let parameters = brnn.parameters
+    var lastFinite = ParameterSnapshot(parameters)
     for epoch in 0..<epochs {
+        lastFinite.take(parameters)
         var firstBatch: (forward: Tensor, backward: Tensor, y: Tensor)?
         for (digits, labels) in loader.epoch() {
             let (forward, backward) = bidirectionalInputs(digits, scaled: scaledInputs)
@@ -104,6 +136,10 @@ public func trainBRNN(
         let value = loss(brnn(batch.forward, batch.backward), batch.y).item
         losses.append(value)
         onEpoch(epoch, value)
+        if !value.isFinite {
+            lastFinite.restore(parameters)
+            break
+        }
     }
     return losses
 }

@@ -36,7 +36,7 @@ struct ChapterOutputTests {
         #expect(actualLines.count == recordedLines.count, "\(chapter) printed \(actualLines.count) lines, recorded \(recordedLines.count)")
     }
 
-    @Test("The same seed gives byte-identical output and plot scripts", arguments: ["Chapter00-Data", "Chapter05-Training"])
+    @Test("The same seed gives byte-identical output and plot scripts", arguments: chapters)
     func deterministic(chapter: String) throws {
         var outputs: [String] = [], scripts: [[String: Data]] = []
         for _ in 0..<2 {
@@ -46,10 +46,11 @@ struct ChapterOutputTests {
             #expect(run.status == 0)
             outputs.append(run.standardOutput)
             let plots = folder.appendingPathComponent("plots")
-            let files = try FileManager.default.contentsOfDirectory(atPath: plots.path).sorted()
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: plots.path)) ?? []).sorted()
             scripts.append(Dictionary(uniqueKeysWithValues: try files.map { ($0, try Data(contentsOf: plots.appendingPathComponent($0))) }))
         }
         #expect(outputs[0] == outputs[1])
-        #expect(!scripts[0].isEmpty && scripts[0] == scripts[1])
+        #expect(scripts[0] == scripts[1])
+        #expect(["Chapter01-Loader", "Chapter03-Loss", "Chapter04-Clipping"].contains(chapter) || !scripts[0].isEmpty, "\(chapter) drew no figure")
     }
 }

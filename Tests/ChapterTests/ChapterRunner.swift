@@ -22,11 +22,13 @@ let productsDirectory: URL = {
 
 /// Runs `chapter` with `arguments` in a fresh temporary folder (the working directory), so that
 /// default plot and checkpoint folders land there; returns its exit status and output.
-func runChapter(_ chapter: String, _ arguments: [String], in folder: URL) throws -> ChapterRun {
+func runChapter(_ chapter: String, _ arguments: [String], in folder: URL,
+                environment: [String: String]? = nil) throws -> ChapterRun {
     let process = Process()
     process.executableURL = productsDirectory.appendingPathComponent(chapter)
     process.arguments = arguments
     process.currentDirectoryURL = folder
+    if let environment { process.environment = environment }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

@@ -124,4 +124,19 @@ struct EngineTests {
         #expect(DigitTask.label(of: [5, 0, 0, 1, 0, 6]) == 0)   // 500 is not below 500
         #expect(DigitTask.label(of: [1, 2, 3, 0, 0, 5]) == 0)   // 500 is not above 500
     }
+
+    @Test("A diverging run stops at the first non-finite loss and keeps the last finite parameters")
+    func divergence() {
+        var generator = TorchGenerator(seed: 0)
+        let line = NoisyLine(count: 200, using: &generator)
+        let model = ConciseDRNN(inputSize: 1, hiddenSize: 8, outputSize: 1, numLayers: 2, using: &generator)
+        let (x, y) = slidingWindows(of: line.differences, length: 19)
+        let loader = DataLoader(inputs: x, targets: y, batchSize: 180, shuffle: false)
+        let calm = trainDeepRNN(model, on: loader, optimizer: SGD(model.parameters, learningRate: 0.03), epochs: 3, clippingAlpha: nil)
+        #expect(calm.count == 3 && calm.allSatisfy(\.isFinite))
+        let before = model.parameters.map(\.values)
+        let losses = trainDeepRNN(model, on: loader, optimizer: SGD(model.parameters, learningRate: 1e30), epochs: 10, clippingAlpha: nil)
+        #expect(losses.count == 1 && !losses[0].isFinite, "\(losses)")
+        #expect(model.parameters.map(\.values) == before, "the parameters are those before the diverging epoch")
+    }
 }

@@ -1,0 +1,257 @@
+// What a learner's mistakes do: bad options, odd folders, damaged checkpoints, a missing or failing
+// gnuplot, a diverging run, Ctrl-C. Each ends in one line on standard error, a documented exit
+// code (README: "When something goes wrong"), and no partial file.
+
+import Foundation
+import Testing
+
+/// Every file under `folder`, as paths relative to it.
+func files(under folder: URL) -> [String] {
+    let enumerator = FileManager.default.enumerator(atPath: folder.path)
+    var found: [String] = []
+    while let path = enumerator?.nextObject() as? String {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isFolder), !isFolder.boolValue {
+            found.append(path)
+        }
+    }
+    return found.sorted()
+}
+
+/// Expects a failed run: the exit code, one line on standard error containing `message`, and no
+/// temporary file left in `folder`.
+func expectFailure(_ run: ChapterRun, status: Int32, _ message: String, in folder: URL,
+                   sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(run.status == status, "exit \(run.status), expected \(status): \(run.standardError)", sourceLocation: sourceLocation)
+    let lines = run.standardError.split(separator: "\n")
+    #expect(lines.count == 1, "expected one line on standard error, got: \(run.standardError)", sourceLocation: sourceLocation)
+    #expect(run.standardError.contains(message), "\(run.standardError) does not say \(message)", sourceLocation: sourceLocation)
+    #expect(!files(under: folder).contains { $0.contains(".tmp") }, "temporary files left: \(files(under: folder))",
+            sourceLocation: sourceLocation)
+}
+
+/// The CRC-32 of zlib, to craft a checkpoint of another version whose checksum is right.
+func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for byte in bytes {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = (crc >> 1) ^ (0xEDB8_8320 & (0 &- (crc & 1))) }
+    }
+    return ~crc
+}
+
+@Suite("Reliability: bad input never crashes and leaves nothing half-written", .serialized)
+struct ReliabilityTests {
+    static let badOptions: [([String], String)] = [
+        (["--epochs", "0"], "error: --epochs must be a whole number between 1 and 1000000, got 0 (see --help)"),
+        (["--epochs", "-3"], "error: --epochs must be a whole number between 1 and 1000000, got -3 (see --help)"),
+        (["--epochs", "ten"], "error: --epochs must be a whole number between 1 and 1000000, got ten (see --help)"),
+        (["--learning-rate", "0"], "error: --learning-rate must be a number above 0, got 0 (see --help)"),
+        (["--learning-rate", "-0.1"], "error: --learning-rate must be a number above 0, got -0.1 (see --help)"),
+        (["--learning-rate", "nan"], "error: --learning-rate must be a number above 0, got nan (see --help)"),
+        (["--learning-rate", "inf"], "error: --learning-rate must be a number above 0, got inf (see --help)"),
+        (["--learning-rate", "fast"], "error: --learning-rate must be a number above 0, got fast (see --help)"),
+        (["--seed", "-1"], "error: --seed must be a whole number between 0 and 4294967295, got -1 (see --help)"),
+        (["--seed", "4294967296"], "error: --seed must be a whole number between 0 and 4294967295, got 4294967296 (see --help)"),
+        (["--window-length", "199"],
+         "error: --window-length must be a whole number between 1 and 198, shorter than the series' 199 differences, got 199 (see --help)"),
+        (["--window-length", "0"],
+         "error: --window-length must be a whole number between 1 and 198, shorter than the series' 199 differences, got 0 (see --help)"),
+        (["--hidden-size", "0"], "error: --hidden-size must be a whole number between 1 and 512, got 0 (see --help)"),
+        (["--bogus"], "error: Unknown option '--bogus' (see --help)"),
+        (["--epochs"], "error: Missing value for '--epochs <epochs>' (see --help)"),
+        (["--verbose", "--quiet"], "error: --verbose and --quiet cannot be used together: choose one (see --help)"),
+        (["--plots-dir", ""], "error: --plots-dir must name a folder, got an empty path (see --help)"),
+    ]
+
+    @Test("A bad option: one line naming it and what is accepted, exit 64, nothing written",
+          arguments: chapters, badOptions)
+    func badOption(chapter: String, option: ([String], String)) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runChapter(chapter, option.0, in: folder)
+        expectFailure(run, status: 64, option.1, in: folder)
+        #expect(run.standardError == option.1 + "\n")
+        #expect(run.standardOutput.isEmpty)
+        #expect(files(under: folder).isEmpty)
+    }
+
+    @Test("A missing output folder is created, several levels deep")
+    func missingFolder() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runChapter("Chapter00-Data", ["--plots-dir", "a/b/c", "--no-render"], in: folder)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(files(under: folder) == ["a/b/c/DEEPRNN_fig1.gp", "a/b/c/DEEPRNN_fig2.gp"])
+    }
+
+    @Test("A file where the plots or checkpoints folder should be: exit 74, one line")
+    func fileInsteadOfFolder() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("x".utf8).write(to: folder.appendingPathComponent("taken"))
+        let plots = try runChapter("Chapter00-Data", ["--plots-dir", "taken", "--no-render"], in: folder)
+        expectFailure(plots, status: 74, "taken is a file, not a folder; remove it or choose another folder", in: folder)
+        let checkpoints = try runChapter("Chapter05-Training", ["--epochs", "1", "--no-render", "--checkpoints-dir", "taken"], in: folder)
+        expectFailure(checkpoints, status: 74, "taken is a file, not a folder", in: folder)
+        #expect(try String(contentsOf: folder.appendingPathComponent("taken"), encoding: .utf8) == "x")
+    }
+
+    @Test("A folder that cannot be created or written: exit 74, one line")
+    func unwritableFolder() throws {
+        // /proc refuses new entries even to root, for whom permission bits do not stop a write.
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runChapter("Chapter00-Data", ["--plots-dir", "/proc/rnn-workbook-plots", "--no-render"], in: folder)
+        expectFailure(run, status: 74, "cannot create the folder /proc/rnn-workbook-plots", in: folder)
+    }
+
+    /// Chapter05 with 2 epochs writes the three checkpoints into `folder/checkpoints`.
+    func trainedFolder() throws -> URL {
+        let folder = try temporaryFolder()
+        let run = try runChapter("Chapter05-Training", ["--epochs", "2", "--no-render"], in: folder)
+        #expect(run.status == 0, "\(run.standardError)")
+        return folder
+    }
+
+    @Test("Damaged checkpoints: named, with what to do, exit 74; --retrain still works")
+    func damagedCheckpoints() throws {
+        let folder = try trainedFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("checkpoints/brnn.ckpt")
+        let good = try Data(contentsOf: path)
+        var versionTwo = [UInt8](good)
+        versionTwo[8] = 2
+        let checksum = crc32(versionTwo.dropLast(4))
+        for i in 0..<4 { versionTwo[versionTwo.count - 4 + i] = UInt8((checksum >> (8 * UInt32(i))) & 0xFF) }
+        var flipped = [UInt8](good)
+        flipped[good.count / 2] ^= 0x10
+        let other = try Data(contentsOf: folder.appendingPathComponent("checkpoints/deep-rnn-concise.ckpt"))
+        let cases: [(String, Data, String)] = [
+            ("empty", Data(), "checkpoints/brnn.ckpt is damaged (the file is empty)"),
+            ("truncated", good.prefix(good.count / 3), "checkpoints/brnn.ckpt is damaged (the file is truncated"),
+            ("corrupted", Data(flipped), "checkpoints/brnn.ckpt is damaged (the checksum does not match"),
+            ("version 2", Data(versionTwo), "checkpoints/brnn.ckpt has format version 2; this workbook reads version 1"),
+            ("another model", other, "checkpoints/brnn.ckpt holds Sequential(RNN(1, 8, numLayers: 2), OutputLayer(8, 1)), not BRNN(1, 32, 1)"),
+        ]
+        for (what, bytes, message) in cases {
+            try bytes.write(to: path)
+            let run = try runChapter("Chapter06-Approximation", ["--epochs", "2", "--no-render"], in: folder)
+            expectFailure(run, status: 74, message, in: folder)
+            #expect(run.standardError.contains("Chapter05-Training") && run.standardError.contains("--retrain"),
+                    "\(what): \(run.standardError) does not say what to do")
+            #expect(!run.standardOutput.contains("accuracy"), "\(what): results printed from a damaged checkpoint")
+        }
+        let retrained = try runChapter("Chapter06-Approximation", ["--epochs", "2", "--no-render", "--retrain"], in: folder)
+        #expect(retrained.status == 0, "\(retrained.standardError)")
+        #expect(retrained.standardOutput.contains("bidirectional model: training it here (--retrain)"))
+    }
+
+    @Test("A missing checkpoint: Chapter06 trains the model itself and says so")
+    func missingCheckpoint() throws {
+        let folder = try trainedFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("checkpoints/deep-rnn-scratch.ckpt"))
+        let run = try runChapter("Chapter06-Approximation", ["--epochs", "2", "--no-render"], in: folder)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("from-scratch DRNN: training it here (no checkpoint at checkpoints/deep-rnn-scratch.ckpt)"))
+        #expect(run.standardOutput.contains("concise model: loaded checkpoints/deep-rnn-concise.ckpt"))
+    }
+
+    /// An environment whose PATH holds only `bin` (and no gnuplot unless `bin` has one).
+    func environment(path bin: URL) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = bin.path
+        return environment
+    }
+
+    @Test("Without gnuplot: the scripts are written, one hint line, exit 0")
+    func gnuplotAbsent() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bin = folder.appendingPathComponent("empty-bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let run = try runChapter("Chapter00-Data", [], in: folder, environment: environment(path: bin))
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardError.split(separator: "\n").count == 1 && run.standardError.contains("gnuplot"),
+                "expected one hint about gnuplot, got: \(run.standardError)")
+        #expect(files(under: folder.appendingPathComponent("plots")) == ["DEEPRNN_fig1.gp", "DEEPRNN_fig2.gp"])
+    }
+
+    @Test("A gnuplot that fails: its error shown, exit 74, no image and no temporary file left")
+    func gnuplotFails() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bin = folder.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let fake = bin.appendingPathComponent("gnuplot")
+        // Writes half an image to the file it is given, complains, and fails, as a broken gnuplot might.
+        try """
+        #!/bin/sh
+        for a in "$@"; do case "$a" in outfile=*) f=${a#outfile=\\'}; f=${f%\\'}; printf 'half an image' > "$f";; esac; done
+        echo '"plots/DEEPRNN_fig1.gp" line 40: unknown terminal type' >&2
+        exit 1
+        """.write(to: fake, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+        let run = try runChapter("Chapter00-Data", [], in: folder, environment: environment(path: bin))
+        expectFailure(run, status: 74, "gnuplot could not render plots/DEEPRNN_fig1.png from plots/DEEPRNN_fig1.gp", in: folder)
+        #expect(run.standardError.contains("unknown terminal type"))
+        #expect(!files(under: folder.appendingPathComponent("plots")).contains { $0.hasSuffix(".png") || $0.hasSuffix(".svg") })
+    }
+
+    @Test("A diverging run stops at its epoch, names the run and the cause, exit 65, no checkpoint")
+    func divergence() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runChapter("Chapter05-Training", ["--learning-rate", "1e30", "--no-render"], in: folder)
+        expectFailure(run, status: 65, "the from-scratch DRNN diverged at epoch 0 (loss nan)", in: folder)
+        #expect(run.standardError.contains("kept its last finite parameters")
+                && run.standardError.contains("lower it with --learning-rate"))
+        #expect(run.standardOutput.hasSuffix("Training loss nan\nEpoch 0\n"))
+        #expect(!files(under: folder).contains { $0.hasSuffix(".ckpt") })
+    }
+
+    @Test("Ctrl-C during training: exit 130, one line, no file at all")
+    func interruptedTraining() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runInterrupted("Chapter05-Training", ["--epochs", "1000000", "--no-render"], after: 0.5, in: folder)
+        #expect(run.status == 130)
+        #expect(run.standardError.contains("interrupted: stopped before finishing; no partial file was left behind"))
+        #expect(files(under: folder).isEmpty, "\(files(under: folder))")
+    }
+
+    @Test("Ctrl-C while figures are written and rendered: never a temporary or partial file",
+          .enabled(if: gnuplotPath != nil), arguments: [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6])
+    func interruptedWriting(delay: Double) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runInterrupted("Chapter06-Approximation", ["--epochs", "2"], after: delay, in: folder)
+        #expect(run.status == 130 || run.status == 0)
+        let written = files(under: folder)
+        #expect(!written.contains { $0.contains(".tmp") }, "\(written)")
+        for path in written {
+            let data = try Data(contentsOf: folder.appendingPathComponent(path))
+            if path.hasSuffix(".png") { #expect(data.suffix(8).starts(with: Array("IEND".utf8)), "\(path) is cut short") }
+            if path.hasSuffix(".svg") { #expect(String(decoding: data, as: UTF8.self).contains("</svg>"), "\(path) is cut short") }
+            if path.hasSuffix(".gp") { #expect(String(decoding: data, as: UTF8.self).hasSuffix("\n"), "\(path) is cut short") }
+        }
+    }
+
+    /// Starts a chapter, sends it SIGINT after `delay` seconds, and waits for it.
+    func runInterrupted(_ chapter: String, _ arguments: [String], after delay: Double, in folder: URL) throws -> ChapterRun {
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent(chapter)
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: delay)
+        kill(process.processIdentifier, SIGINT)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return ChapterRun(status: process.terminationStatus, standardOutput: "", standardError: errors)
+    }
+}
