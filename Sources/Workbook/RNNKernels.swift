@@ -73,7 +73,7 @@ func recurrentTanhLayer(
             gemm(m: batch, n: hidden, k: hidden, a: ht - stepSize, rowStride: hidden, columnStride: 1,
                  b: wHHt.pointer, c: ht, accumulate: true)
         }
-        for i in 0..<stepSize { ht[i] = tanhf(ht[i]) }
+        tanh(ht, into: ht, count: stepSize)
     }
     return out
 }

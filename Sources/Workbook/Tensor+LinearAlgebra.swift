@@ -16,15 +16,17 @@ extension Tensor {
             let g = out.gradPointer()
             if a.requiresGrad {
                 // dA (M, K) += G (M, N) · Bᵀ (N, K): Bᵀ is packed, B being a small weight matrix.
-                let bt = Tensor(zeros: [n, k])
+                let bt = Tensor(shape: [n, k], zeroed: false)
                 transpose2D(b.pointer, rows: k, columns: n, into: bt.pointer)
+                let (ga, fresh) = a.gradientForWriting()
                 gemm(m: m, n: k, k: n, a: g, rowStride: n, columnStride: 1,
-                     b: bt.pointer, c: a.gradPointer(), accumulate: true)
+                     b: bt.pointer, c: ga, accumulate: !fresh)
             }
             if b.requiresGrad {
                 // dB (K, N) += Aᵀ (K, M) · G (M, N): Aᵀ is read through strides, without a copy.
+                let (gb, fresh) = b.gradientForWriting()
                 gemm(m: k, n: n, k: m, a: a.pointer, rowStride: 1, columnStride: k,
-                     b: g, c: b.gradPointer(), accumulate: true)
+                     b: g, c: gb, accumulate: !fresh)
             }
         }
         gemm(m: m, n: n, k: k, a: a.pointer, rowStride: k, columnStride: 1,

@@ -1,6 +1,7 @@
 // The fused `nn.RNN` layer (one graph node per layer) against the same recurrence written with the
 // general operations, step by step, as the chapters teach it.
 
+import Foundation
 import Testing
 @testable import Workbook
 
@@ -52,5 +53,34 @@ struct RNNKernelTests {
         expectGradientsMatchFiniteDifferences([x, wIH, wHH, bIH, bHH], epsilon: 1e-3) {
             recurrentTanhLayer($0[0], inputWeights: $0[1], recurrentWeights: $0[2], inputBias: $0[3], recurrentBias: $0[4])
         }
+    }
+}
+
+@Suite("Vectorised tanh")
+struct FastTanhTests {
+    /// The distance between two floats in units in the last place.
+    static func ulps(_ a: Float, _ b: Float) -> Int {
+        func ordered(_ x: Float) -> Int { let bits = Int(Int32(bitPattern: x.bitPattern)); return bits < 0 ? Int(Int32.min) - bits : bits }
+        return abs(ordered(a) - ordered(b))
+    }
+
+    @Test("Within 2 ulp of tanh in double precision over [−12, 12], every 1e-4 and near zero")
+    func maximumError() {
+        var xs = stride(from: -12.0, through: 12.0, by: 1e-4).map { Float($0) }
+        xs += stride(from: -1e-3, through: 1e-3, by: 1e-7).map { Float($0) }
+        xs += [0, -0, .leastNormalMagnitude, 0.625, -0.625, 0.62499994, 9, 9.5, 20, 1e30, -1e30, .infinity, -.infinity]
+        var out = [Float](repeating: 0, count: xs.count)
+        xs.withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
+            tanh(x.baseAddress!, into: y.baseAddress!, count: xs.count)
+        } }
+        var worst = (ulps: 0, x: Float(0))
+        for (x, y) in zip(xs, out) {
+            let error = Self.ulps(y, Float(Foundation.tanh(Double(x))))
+            if error > worst.ulps { worst = (error, x) }
+        }
+        #expect(worst.ulps <= 2, "tanh error \(worst.ulps) ulp at x = \(worst.x)")
+        var nan: [Float] = [.nan, 1, 2]
+        nan.withUnsafeMutableBufferPointer { tanh($0.baseAddress!, into: $0.baseAddress!, count: 3) }
+        #expect(nan[0].isNaN)
     }
 }
