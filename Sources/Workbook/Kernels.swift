@@ -6,6 +6,9 @@
 // then a scalar tail, so every shape the notebooks use (N = 1, 8, 32) runs on vector code.
 
 /// `C = A · B`, or `C += A · B` when `accumulate`; A's element (i, p) is `a[i * rowStride + p * columnStride]`.
+///
+/// One thread: splitting the bidirectional model's products over the machine's two cores (fixed
+/// halves of C's rows, bit-identical) was slower on a shared machine; see BENCHMARKS.md.
 func gemm(
     m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
@@ -121,4 +124,16 @@ func transpose2D(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into out: U
     for r in 0..<rows {
         for col in 0..<columns { out[col * rows + r] = x[r * columns + col] }
     }
+}
+
+/// `out[i] = x[i] + y[i]` for `count` elements, eight at a time (`out` may be `x` or `y`).
+func addVectors(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+    typealias V = SIMD8<Float>
+    var i = 0
+    while i + 8 <= count {
+        let sum = UnsafeRawPointer(x + i).loadUnaligned(as: V.self) + UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
+        UnsafeMutableRawPointer(out + i).storeBytes(of: sum, as: V.self)
+        i += 8
+    }
+    while i < count { out[i] = x[i] + y[i]; i += 1 }
 }

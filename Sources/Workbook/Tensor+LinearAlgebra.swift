@@ -40,6 +40,15 @@ extension Tensor {
                      "transpose: dimensions \(d0), \(d1) do not exist in shape \(describe(shape: shape))")
         var outShape = shape
         outShape.swapAt(d0, d1)
+        if rank == 2 && d0 != d1 {   // a matrix: no permutation table to build
+            let (rows, columns) = (shape[0], shape[1])
+            let out = Tensor.result(outShape, from: [self]) { out in
+                let (g, gx) = (out.gradPointer(), self.gradPointer())
+                for r in 0..<rows { for c in 0..<columns { gx[r * columns + c] += g[c * rows + r] } }
+            }
+            transpose2D(pointer, rows: rows, columns: columns, into: out.pointer)
+            return out
+        }
         // Element (…, i, …, j, …) of the input goes to (…, j, …, i, …): a permutation of flat indices.
         let permutation = Tensor.transposePermutation(shape, d0, d1)
         let out = Tensor.result(outShape, from: [self]) { out in
