@@ -4,7 +4,7 @@ import PackageDescription
 /// The Workbook library is compiled with optimisation even in debug builds, so that the plain
 /// `swift run ChapterNN-…` trains in seconds. `-O` after SwiftPM's `-Onone` wins; the kernels
 /// use AVX2 and FMA on x86-64 (every x86-64 CPU since 2013–2015 has them).
-var fastFlags: [String] = ["-O", "-enforce-exclusivity=unchecked"]
+var fastFlags: [String] = ["-O", "-wmo", "-num-threads", "2", "-enforce-exclusivity=unchecked"]
 #if arch(x86_64)
 fastFlags += ["-Xcc", "-mavx2", "-Xcc", "-mfma"]
 #endif

@@ -1,14 +1,24 @@
-// Micro-benchmarks of the Workbook engine: one training epoch of each notebook model, and the
-// matrix product in GFLOP/s. Not a test: run it in both configurations and compare.
+// Benchmarks of the Workbook engine: one training epoch of each notebook workload, and the matrix
+// products in GFLOP/s, each against the machine's arithmetic limit. Not a test: run it on its own.
 //
-//     swift run -c release Benchmarks
-//     swift run Benchmarks            (debug: the Workbook library is still optimised)
+//     swift run -c release Benchmarks              a table, then one line of JSON
+//     swift run -c release Benchmarks --json       only the JSON (bench/compare.sh reads it)
+//     swift run -c release Benchmarks deep         only the workloads whose key contains "deep"
+//     swift run Benchmarks                         debug build (the Workbook library is still -O)
+//
+// An epoch is what the notebooks' loops do per epoch on the whole training set (one batch):
+// forward, loss, backward, per-parameter clipping (not for the concise model, as in the notebook),
+// SGD step, then the printed loss on the first batch, computed again.
 
 import Foundation
 import Workbook
 
-/// Runs `body` after `warmUp` runs, `repetitions` times; returns the median and the spread (min, max), in seconds.
-func measure(warmUp: Int = 3, repetitions: Int, _ body: () -> Void) -> (median: Double, min: Double, max: Double) {
+/// float32 multiply-adds one core can do per second: 2 AVX2 FMA units × 8 lanes × 2 FLOP × clock.
+/// 87 GFLOP/s was measured on the machine BENCHMARKS.md describes; pass `--peak G` for another.
+var peak = 87.0
+
+/// Runs `body` `warmUp` times, then times `repetitions` runs; the median and the spread, in seconds.
+func measure(warmUp: Int, repetitions: Int, _ body: () -> Void) -> (median: Double, min: Double, max: Double) {
     for _ in 0..<warmUp { body() }
     let clock = ContinuousClock()
     var times: [Double] = []
@@ -26,78 +36,106 @@ let configuration = "debug"
 let configuration = "release"
 #endif
 
-/// `Benchmarks bidirectional` runs only the workloads whose name contains the word (for profiling).
-let only = CommandLine.arguments.dropFirst().first
-func selected(_ name: String) -> Bool { only.map { name.contains($0) } ?? true }
+var arguments = Array(CommandLine.arguments.dropFirst())
+let jsonOnly = arguments.contains("--json")
+arguments.removeAll { $0 == "--json" }
+if let i = arguments.firstIndex(of: "--peak"), i + 1 < arguments.count, let value = Double(arguments[i + 1]) {
+    peak = value
+    arguments.removeSubrange(i...(i + 1))
+}
+let only = arguments.first
+func selected(_ key: String) -> Bool { only.map { key.contains($0) } ?? true }
 
-var rows: [(name: String, median: Double, min: Double, max: Double, extra: String)] = []
+/// One measured row: `flops` is the floating-point work of the products it runs (multiply-add = 2).
+struct Row {
+    let key: String, name: String
+    let median: Double, min: Double, max: Double
+    let flops: Double
+    var gflops: Double { flops / median / 1e9 }
+}
+var rows: [Row] = []
 
-// The matrix product of the bidirectional model's recurrent step: (3750, 32) · (32, 32).
-if selected("matmul") {
+// The matrix products: the bidirectional model's recurrent step (3750, 32) · (32, 32), and the
+// deep RNN's (180, 8) · (8, 8), through the public `matmul` (result allocation included).
+for (key, m, k, n, reps) in [("matmul_3750x32x32", 3750, 32, 32, 400), ("matmul_180x8x8", 180, 8, 8, 4000)] where selected(key) {
     var g = TorchGenerator(seed: 0)
-    let a = Tensor.randn([3750, 32], using: &g), b = Tensor.randn([32, 32], using: &g)
-    let flops = 2.0 * 3750 * 32 * 32
-    let t = measure(warmUp: 20, repetitions: 400) { _ = a.matmul(b) }
-    rows.append(("matmul 3750×32 · 32×32", t.median, t.min, t.max, String(format: "%.1f GFLOP/s", flops / t.median / 1e9)))
+    let a = Tensor.randn([m, k], using: &g), b = Tensor.randn([k, n], using: &g)
+    let t = measure(warmUp: 50, repetitions: reps) { _ = a.matmul(b) }
+    rows.append(Row(key: key, name: "matmul \(m)×\(k) · \(k)×\(n)", median: t.median, min: t.min, max: t.max,
+                    flops: 2.0 * Double(m * k * n)))
 }
 
-// The deep RNN from scratch: batch 180, 19 steps, DRNN(2, 1, 8, 1), the notebook's epoch
-// (loss, backward, clipping, SGD step, then the printed loss on the same batch).
-if selected("deep") {
+/// The products of one epoch: two forward passes (training and the printed loss) and a backward
+/// pass, which costs two forward passes (dA and dB for every product).
+func epochFlops(forward: Double) -> Double { 4 * forward }
+
+// The deep RNN notebook: 180 windows of 19 steps in one batch, hidden size 8, two layers.
+let (steps, batch, hidden) = (19.0, 180.0, 8.0)
+let deepForward = steps * 2 * batch * (1 * hidden + hidden * hidden + hidden * 1)   // inputs and output
+    + (steps - 1) * 2 * batch * hidden * hidden * 2                                 // recurrent, two layers
+if selected("deep_scratch") || selected("deep_concise") {
     var g = TorchGenerator(seed: 0)
     let line = NoisyLine(using: &g)
-    let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: 8, outputSize: 1, using: &g)
     let (inputs, targets) = slidingWindows(of: line.differences, length: 19)
     let (x, y) = (timeMajorInputs(inputs), timeMajorTargets(targets))
-    let optimizer = SGD(drnn.parameters, learningRate: 1e-4)
-    let t = measure(repetitions: 200) {
-        sequenceLoss(drnn(x), y).backward()
-        clipGradientsPerParameter(drnn.parameters)
-        optimizer.step()
-        optimizer.zeroGrad()
-        _ = sequenceLoss(drnn(x), y).item
+    func epoch(_ model: some SequenceModel, _ optimizer: SGD, clipping: Bool) -> () -> Void {
+        {
+            sequenceLoss(model(x), y).backward()
+            if clipping { clipGradientsPerParameter(model.parameters) }
+            optimizer.step()
+            optimizer.zeroGrad()
+            _ = sequenceLoss(model(x), y).item
+        }
     }
-    rows.append(("deep RNN from scratch, epoch", t.median, t.min, t.max, ""))
-
-    var g2 = TorchGenerator(seed: 0)
-    let concise = ConciseDRNN(inputSize: 1, hiddenSize: 8, outputSize: 1, numLayers: 2, using: &g2)
-    let conciseOptimizer = SGD(concise.parameters, learningRate: 0.03)
-    let tc = measure(repetitions: 200) {
-        sequenceLoss(concise(x), y).backward()
-        conciseOptimizer.step()
-        conciseOptimizer.zeroGrad()
-        _ = sequenceLoss(concise(x), y).item
+    if selected("deep_scratch") {
+        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: 8, outputSize: 1, using: &g)
+        let t = measure(warmUp: 20, repetitions: 500, epoch(drnn, SGD(drnn.parameters, learningRate: 1e-4), clipping: true))
+        rows.append(Row(key: "deep_scratch", name: "deep RNN from scratch, epoch", median: t.median, min: t.min, max: t.max,
+                        flops: epochFlops(forward: deepForward)))
     }
-    rows.append(("deep RNN concise (nn.RNN), epoch", tc.median, tc.min, tc.max, ""))
+    if selected("deep_concise") {
+        let concise = ConciseDRNN(inputSize: 1, hiddenSize: 8, outputSize: 1, numLayers: 2, using: &g)
+        let t = measure(warmUp: 20, repetitions: 500, epoch(concise, SGD(concise.parameters, learningRate: 0.03), clipping: false))
+        rows.append(Row(key: "deep_concise", name: "deep RNN concise (nn.RNN), epoch", median: t.median, min: t.min, max: t.max,
+                        flops: epochFlops(forward: deepForward)))
+    }
 }
 
-// The bidirectional model: 3750 training rows, BRNN(1, 32, 1), both losses.
-for notebookLoss in [true, false] where selected("bidirectional") {
+// The bidirectional notebook: 3750 training rows, BRNN(1, 32, 1), 3 steps per direction.
+let rowsN = 3750.0, width = 32.0
+let brnnForward = 2 * (3 * 2 * rowsN * width + 2 * 2 * rowsN * width * width + 2 * rowsN * width)
+for loss in [BidirectionalLoss.notebook, .fixed] {
+    let key = loss == .notebook ? "brnn_notebook_loss" : "brnn_fixed_loss"
+    guard selected(key) else { continue }
     var g = TorchGenerator(seed: 0)
     let task = DigitTask(rows: 5000, using: &g)
     let brnn = BRNN(inputSize: 1, hiddenSize: 32, outputSize: 1, using: &g)
     let train = task.digits.narrowed(along: 0, to: 0..<3750), labels = task.labels.narrowed(along: 0, to: 0..<3750)
-    let forward = timeMajorInputs(train.narrowed(along: 1, to: 0..<3))
-    let backward = timeMajorInputs(train.narrowed(along: 1, to: 3..<6), flipped: true)
-    func loss() -> Tensor {
-        let yHat = brnn(forward, backward)
-        return notebookLoss ? broadcastMeanSquaredError(yHat, labels) : meanSquaredError(yHat.flattened(), labels)
-    }
+    let (forward, backward) = bidirectionalInputs(train)
     let optimizer = SGD(brnn.parameters, learningRate: 0.01)
-    let t = measure(repetitions: 100) {
-        loss().backward()
+    let t = measure(warmUp: 10, repetitions: 100) {
+        loss(brnn(forward, backward), labels).backward()
         clipGradientsPerParameter(brnn.parameters)
         optimizer.step()
         optimizer.zeroGrad()
-        _ = loss().item
+        _ = loss(brnn(forward, backward), labels).item
     }
-    rows.append(("bidirectional, \(notebookLoss ? "notebook N×N loss" : "fixed loss"), epoch", t.median, t.min, t.max, ""))
+    rows.append(Row(key: key, name: "bidirectional, \(loss == .notebook ? "notebook N×N loss" : "fixed loss"), epoch",
+                    median: t.median, min: t.min, max: t.max, flops: epochFlops(forward: brnnForward)))
 }
 
-print("Workbook benchmarks (\(configuration) build; median of repetitions, min–max in brackets)")
-for row in rows {
-    let name = row.name.padding(toLength: 46, withPad: " ", startingAt: 0)
-    print(String(format: "%@ %9.3f ms  [%.3f–%.3f]  %@", name, row.median * 1e3, row.min * 1e3, row.max * 1e3, row.extra))
+if !jsonOnly {
+    print("Workbook benchmarks, \(configuration) build, one thread; median of the repetitions, [min–max];")
+    print(String(format: "product GFLOP/s and its share of the %.0f GFLOP/s one-core limit", peak))
+    print("workload".padding(toLength: 36, withPad: " ", startingAt: 0) + "     median       [min – max]       MFLOP   GFLOP/s  of limit")
+    for row in rows {
+        print(String(format: "%@ %9.4f ms  [%.4f – %.4f]  %7.3f  %7.1f   %5.1f%%",
+                     row.name.padding(toLength: 36, withPad: " ", startingAt: 0), row.median * 1e3, row.min * 1e3,
+                     row.max * 1e3, row.flops / 1e6, row.gflops, 100 * row.gflops / peak))
+    }
 }
-let json = rows.map { String(format: "{\"name\":\"%@\",\"median_ms\":%.4f,\"min_ms\":%.4f,\"max_ms\":%.4f}", $0.name, $0.median * 1e3, $0.min * 1e3, $0.max * 1e3) }
-print("{\"configuration\":\"\(configuration)\",\"results\":[\(json.joined(separator: ","))]}")
+let json = rows.map {
+    String(format: "\"%@\":{\"name\":\"%@\",\"median_ms\":%.5f,\"min_ms\":%.5f,\"max_ms\":%.5f,\"mflop\":%.4f,\"gflops\":%.2f,\"share_of_peak\":%.4f}",
+           $0.key, $0.name, $0.median * 1e3, $0.min * 1e3, $0.max * 1e3, $0.flops / 1e6, $0.gflops, $0.gflops / peak)
+}
+print("{\"configuration\":\"\(configuration)\",\"peak_gflops\":\(peak),\"results\":{\(json.joined(separator: ","))}}")

@@ -128,6 +128,8 @@ public final class DRNN: Module {
                 h = next
             }
         }
-        return states.map { $0.matmul(outputWeights) + outputBias }  // T × (B, Q)
+        // O_t = H_t · W_hq + b_q for every t at once: one product on (T, B, H), then a view per step.
+        let outputs = Tensor.stack(states).matmul(outputWeights) + outputBias   // (T, B, Q)
+        return (0..<outputs.shape[0]).map { outputs[$0] }                          // T × (B, Q)
     }
 }

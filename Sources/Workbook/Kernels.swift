@@ -6,6 +6,9 @@
 // then a scalar tail, so every shape the notebooks use (N = 1, 8, 32) runs on vector code.
 
 /// `C = A · B`, or `C += A · B` when `accumulate`; A's element (i, p) is `a[i * rowStride + p * columnStride]`.
+///
+/// One thread: splitting the bidirectional model's products over the machine's two cores (fixed
+/// halves of C's rows, bit-identical) was slower on a shared machine; see BENCHMARKS.md.
 func gemm(
     m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
@@ -21,13 +24,54 @@ func gemm(
         columnBlock(SIMD8<Float>.self, column: j, m: m, n: n, k: k, a: aMatrix, b: b, c: c, accumulate: accumulate)
         j += 8
     }
-    // The remaining columns (N = 1 for the output layer): one dot product per element.
+    if j == 0 && n == 1 {   // the output layer's (M, K) · (K, 1) and its weight gradient
+        matrixVector(m: m, k: k, a: aMatrix, x: b, y: c, accumulate: accumulate)
+        return
+    }
+    // The remaining columns: one dot product per element.
     for column in j..<n {
         for i in 0..<m {
             var sum: Float = 0
             for p in 0..<k { sum += aMatrix[i, p] * b[p * n + column] }
             c[i * n + column] = accumulate ? c[i * n + column] + sum : sum
         }
+    }
+}
+
+/// `y = A · x` or `y += A · x`, eight lanes at a time along whichever of A's dimensions is contiguous.
+private func matrixVector(
+    m: Int, k: Int, a: StridedMatrix, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, accumulate: Bool
+) {
+    typealias V = SIMD8<Float>
+    @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+    var i = 0
+    if a.rowStride == 1 {
+        // Aᵀ · g (a weight gradient): for each p, eight rows of A are contiguous.
+        while i + 8 <= m {
+            var sum = V()
+            for p in 0..<k { sum = sum.addingProduct(load(a.base + i + p * a.columnStride), V(repeating: x[p])) }
+            let out = UnsafeMutableRawPointer(y + i)
+            out.storeBytes(of: accumulate ? sum + load(y + i) : sum, as: V.self)
+            i += 8
+        }
+    } else if a.columnStride == 1 && k >= 8 {
+        // A · x: a dot product per row, in eight partial sums.
+        while i < m {
+            let row = a.base + i * a.rowStride
+            var partial = V()
+            var p = 0
+            while p + 8 <= k { partial = partial.addingProduct(load(row + p), load(x + p)); p += 8 }
+            var sum = partial.sum()
+            while p < k { sum += row[p] * x[p]; p += 1 }
+            y[i] = accumulate ? y[i] + sum : sum
+            i += 1
+        }
+    }
+    while i < m {
+        var sum: Float = 0
+        for p in 0..<k { sum += a[i, p] * x[p] }
+        y[i] = accumulate ? y[i] + sum : sum
+        i += 1
     }
 }
 
@@ -80,4 +124,16 @@ func transpose2D(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into out: U
     for r in 0..<rows {
         for col in 0..<columns { out[col * rows + r] = x[r * columns + col] }
     }
+}
+
+/// `out[i] = x[i] + y[i]` for `count` elements, eight at a time (`out` may be `x` or `y`).
+func addVectors(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+    typealias V = SIMD8<Float>
+    var i = 0
+    while i + 8 <= count {
+        let sum = UnsafeRawPointer(x + i).loadUnaligned(as: V.self) + UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
+        UnsafeMutableRawPointer(out + i).storeBytes(of: sum, as: V.self)
+        i += 8
+    }
+    while i < count { out[i] = x[i] + y[i]; i += 1 }
 }

@@ -58,21 +58,16 @@ public final class RNN: Module {
     public func callAsFunction(_ x: Tensor) -> (output: Tensor, finalStates: Tensor) {
         check(x.rank == 3 && x.shape[2] == inputSize,
                      "RNN: input shape \(describe(shape: x.shape)) is not (T, B, \(inputSize))")
-        var sequence = (0..<x.shape[0]).map { x[$0] }               // T × (B, X)
+        check(x.shape[0] > 0, "RNN: the sequence needs at least one time step")
+        var sequence = x                                            // (T, B, X), then (T, B, H)
         var finals: [Tensor] = []
         for layer in layers {
-            let wIH = layer.inputWeights.transposed(), wHH = layer.recurrentWeights.transposed()  // (X, H), (H, H)
-            var h: Tensor? = nil                                    // (B, H)
-            for t in sequence.indices {
-                var z = sequence[t].matmul(wIH) + layer.inputBias
-                if let h { z = z + h.matmul(wHH) }
-                let next = (z + layer.recurrentBias).tanh()
-                sequence[t] = next
-                h = next
-            }
-            if let h { finals.append(h) }
+            // The whole layer is one node of the graph (RNNKernels.swift), as in PyTorch.
+            sequence = recurrentTanhLayer(sequence, inputWeights: layer.inputWeights, recurrentWeights: layer.recurrentWeights,
+                                          inputBias: layer.inputBias, recurrentBias: layer.recurrentBias)
+            finals.append(sequence[sequence.shape[0] - 1])
         }
-        return (Tensor.stack(sequence), Tensor.stack(finals))
+        return (sequence, Tensor.stack(finals))
     }
 }
 
@@ -93,7 +88,8 @@ public final class OutputLayer: Module {
     /// - Parameter states: `(T, B, H)`.
     /// - Returns: `T` outputs, each `(B, Q)`.
     public func callAsFunction(_ states: Tensor) -> [Tensor] {
-        (0..<states.shape[0]).map { states[$0].matmul(weights) + bias }
+        let outputs = states.matmul(weights) + bias                 // (T, B, Q): one product for every step
+        return (0..<states.shape[0]).map { outputs[$0] }
     }
 }
 

@@ -5,18 +5,18 @@ import Foundation
 extension Tensor {
     /// The hyperbolic tangent of every element; its derivative is `1 − y²`.
     public func tanh() -> Tensor {
-        Tensor.unary(self, HyperbolicTangent())
+        let out = Tensor.result(shape, from: [self]) { out in
+            let (g, gx, py) = (out.gradPointer(), self.gradPointer(), out.pointer)
+            for i in 0..<out.count { gx[i] += g[i] * (1 - py[i] * py[i]) }
+        }
+        Workbook.tanh(pointer, into: out.pointer, count: count)   // vectorised, FastMath.swift
+        return out
     }
 
     /// `max(0, x)` for every element; the gradient passes where `x > 0`.
     public func relu() -> Tensor {
         Tensor.unary(self, RectifiedLinear())
     }
-}
-
-struct HyperbolicTangent: UnaryFunction {
-    func value(_ x: Float) -> Float { tanhf(x) }
-    func derivative(_ x: Float, _ y: Float) -> Float { 1 - y * y }
 }
 
 struct RectifiedLinear: UnaryFunction {

@@ -30,15 +30,29 @@ extension Tensor {
         let (strideA, strideB) = (a.count == outCount ? block : 0, b.count == outCount ? block : 0)
         let out = result(shape, from: [a, b]) { out in
             let g = out.gradPointer()
+            // The first contribution to a fresh gradient is written, not added (no zero fill); an
+            // operand repeated over blocks (a bias) is written by the first block only.
+            let (gradA, freshA) = a.requiresGrad ? a.gradientForWriting() : (g, false)
             for r in 0..<repeats {
                 let (xa, xb, gr) = (a.pointer + r * strideA, b.pointer + r * strideB, g + r * block)
                 // Separate loops for each input keep them simple enough to vectorise.
                 if a.requiresGrad {
-                    let ga = a.gradPointer() + r * strideA
-                    for j in 0..<block { ga[j] += gr[j] * f.partials(xa[j], xb[j]).0 }
+                    let ga = gradA + r * strideA
+                    if freshA && (r == 0 || strideA != 0) {
+                        for j in 0..<block { ga[j] = gr[j] * f.partials(xa[j], xb[j]).0 }
+                    } else {
+                        for j in 0..<block { ga[j] += gr[j] * f.partials(xa[j], xb[j]).0 }
+                    }
                 }
-                if b.requiresGrad {
-                    let gb = b.gradPointer() + r * strideB
+            }
+            // b's gradient is taken after a's is complete: `x * x` passes the same tensor twice.
+            let (gradB, freshB) = b.requiresGrad ? b.gradientForWriting() : (g, false)
+            for r in 0..<repeats where b.requiresGrad {
+                let (xa, xb, gr) = (a.pointer + r * strideA, b.pointer + r * strideB, g + r * block)
+                let gb = gradB + r * strideB
+                if freshB && (r == 0 || strideB != 0) {
+                    for j in 0..<block { gb[j] = gr[j] * f.partials(xa[j], xb[j]).1 }
+                } else {
                     for j in 0..<block { gb[j] += gr[j] * f.partials(xa[j], xb[j]).1 }
                 }
             }
@@ -53,18 +67,49 @@ extension Tensor {
     /// Applies `f` to every element, and records how the gradient flows back.
     static func unary(_ x: Tensor, _ f: some UnaryFunction) -> Tensor {
         let out = result(x.shape, from: [x]) { out in
-            let (g, gx, px, py) = (out.gradPointer(), x.gradPointer(), x.pointer, out.pointer)
-            for i in 0..<out.count { gx[i] += g[i] * f.derivative(px[i], py[i]) }
+            let (g, (gx, fresh), px, py) = (out.gradPointer(), x.gradientForWriting(), x.pointer, out.pointer)
+            if fresh {
+                for i in 0..<out.count { gx[i] = g[i] * f.derivative(px[i], py[i]) }
+            } else {
+                for i in 0..<out.count { gx[i] += g[i] * f.derivative(px[i], py[i]) }
+            }
         }
         let (px, py) = (x.pointer, out.pointer)
         for i in 0..<x.count { py[i] = f.value(px[i]) }
         return out
     }
 
+    /// `a + b` with a broadcast bias: the most frequent operation of the recurrences, so it has its
+    /// own vectorised loops. The gradient passes through unchanged; a repeated operand (a bias)
+    /// receives the sum of its blocks' gradients, added block after block.
+    private static func sum(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let (shape, repeats) = broadcast(a, b, "add")
+        let outCount = shape.reduce(1, *)
+        let block = repeats == 0 ? 0 : outCount / repeats
+        let out = result(shape, from: [a, b]) { out in
+            let g = out.gradPointer()
+            for x in [a, b] where x.requiresGrad {
+                let (gx, fresh) = x.gradientForWriting()
+                if x.count == outCount {
+                    if fresh { gx.update(from: g, count: outCount) } else { addVectors(gx, g, into: gx, count: outCount) }
+                } else {
+                    for r in 0..<repeats {
+                        if fresh && r == 0 { gx.update(from: g, count: block) } else { addVectors(gx, g + r * block, into: gx, count: block) }
+                    }
+                }
+            }
+        }
+        for r in 0..<repeats {
+            let (xa, xb) = (a.pointer + (a.count == outCount ? r * block : 0), b.pointer + (b.count == outCount ? r * block : 0))
+            addVectors(xa, xb, into: out.pointer + r * block, count: block)
+        }
+        return out
+    }
+
     // MARK: Tensor with tensor
 
     /// Elementwise sum, broadcasting a bias: `(B, H) + (H)`.
-    public static func + (a: Tensor, b: Tensor) -> Tensor { binary(a, b, Add(), "add") }
+    public static func + (a: Tensor, b: Tensor) -> Tensor { sum(a, b) }
 
     /// Elementwise difference, broadcasting like `+`.
     public static func - (a: Tensor, b: Tensor) -> Tensor { binary(a, b, Subtract(), "subtract") }

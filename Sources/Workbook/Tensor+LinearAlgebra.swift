@@ -16,15 +16,17 @@ extension Tensor {
             let g = out.gradPointer()
             if a.requiresGrad {
                 // dA (M, K) += G (M, N) · Bᵀ (N, K): Bᵀ is packed, B being a small weight matrix.
-                let bt = Tensor(zeros: [n, k])
+                let bt = Tensor(shape: [n, k], zeroed: false)
                 transpose2D(b.pointer, rows: k, columns: n, into: bt.pointer)
+                let (ga, fresh) = a.gradientForWriting()
                 gemm(m: m, n: k, k: n, a: g, rowStride: n, columnStride: 1,
-                     b: bt.pointer, c: a.gradPointer(), accumulate: true)
+                     b: bt.pointer, c: ga, accumulate: !fresh)
             }
             if b.requiresGrad {
                 // dB (K, N) += Aᵀ (K, M) · G (M, N): Aᵀ is read through strides, without a copy.
+                let (gb, fresh) = b.gradientForWriting()
                 gemm(m: k, n: n, k: m, a: a.pointer, rowStride: 1, columnStride: k,
-                     b: g, c: b.gradPointer(), accumulate: true)
+                     b: g, c: gb, accumulate: !fresh)
             }
         }
         gemm(m: m, n: n, k: k, a: a.pointer, rowStride: k, columnStride: 1,
@@ -38,6 +40,15 @@ extension Tensor {
                      "transpose: dimensions \(d0), \(d1) do not exist in shape \(describe(shape: shape))")
         var outShape = shape
         outShape.swapAt(d0, d1)
+        if rank == 2 && d0 != d1 {   // a matrix: no permutation table to build
+            let (rows, columns) = (shape[0], shape[1])
+            let out = Tensor.result(outShape, from: [self]) { out in
+                let (g, gx) = (out.gradPointer(), self.gradPointer())
+                for r in 0..<rows { for c in 0..<columns { gx[r * columns + c] += g[c * rows + r] } }
+            }
+            transpose2D(pointer, rows: rows, columns: columns, into: out.pointer)
+            return out
+        }
         // Element (…, i, …, j, …) of the input goes to (…, j, …, i, …): a permutation of flat indices.
         let permutation = Tensor.transposePermutation(shape, d0, d1)
         let out = Tensor.result(outShape, from: [self]) { out in

@@ -196,6 +196,16 @@ public final class Tensor {
         return out
     }
 
+    /// The gradient buffer for a contribution that writes every element: `fresh` when it was just
+    /// created and holds no values yet, so the contribution is written instead of added (no zero
+    /// fill). Views, which add into a part of their base's gradient, use ``gradPointer()``.
+    func gradientForWriting() -> (pointer: UnsafeMutablePointer<Float>, fresh: Bool) {
+        if let grad { return (grad.pointer, false) }
+        let fresh = Tensor(shape: shape, zeroed: false)
+        grad = fresh
+        return (fresh.pointer, true)
+    }
+
     /// The gradient buffer, created as zeros on first use; operations add into it.
     func gradPointer() -> UnsafeMutablePointer<Float> {
         if let grad { return grad.pointer }
