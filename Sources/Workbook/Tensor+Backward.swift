@@ -5,15 +5,22 @@ extension Tensor {
     ///
     /// Visits the recorded graph in reverse topological order, so that each tensor's gradient is
     /// complete before it is sent on to its inputs. Gradients of leaves accumulate with `+=`,
-    /// as in PyTorch: call ``zeroGrad()`` (or the optimiser's) between steps.
+    /// as in PyTorch: call ``zeroGrad()`` (or the optimiser's) between steps. As in PyTorch, the
+    /// graph is consumed: intermediate results keep no gradient, and a second `backward()` through
+    /// them needs a new forward pass.
     public func backward() {
         check(count == 1, "backward() needs a scalar, not shape \(shape)")
         check(requiresGrad, "backward() on a tensor that does not require a gradient")
-        let order = topologicalOrder()
+        var order = topologicalOrder()
         gradPointer()[0] += 1
-        for tensor in order.reversed() {
-            guard let node = tensor.node, tensor.grad != nil else { continue }
-            node.backward(tensor)
+        // As PyTorch does, the graph is released as it is used: once an intermediate result has
+        // sent its gradient on, its gradient and its record go, so memory shrinks during the pass
+        // instead of holding every intermediate and its gradient to the end. Leaves keep theirs.
+        while let tensor = order.popLast() {
+            guard let node = tensor.node else { continue }
+            if tensor.grad != nil { node.backward(tensor) }
+            tensor.node = nil
+            tensor.grad = nil
         }
     }
 
