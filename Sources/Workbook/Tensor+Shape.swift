@@ -30,8 +30,9 @@ extension Tensor {
 
     /// A view of `shape` starting `offset` elements in; its gradient flows back into this tensor's.
     private func view(offset start: Int, shape viewShape: [Int]) -> Tensor {
-        let view = Tensor(viewing: storage, offset: offset + start, shape: viewShape, requiresGrad: requiresGrad)
-        if requiresGrad {
+        let tracked = requiresGrad && Tensor.isRecording
+        let view = Tensor(viewing: storage, offset: offset + start, shape: viewShape, requiresGrad: tracked)
+        if tracked {
             view.node = Node(inputs: [self]) { view in
                 let (g, gx) = (view.gradPointer(), self.gradPointer() + start)
                 for i in 0..<view.count { gx[i] += g[i] }

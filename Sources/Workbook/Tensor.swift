@@ -190,7 +190,7 @@ public final class Tensor {
     static func result(
         _ shape: [Int], from inputs: [Tensor], backward: @escaping (_ output: Tensor) -> Void
     ) -> Tensor {
-        let needsGrad = inputs.contains { $0.requiresGrad }
+        let needsGrad = isRecording && inputs.contains { $0.requiresGrad }
         let out = Tensor(shape: shape, zeroed: false, requiresGrad: needsGrad)  // every operation writes all of it
         if needsGrad { out.node = Node(inputs: inputs, backward: backward) }
         return out
@@ -204,6 +204,19 @@ public final class Tensor {
         let fresh = Tensor(shape: shape, zeroed: false)
         grad = fresh
         return (fresh.pointer, true)
+    }
+
+    /// Whether operations are recorded for ``backward()``; see ``withoutGradients(_:)``.
+    nonisolated(unsafe) static var isRecording = true
+
+    /// Runs `body` without recording its operations for ``backward()``, as PyTorch's
+    /// `with torch.no_grad():` does: results need no gradient, and no graph is built. For losses
+    /// that are only printed, and for predictions.
+    public static func withoutGradients<T>(_ body: () throws -> T) rethrows -> T {
+        let previous = isRecording
+        isRecording = false
+        defer { isRecording = previous }
+        return try body()
     }
 
     /// The gradient buffer, created as zeros on first use; operations add into it.

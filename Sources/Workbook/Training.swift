@@ -61,7 +61,8 @@ public func trainDeepRNN(
             if firstBatch == nil { firstBatch = (x, y) }
         }
         guard let (x, y) = firstBatch else { break }
-        let loss = sequenceLoss(model(x), y).item
+        // The notebook prints this loss only: no graph is needed (PyTorch builds one, then drops it).
+        let loss = Tensor.withoutGradients { sequenceLoss(model(x), y).item }
         losses.append(loss)
         onEpoch(epoch, loss)
         if !loss.isFinite {
@@ -79,7 +80,7 @@ public func trainDeepRNN(
 /// - Returns: `(windows)`, in the loader's order (use an unshuffled loader).
 public func approximate(_ model: some SequenceModel, on loader: DataLoader) -> Tensor {
     let lastSteps = loader.epoch().compactMap { inputs, _ in
-        model(timeMajorInputs(inputs)).last?.detached()                          // (B, 1)
+        Tensor.withoutGradients { model(timeMajorInputs(inputs)).last?.detached() }   // (B, 1), under torch.no_grad()
     }
     return Tensor.concatenate(lastSteps).flattened()
 }
@@ -133,7 +134,7 @@ public func trainBRNN(
             if firstBatch == nil { firstBatch = (forward, backward, labels) }
         }
         guard let batch = firstBatch else { break }
-        let value = loss(brnn(batch.forward, batch.backward), batch.y).item
+        let value = Tensor.withoutGradients { loss(brnn(batch.forward, batch.backward), batch.y).item }
         losses.append(value)
         onEpoch(epoch, value)
         if !value.isFinite {
@@ -153,7 +154,7 @@ public func testBRNN(
     var (losses, correct, total) = ([Float](), 0, 0)
     for (digits, labels) in loader.epoch() {
         let (forward, backward) = bidirectionalInputs(digits, scaled: scaledInputs)
-        let prediction = brnn(forward, backward).detached()                       // (N, 1)
+        let prediction = Tensor.withoutGradients { brnn(forward, backward).detached() }   // (N, 1), under torch.no_grad()
         losses.append(loss(prediction, labels).item)
         for (p, y) in zip(prediction.values, labels.values) where (p >= 0.5 ? 1 : 0) == y { correct += 1 }
         total += labels.count

@@ -139,4 +139,15 @@ struct EngineTests {
         #expect(losses.count == 1 && !losses[0].isFinite, "\(losses)")
         #expect(model.parameters.map(\.values) == before, "the parameters are those before the diverging epoch")
     }
+
+    @Test("withoutGradients records nothing, as torch.no_grad(), and recording resumes after it")
+    func withoutGradients() {
+        let w = Tensor([1, 2, 3], requiresGrad: true)
+        let untracked = Tensor.withoutGradients { (w * w)[0] + w.sum() }
+        #expect(!untracked.requiresGrad && untracked.item == 7)
+        let tracked = (w * w).sum()
+        #expect(tracked.requiresGrad)
+        tracked.backward()
+        #expect(w.grad?.values == [2, 4, 6])
+    }
 }
