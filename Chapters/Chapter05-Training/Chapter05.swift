@@ -12,8 +12,10 @@
  What to expect. The from-scratch model starts with a loss of 10⁶ to 10¹¹ (Chapter 03); with its
  first layer never updated and its steps clipped tensor by tensor, 5000 epochs bring it down by
  several orders of magnitude but not to the ~200 the notebook printed. The concise model learns:
- its loss falls from about 230 to about 100 — below the ~115 that the best one-step predictor of
- this noise averages over a window, a first sign of memorisation (Chapter 06). The bidirectional
+ its loss falls from about 230 to between 100 and 130 (where exactly depends on float rounding,
+ see below) — around the ~115 that the best one-step predictor of this noise averages over a
+ window. Whether it learnt the process or memorised these 200 points, only new data can tell
+ (Chapter 06). The bidirectional
  model's first updates blow its loss up to about 10²⁰; then the N × N loss pulls every prediction
  towards the labels' mean and the loss settles near their variance, about 0.19.
 

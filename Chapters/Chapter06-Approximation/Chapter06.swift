@@ -148,15 +148,16 @@ struct ApproximationChapter: Chapter {
  ## Summary
 
  A one-step-ahead prediction of the differences can at best miss the next noise term, a mean
- squared error of about 105 from 19 past values. The concise model scores below that on the windows
- it was trained on: it has learnt the noise of those 200 points, not the process. The bidirectional
+ squared error of about 105 from 19 past values. The concise model comes close to that on the
+ windows it was trained on — and a score below it would mean it has learnt the noise of those 200
+ points, not the process; only a fresh series of the same process can tell. The bidirectional
  model as the notebook trains it is no better than answering 0; corrected, it is right on every
  test row.
 
  ## Exercises
 
- 1. Draw a fresh series with another seed and evaluate the trained concise model on it. Is its error
-    still below 105?
+ 1. Draw a fresh series with another seed and evaluate the trained concise model on it. How does
+    its error compare with the 105 of the best predictor, and with its error on the training windows?
  2. Why does figure 5 look so good even when the differences are predicted badly?
  3. Which test rows does the notebook's bidirectional model get wrong, and why exactly those?
  */
