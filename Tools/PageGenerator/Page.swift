@@ -68,11 +68,13 @@ public struct PageBuilder {
     public let corrected: ChapterOutput?
     public let previous: ChapterLink?, next: ChapterLink?
     public let quoter: Quoter
+    /// Figures the corrected run draws exactly as the faithful one (not shown twice).
+    public let unchangedFigures: Set<String>
 
     public init(name: String, source: ChapterSource, output: ChapterOutput, corrected: ChapterOutput?,
-                previous: ChapterLink?, next: ChapterLink?, quoter: Quoter) {
+                previous: ChapterLink?, next: ChapterLink?, quoter: Quoter, unchangedFigures: Set<String> = []) {
         (self.name, self.source, self.output, self.corrected) = (name, source, output, corrected)
-        (self.previous, self.next, self.quoter) = (previous, next, quoter)
+        (self.previous, self.next, self.quoter, self.unchangedFigures) = (previous, next, quoter, unchangedFigures)
     }
 
     public func markdown() throws -> String {
@@ -156,7 +158,7 @@ public struct PageBuilder {
             "| --- | --- |",
             "| \(cell(faithfulSummary)) | \(cell(correctedSummary)) |",
         ]
-        let pairs = output.figures.filter(corrected.figures.contains)
+        let pairs = output.figures.filter { corrected.figures.contains($0) && !unchangedFigures.contains($0) }
         if !pairs.isEmpty {
             page += ["", "| figure, as the notebooks write it | with `--corrected` |", "| --- | --- |"]
             for name in pairs {

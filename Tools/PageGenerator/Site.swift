@@ -45,17 +45,25 @@ public struct Site {
             corrected.append(ChapterOutput(other))
         }
         let quoter = Quoter(root: root)
+        let faithfulFigures = try figures(in: faithfulFolder.appendingPathComponent("plots"), as: "plots")
+        let correctedFigures = try figures(in: correctedFolder.appendingPathComponent("plots/corrected"), as: "plots/corrected")
+        // A figure both runs draw from the same data: its scripts differ only in their own path.
+        var scripts: [String: Data] = [:]
+        for file in faithfulFigures where file.path.hasSuffix(".gp") { scripts[file.path] = file.contents }
+        let unchanged = Set(correctedFigures.filter { file in
+            file.path.hasSuffix(".gp") && scripts[file.path.replacingOccurrences(of: "plots/corrected/", with: "plots/")]
+                == Data(String(decoding: file.contents, as: UTF8.self).replacingOccurrences(of: "plots/corrected/", with: "plots/").utf8)
+        }.map { String($0.path.dropFirst("plots/corrected/".count).dropLast(3)) })
         var files: [GeneratedFile] = []
         for (i, name) in names.enumerated() {
             let link = { (j: Int) in ChapterLink(name: names[j], title: sources[j].title) }
             let page = try PageBuilder(name: name, source: sources[i], output: outputs[i], corrected: corrected[i],
                                        previous: i > 0 ? link(i - 1) : nil, next: i + 1 < names.count ? link(i + 1) : nil,
-                                       quoter: quoter).markdown()
+                                       quoter: quoter, unchangedFigures: unchanged).markdown()
             files.append(GeneratedFile(path: "docs/\(name).md", contents: Data(page.utf8)))
         }
         files.append(GeneratedFile(path: "docs/README.md", contents: Data(index(names, sources).utf8)))
-        files += try figures(in: faithfulFolder.appendingPathComponent("plots"), as: "plots")
-        files += try figures(in: correctedFolder.appendingPathComponent("plots/corrected"), as: "plots/corrected")
+        files += faithfulFigures + correctedFigures
         return files
     }
 
