@@ -250,8 +250,14 @@ struct ReliabilityTests {
         try process.run()
         Thread.sleep(forTimeInterval: delay)
         kill(process.processIdentifier, SIGINT)
+        // A program that ignored Ctrl-C would run on: stop it after 30 s and fail, rather than hang.
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: watchdog)
         let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        watchdog.cancel()
+        #expect(process.terminationReason == .exit, "\(chapter) ignored Ctrl-C and was killed after 30 s")
         return ChapterRun(status: process.terminationStatus, standardOutput: "", standardError: errors)
     }
 }
