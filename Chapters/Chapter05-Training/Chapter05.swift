@@ -111,10 +111,10 @@ struct TrainingChapter: Chapter {
  ## Summary
 
  Training as the notebooks write it: the from-scratch model improves but stays far from the
- notebook's printed losses, the concise model comes near the best one-step error on its 180 windows, and the bidirectional
- model ends predicting the labels' mean. With `--corrected`, the from-scratch model trains every
- layer with tanh, and the bidirectional model — fixed loss, scaled inputs, Xavier weights, Adam —
- drives its loss towards zero.
+ notebook's printed losses, the concise model comes near the best one-step error on its 180
+ windows, and the bidirectional model ends predicting the labels' mean. With `--corrected`, the
+ from-scratch model trains every layer with tanh, and the bidirectional model — fixed loss, scaled
+ inputs, Xavier weights, Adam — drives its loss towards zero.
 
  ## Exercises
 
