@@ -12,7 +12,7 @@ fastFlags += ["-Xcc", "-mavx2", "-Xcc", "-mfma"]
 /// One executable target per notebook section, in Chapters/ChapterNN-Name/.
 let chapters = [
     "Chapter00-Data", "Chapter01-Loader", "Chapter02-Model", "Chapter03-Loss",
-    "Chapter04-Clipping", "Chapter05-Training", "Chapter06-Approximation",
+    "Chapter04-Clipping", "Chapter05-Training", "Chapter06-Approximation", "Chapter07-Beyond",
 ]
 
 let package = Package(

@@ -38,25 +38,11 @@ struct ApproximationChapter: Chapter {
 
     func run(_ output: Output) throws {
         output.line("Chapter 06 — Approximation and testing (seed \(options.seed)\(options.corrected ? ", corrected" : ""))")
-        let quietOutput = Output(options: quieter)
 
         //: ## The trained models: from Chapter05's checkpoints, or trained here
-        let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: options.corrected ? .corrected : .notebook)
-        if let reason = try retrain ? "--retrain" : SavedModel.scratch.load(into: drnn.allTensors, options) {
-            output.line("from-scratch DRNN: training it here (\(reason))")
-            let trained = try NotebookTraining.scratch(options, quietOutput).drnn
-            for (target, source) in zip(drnn.allTensors, trained.allTensors) { target.tensor.assign(source.tensor) }
-        } else {
-            output.line("from-scratch DRNN: loaded \(SavedModel.scratch.path(options))")
-        }
-        let concise = DeepRNNNotebook.conciseModel(seed: options)
-        if let reason = try retrain ? "--retrain" : SavedModel.concise.load(into: concise.namedParameters, options) {
-            output.line("concise model: training it here (\(reason))")
-            let trained = try NotebookTraining.concise(options, quietOutput).model
-            for (target, source) in zip(concise.parameters, trained.parameters) { target.assign(source) }
-        } else {
-            output.line("concise model: loaded \(SavedModel.concise.path(options))")
-        }
+        //: @Code(Sources/ChapterSupport/SavedModels.swift, trainedScratch)
+        let (line, drnn) = try NotebookTraining.trainedScratch(options, output, retrain: retrain)
+        let concise = try NotebookTraining.trainedConcise(options, output, retrain: retrain)
 
         //: ## `Y_hat = DRNNapproximation(drnn_trained, dataset_approx)`
         //: @Notebook(deep-rnn, "def DRNNapproximation(")
@@ -104,14 +90,7 @@ struct ApproximationChapter: Chapter {
         //: ## `testBRNN(brnn_trained, dataset_test)`
         //: @Notebook(bidirectional-rnn, "def testBRNN(")
         //: @Code(Sources/Workbook/Training.swift, testBRNN)
-        let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
-        if let reason = try retrain ? "--retrain" : SavedModel.bidirectional.load(into: brnn.namedParameters, options) {
-            output.line("bidirectional model: training it here (\(reason))")
-            let trained = try NotebookTraining.bidirectional(options, quietOutput).brnn
-            for (target, source) in zip(brnn.parameters, trained.parameters) { target.assign(source) }
-        } else {
-            output.line("bidirectional model: loaded \(SavedModel.bidirectional.path(options))")
-        }
+        let (task, brnn) = try NotebookTraining.trainedBidirectional(options, output, retrain: retrain)
         let (_, datasetTest) = BidirectionalNotebook.loaders(task, seed: options.seed)
         let loss: BidirectionalLoss = options.corrected ? .fixed : .notebook
         let (testLoss, accuracy) = testBRNN(brnn, on: datasetTest, loss: loss, scaledInputs: options.corrected)
@@ -128,14 +107,6 @@ struct ApproximationChapter: Chapter {
 
         output.summary("Summary: one-step-ahead error \(format(scratchError)) (from scratch), \(format(conciseError)) (concise), "
                        + "against ~105 for the best honest predictor; bidirectional test loss \(format(testLoss)), accuracy \(format(100 * accuracy))%.")
-    }
-
-    /// The options for training runs made here: their logs are not printed.
-    var quieter: ChapterOptions {
-        var o = options
-        o.quiet = true
-        o.verbose = false
-        return o
     }
 
     /// The mean of the squared differences of two lists of numbers (outside the graph).

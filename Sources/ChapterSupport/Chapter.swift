@@ -12,6 +12,8 @@ public enum ExitCode32 {
     public static let files: Int32 = 74
     /// A training run diverged: its loss became NaN or infinite (`EX_DATAERR`).
     public static let diverged: Int32 = 65
+    /// The `--csv` file is missing, empty, or not a usable series (`EX_NOINPUT`).
+    public static let input: Int32 = 66
     /// Interrupted by Ctrl-C (SIGINT) or SIGTERM: 128 + the signal, as shells report it.
     public static let interrupted: Int32 = 130
 }
@@ -58,6 +60,9 @@ extension Chapter {
         } catch let error as WorkbookError {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
             Foundation.exit(ExitCode32.files)
+        } catch let error as SeriesFileError {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            Foundation.exit(ExitCode32.input)
         } catch let error as TrainingDiverged {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             Foundation.exit(ExitCode32.diverged)

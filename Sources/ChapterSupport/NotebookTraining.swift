@@ -80,6 +80,10 @@ public struct TrainingDiverged: Error, CustomStringConvertible {
     public let learningRate: Float
     public let clipped: Bool
 
+    public init(run: String, epoch: Int, loss: Float, learningRate: Float, clipped: Bool) {
+        (self.run, self.epoch, self.loss, self.learningRate, self.clipped) = (run, epoch, loss, learningRate, clipped)
+    }
+
     /// Throws when the last loss of a run is not finite.
     static func check(_ losses: [Float], run: String, learningRate: Float, clipped: Bool) throws {
         guard let last = losses.last, !last.isFinite else { return }

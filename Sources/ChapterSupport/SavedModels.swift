@@ -49,3 +49,59 @@ public enum SavedModel: String, CaseIterable, Sendable {
         return nil
     }
 }
+
+extension NotebookTraining {
+    /// The from-scratch DRNN (its variant from `--corrected`): loaded from Chapter05-Training's
+    /// checkpoint, or trained here, without its log, when there is none (or with `retrain`).
+    /// Prints one line saying which, naming the model `label`.
+    public static func trainedScratch(_ options: ChapterOptions, _ output: Output, label: String = "from-scratch DRNN",
+                                      retrain: Bool = false) throws -> (line: NoisyLine, drnn: DRNN) {
+        let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: options.corrected ? .corrected : .notebook)
+        if let reason = try retrain ? "--retrain" : SavedModel.scratch.load(into: drnn.allTensors, options) {
+            output.line("\(label): training it here (\(reason))")
+            let trained = try scratch(options.silenced, Output(options: options.silenced)).drnn
+            for (target, source) in zip(drnn.allTensors, trained.allTensors) { target.tensor.assign(source.tensor) }
+        } else {
+            output.line("\(label): loaded \(SavedModel.scratch.path(options))")
+        }
+        return (line, drnn)
+    }
+
+    /// The concise model, loaded or trained as ``trainedScratch(_:_:label:retrain:)`` does.
+    public static func trainedConcise(_ options: ChapterOptions, _ output: Output, label: String = "concise model",
+                                      retrain: Bool = false) throws -> ConciseDRNN {
+        let concise = DeepRNNNotebook.conciseModel(seed: options)
+        if let reason = try retrain ? "--retrain" : SavedModel.concise.load(into: concise.namedParameters, options) {
+            output.line("\(label): training it here (\(reason))")
+            let trained = try NotebookTraining.concise(options.silenced, Output(options: options.silenced)).model
+            for (target, source) in zip(concise.parameters, trained.parameters) { target.assign(source) }
+        } else {
+            output.line("\(label): loaded \(SavedModel.concise.path(options))")
+        }
+        return concise
+    }
+
+    /// The bidirectional model, loaded or trained as ``trainedScratch(_:_:label:retrain:)`` does.
+    public static func trainedBidirectional(_ options: ChapterOptions, _ output: Output, label: String = "bidirectional model",
+                                            retrain: Bool = false) throws -> (task: DigitTask, brnn: BRNN) {
+        let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
+        if let reason = try retrain ? "--retrain" : SavedModel.bidirectional.load(into: brnn.namedParameters, options) {
+            output.line("\(label): training it here (\(reason))")
+            let trained = try bidirectional(options.silenced, Output(options: options.silenced)).brnn
+            for (target, source) in zip(brnn.parameters, trained.parameters) { target.assign(source) }
+        } else {
+            output.line("\(label): loaded \(SavedModel.bidirectional.path(options))")
+        }
+        return (task, brnn)
+    }
+}
+
+extension ChapterOptions {
+    /// The same options with nothing printed: for training runs whose log is not shown.
+    public var silenced: ChapterOptions {
+        var o = self
+        o.quiet = true
+        o.verbose = false
+        return o
+    }
+}

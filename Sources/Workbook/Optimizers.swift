@@ -49,6 +49,8 @@ public final class SGD: Optimizer {
 /// p ← p − lr / (1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
 /// ```
 /// The bias corrections are computed in double precision, as PyTorch does from its step count.
+/// With a `weightDecay` λ, the gradient is `g + λ p` before the moments, as `Adam(weight_decay=λ)`
+/// (L2 regularisation, not AdamW's decoupled decay).
 public final class Adam: Optimizer {
     public let parameters: [Tensor]
     /// The step size (`lr`, default 0.001).
@@ -57,13 +59,16 @@ public final class Adam: Optimizer {
     public let beta1: Float, beta2: Float
     /// Added to the denominator, default 1e-8.
     public let epsilon: Float
+    /// `weight_decay`, default 0: the L2 penalty's coefficient λ, added to the gradient as `λ p`.
+    public let weightDecay: Float
     /// The number of steps taken so far.
     public private(set) var stepCount = 0
     private let firstMoments: [Tensor], secondMoments: [Tensor]
 
     public init(_ parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
-                epsilon: Float = 1e-8) {
+                epsilon: Float = 1e-8, weightDecay: Float = 0) {
         self.parameters = parameters
+        self.weightDecay = weightDecay
         self.learningRate = learningRate
         (beta1, beta2) = betas
         self.epsilon = epsilon
@@ -82,9 +87,11 @@ public final class Adam: Optimizer {
             guard let grad = p.grad else { continue }
             let (pp, g) = (p.pointer, grad.pointer)
             let (m, v) = (firstMoments[i].pointer, secondMoments[i].pointer)
+            let decay = weightDecay
             for j in 0..<p.count {
-                m[j] = m[j] + weight1 * (g[j] - m[j])
-                v[j] = v[j] * beta2 + weight2 * g[j] * g[j]
+                let g = decay == 0 ? g[j] : g[j] + decay * pp[j]       // grad.add(param, alpha=weight_decay)
+                m[j] = m[j] + weight1 * (g - m[j])
+                v[j] = v[j] * beta2 + weight2 * g * g
                 pp[j] = pp[j] + (-stepSize * m[j]) / (v[j].squareRoot() / correction2 + epsilon)
             }
         }

@@ -15,7 +15,7 @@ import Testing
 struct ChapterOutputTests {
     static let expected = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Expected")
 
-    @Test("Printed output with --epochs 3, as the notebooks write it and with --corrected", arguments: chapters, [false, true])
+    @Test("Printed output with --epochs 3, as the notebooks write it and with --corrected", arguments: chapterRuns)
     func printedOutput(chapter: String, corrected: Bool) throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -52,5 +52,11 @@ func temporaryFolder() throws -> URL {
 
 let chapters = [
     "Chapter00-Data", "Chapter01-Loader", "Chapter02-Model", "Chapter03-Loss",
-    "Chapter04-Clipping", "Chapter05-Training", "Chapter06-Approximation",
+    "Chapter04-Clipping", "Chapter05-Training", "Chapter06-Approximation", "Chapter07-Beyond",
 ]
+
+/// Chapter07-Beyond runs the notebooks' code and its corrections side by side: it has no `--corrected` run.
+let chaptersWithCorrectedRun = chapters.filter { $0 != "Chapter07-Beyond" }
+
+/// Every chapter as the notebooks write it, and those that have one with `--corrected`.
+let chapterRuns: [(chapter: String, corrected: Bool)] = chapters.map { ($0, false) } + chaptersWithCorrectedRun.map { ($0, true) }

@@ -60,7 +60,7 @@ struct FigureRenderingTests {
     }
 
     @Test("Every chapter's scripts render, and the chapter rendered PNG and SVG beside each",
-          arguments: chapters, [false, true])
+          arguments: chapterRuns)
     func chapterFigures(chapter: String, corrected: Bool) throws {
         try #require(gnuplotPath != nil)
         let folder = try temporaryFolder()

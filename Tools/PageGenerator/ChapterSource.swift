@@ -31,6 +31,9 @@ public struct ChapterSource: Equatable, Sendable {
     public var sections: [Section]
     /// A prose block after all the code (the summary and the exercises).
     public var closing: String
+    /// Whether the chapter has a `--corrected` run; a chapter without one says in a comment that it
+    /// "has no --corrected variant".
+    public var hasCorrectedRun: Bool
 
     /// Parses `text`, the contents of a chapter's Swift file.
     public init(parsing text: String) throws {
@@ -108,6 +111,7 @@ public struct ChapterSource: Equatable, Sendable {
         self.sections = sections
 
         abstract = text.firstMatch(after: "abstract: \"", upTo: "\"") ?? ""
+        hasCorrectedRun = !text.contains("has no --corrected variant")
     }
 }
 

@@ -40,9 +40,13 @@ public struct Site {
             log("running \(name)")
             sources.append(try ChapterSource(parsing: try source(of: name)))
             let faithful = try run(name, [], in: faithfulFolder)
-            let other = try run(name, ["--corrected", "--plots-dir", "plots/corrected"], in: correctedFolder)
             outputs.append(ChapterOutput(faithful))
-            corrected.append(ChapterOutput(other))
+            // A chapter that runs the notebooks' code and its corrections side by side says so in a comment.
+            if sources[sources.count - 1].hasCorrectedRun {
+                corrected.append(ChapterOutput(try run(name, ["--corrected", "--plots-dir", "plots/corrected"], in: correctedFolder)))
+            } else {
+                corrected.append(nil)
+            }
         }
         let quoter = Quoter(root: root)
         let faithfulFigures = try figures(in: faithfulFolder.appendingPathComponent("plots"), as: "plots")
