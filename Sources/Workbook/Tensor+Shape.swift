@@ -41,15 +41,19 @@ extension Tensor {
         return view
     }
 
-    /// Joins tensors along the first dimension (`torch.cat(xs, dim=0)`).
-    public static func concatenate(_ tensors: [Tensor]) -> Tensor {
+    /// Joins tensors along dimension `dim` (`torch.cat(xs, dim=dim)`); the other dimensions must agree.
+    public static func concatenate(_ tensors: [Tensor], along dim: Int = 0) -> Tensor {
         check(!tensors.isEmpty, "concatenate: no tensors")
-        let inner = Array(tensors[0].shape.dropFirst())
+        let first = tensors[0].shape
+        check(dim >= 0 && dim < first.count, "concatenate: dimension \(dim) does not exist in shape \(describe(shape: first))")
+        func others(_ shape: [Int]) -> [Int] { Array(shape[..<dim] + shape[(dim + 1)...]) }
         for t in tensors {
-            check(t.rank >= 1 && Array(t.shape.dropFirst()) == inner,
-                         "concatenate: shapes \(describe(shape: tensors[0].shape)) and \(describe(shape: t.shape)) differ after the first dimension")
+            check(t.rank == first.count && others(t.shape) == others(first),
+                         "concatenate: shapes \(describe(shape: first)) and \(describe(shape: t.shape)) differ outside dimension \(dim)")
         }
-        return joined(tensors, shape: [tensors.reduce(0) { $0 + $1.shape[0] }] + inner)
+        var shape = first
+        shape[dim] = tensors.reduce(0) { $0 + $1.shape[dim] }
+        return joined(tensors, shape: shape, blocks: first[..<dim].reduce(1, *))
     }
 
     /// Stacks equal-shaped tensors along a new first dimension (`torch.stack(xs)`).
@@ -59,26 +63,33 @@ extension Tensor {
             check(t.shape == tensors[0].shape,
                          "stack: shapes \(describe(shape: tensors[0].shape)) and \(describe(shape: t.shape)) differ")
         }
-        return joined(tensors, shape: [tensors.count] + tensors[0].shape)
+        return joined(tensors, shape: [tensors.count] + tensors[0].shape, blocks: 1)
     }
 
-    /// The tensors' values one after the other, in a tensor of `shape`.
-    private static func joined(_ tensors: [Tensor], shape: [Int]) -> Tensor {
+    /// The tensors' values in a tensor of `shape`, each tensor cut into `blocks` equal runs: the
+    /// result is run 0 of every tensor in turn, then run 1 of every tensor, and so on. Joining
+    /// along the first dimension is one block: the tensors one after the other.
+    private static func joined(_ tensors: [Tensor], shape: [Int], blocks: Int) -> Tensor {
+        let widths = tensors.map { $0.count / Swift.max(blocks, 1) }
+        let row = widths.reduce(0, +)                               // one block of the result
         let out = result(shape, from: tensors) { out in
-            var start = 0
             let g = out.gradPointer()
-            for t in tensors {
+            var start = 0
+            for (t, width) in zip(tensors, widths) {
                 if t.requiresGrad {
                     let gt = t.gradPointer()
-                    for i in 0..<t.count { gt[i] += g[start + i] }
+                    for b in 0..<blocks {
+                        let (src, dst) = (g + b * row + start, gt + b * width)
+                        for i in 0..<width { dst[i] += src[i] }
+                    }
                 }
-                start += t.count
+                start += width
             }
         }
         var start = 0
-        for t in tensors {
-            (out.pointer + start).update(from: t.pointer, count: t.count)
-            start += t.count
+        for (t, width) in zip(tensors, widths) {
+            for b in 0..<blocks { (out.pointer + b * row + start).update(from: t.pointer + b * width, count: width) }
+            start += width
         }
         return out
     }

@@ -122,6 +122,9 @@ struct GradientTests {
         expectGradientsMatchFiniteDifferences([x]) { $0[0].narrowed(along: 1, to: 1..<3) }
         let (y, z) = (randn(2, 4, 2), randn(3, 4, 2))
         expectGradientsMatchFiniteDifferences([x, y]) { Tensor.concatenate([$0[0], $0[1], $0[0]]) }
+        let (column, channel) = (randn(3, 1, 2), randn(3, 4, 1))
+        expectGradientsMatchFiniteDifferences([x, column]) { Tensor.concatenate([$0[1], $0[0]], along: 1) }
+        expectGradientsMatchFiniteDifferences([x, channel]) { Tensor.concatenate([$0[0], $0[1], $0[0]], along: 2) }
         expectGradientsMatchFiniteDifferences([x, z]) { Tensor.stack([$0[0], $0[1]]) }
     }
 
