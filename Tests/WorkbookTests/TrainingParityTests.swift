@@ -140,3 +140,27 @@ struct CorrectedBidirectionalParityTests {
         }
     }
 }
+
+@Suite("Adam's weight decay equals PyTorch's")
+struct AdamWeightDecayTests {
+    @Test("Adam(lr=0.01, weight_decay=1): five steps on sum(w * p**2)")
+    func weightDecay() throws {
+        let fixture = try Fixture(named: "adam_weight_decay")
+        let p = Tensor.parameter(Tensor(try fixture.numbers("start").map(Float.init)))
+        let w = Tensor(try fixture.numbers("w").map(Float.init))
+        let optimizer = Adam([p], learningRate: 0.01, weightDecay: 1)
+        let expected = try #require(fixture.value(["after_each_step"]) as? [[Double]])
+        for (step, after) in expected.enumerated() {
+            optimizer.zeroGrad()
+            (w * p * p).sum().backward()
+            optimizer.step()
+            expectClose(p.values, after, relativeTolerance: 1e-6, "p after step \(step + 1)")
+        }
+        // The decay flips the sign of some gradients (2w + λ changes sign): without it, the first step differs.
+        let q = Tensor.parameter(Tensor(try fixture.numbers("start").map(Float.init)))
+        let plain = Adam([q], learningRate: 0.01)
+        (w * q * q).sum().backward()
+        plain.step()
+        #expect(zip(q.values, expected[0]).contains { abs(Double($0) - $1) > 1e-6 * abs($1) })
+    }
+}
