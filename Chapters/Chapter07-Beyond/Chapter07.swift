@@ -168,7 +168,7 @@ struct BeyondChapter: Chapter {
 
         let positions = (1...s).map(Float.init)
         var notebookModels = Figure(name: "BEYOND_fresh", xLabel: "position in the window (past differences seen)", yLabel: "mean squared error on the fresh series")
-        notebookModels.keyPosition = "right top at graph 0.98, graph 0.8"
+        notebookModels.keyPosition = "at graph 0.98, graph 0.8 right top"
         notebookModels.addLine(x: positions, y: (notebookErrors["concise nn.RNN"] ?? []).map(Float.init), label: "concise, as the notebook trains it")
         notebookModels.addLine(x: positions, y: (notebookErrors["DRNN from scratch (corrected)"] ?? []).map(Float.init), label: "corrected DRNN, as Chapter 05 trains it")
         notebookModels.addLine(x: positions, y: fresh.optimum.map(Float.init), color: "#000000", label: "the best predictor")
@@ -208,6 +208,7 @@ struct BeyondChapter: Chapter {
     /// A figure of test accuracies (in %) per epoch.
     func accuracyFigure(_ name: String, _ curves: [(String, [Float])]) -> Figure {
         var figure = Figure(name: name, xLabel: "epoch", yLabel: "test accuracy (%)")
+        figure.keyPosition = "bottom right"
         for (label, accuracies) in curves {
             figure.addLine(x: accuracies.indices.map { Float($0 + 1) }, y: accuracies.map { 100 * $0 }, label: label)
         }

@@ -20,7 +20,7 @@ public struct Figure: Sendable {
     /// A logarithmic y axis, for loss curves. Values that are not positive are left out.
     public var logScaleY: Bool
     /// Where the key goes, as gnuplot's `set key` takes it: `"top right"` (matplotlib's usual
-    /// place), `"bottom left"`, or `"right top at graph 0.98, graph 0.8"` for a free spot.
+    /// place), `"bottom left"`, or `"at graph 0.98, graph 0.8 right top"` for a free spot.
     public var keyPosition = "top right"
 
     /// What is drawn, in the order it was added.
@@ -202,7 +202,8 @@ extension Figure {
         let labels = items.compactMap(\.label)
         if let longest = labels.map(\.count).max() {
             // matplotlib's legend: top right, inside, the line before its label, in a light grey box.
-            lines.append("set key \(keyPosition) inside opaque reverse Left samplen 2 spacing 1.1 + svgtext width 1 + svgtext * \(longest) height 0.5 box lc rgb \"#cccccc\" lw 1")
+            let place = keyPosition.hasPrefix("at ") ? keyPosition : keyPosition + " inside"
+            lines.append("set key \(place) opaque reverse Left samplen 2 spacing 1.1 + svgtext width 1 + svgtext * \(longest) height 0.5 box lc rgb \"#cccccc\" lw 1")
         } else {
             lines.append("unset key")
         }

@@ -200,6 +200,25 @@ struct FigureTests {
         }
     }
 
+    @Test("The key can go elsewhere: a named corner, or a point of the graph")
+    func keyPosition() {
+        var figure = Figure(name: "placed")
+        figure.addLine(y: [1, 2], label: "a")
+        figure.keyPosition = "bottom right"
+        #expect(figure.script().contains("set key bottom right inside opaque"))
+        figure.keyPosition = "at graph 0.98, graph 0.8 right top"
+        #expect(figure.script().contains("set key at graph 0.98, graph 0.8 right top opaque"))
+    }
+
+    @Test("A key placed at a point of the graph renders", .enabled(if: Gnuplot.isAvailable))
+    func keyAtPointRenders() throws {
+        let folder = try Folder()
+        var figure = Self.predictions()
+        figure.addLine(y: [1, 2], label: "a")
+        figure.keyPosition = "at graph 0.98, graph 0.8 right top"
+        #expect(try figure.write(to: folder.path, render: true).rendered)
+    }
+
     // MARK: With gnuplot
 
     @Test("PNG and SVG are rendered beside the script, and identical from run to run", .enabled(if: Gnuplot.isAvailable))
