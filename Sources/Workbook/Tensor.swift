@@ -30,6 +30,13 @@ final class Storage {
     deinit { BufferPool.shared.give(pointer, count) }
 }
 
+/// The thread-specific flag behind ``Tensor/isRecording``.
+private let notRecordingKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()
+
 /// Buffers released by tensors, kept by size for the next tensor of that size.
 ///
 /// A training step allocates the same intermediate tensors every epoch (the bidirectional model,
@@ -206,8 +213,14 @@ public final class Tensor {
         return (fresh.pointer, true)
     }
 
-    /// Whether operations are recorded for ``backward()``; see ``withoutGradients(_:)``.
-    nonisolated(unsafe) static var isRecording = true
+    /// Whether operations are recorded for ``backward()`` on this thread; see ``withoutGradients(_:)``.
+    ///
+    /// Kept per thread, so that independent runs on several threads (Chapter07-Beyond's seeds) do
+    /// not switch each other's recording off: no value stored means recording.
+    static var isRecording: Bool {
+        get { pthread_getspecific(notRecordingKey) == nil }
+        set { pthread_setspecific(notRecordingKey, newValue ? nil : UnsafeRawPointer(bitPattern: 1)) }
+    }
 
     /// Runs `body` without recording its operations for ``backward()``, as PyTorch's
     /// `with torch.no_grad():` does: results need no gradient, and no graph is built. For losses
