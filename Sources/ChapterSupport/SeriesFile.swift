@@ -30,7 +30,8 @@ public func readSeries(path: String, column: String?, minimumCount: Int, maximum
         throw SeriesFileError("\(path) is not UTF-8 text: give a file with one number per line, or a CSV file and --column NAME")
     }
     // Line numbers count every line, blank or not, as an editor shows them.
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { i, line in
+    // "\r\n" is one Character in Swift: split where any newline is, not at "\n" only.
+    let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().map { i, line in
         (number: i + 1, fields: line.trimmingCharacters(in: CharacterSet(charactersIn: "\r\u{FEFF}")).split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) })
     }.filter { !($0.fields.count == 1 && $0.fields[0].isEmpty) }
@@ -45,11 +46,11 @@ public func readSeries(path: String, column: String?, minimumCount: Int, maximum
     if hasHeader {
         if let column {
             guard let found = first.fields.firstIndex(of: column) else {
-                throw SeriesFileError("\(path) has no column '\(column)'; its columns are \(first.fields.map { "'\($0)'" }.joined(separator: ", "))")
+                throw SeriesFileError("\(path) has no column '\(column)'; its columns are \(listed(first.fields.map { "'\($0)'" }))")
             }
             index = found
         } else if first.fields.count > 1 {
-            throw SeriesFileError("\(path) has \(first.fields.count) columns (\(first.fields.joined(separator: ", "))): choose one with --column NAME")
+            throw SeriesFileError("\(path) has \(first.fields.count) columns (\(listed(first.fields))): choose one with --column NAME")
         }
         columnName = first.fields[index]
     } else if let column {
@@ -81,4 +82,9 @@ public func readSeries(path: String, column: String?, minimumCount: Int, maximum
                               + "a window of \(minimumCount - 2) differences and the one after it (or a shorter --window-length)")
     }
     return values
+}
+
+/// At most the first ten names, joined, so that a message stays one readable line.
+private func listed(_ names: [String]) -> String {
+    names.prefix(10).joined(separator: ", ") + (names.count > 10 ? ", … (\(names.count - 10) more)" : "")
 }

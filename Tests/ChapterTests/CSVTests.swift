@@ -14,7 +14,7 @@ struct CSVTests {
         return (run, folder)
     }
 
-    static let numbers = (0..<60).map { "\(Double($0) * 1.5 + Double($0 % 7))" }
+    static let numbers = (0..<100).map { "\(Double($0) * 1.5 + Double($0 % 7))" }
 
     static let badFiles: [(contents: String?, extra: [String], message: String)] = [
         (nil, [], "error: data.csv does not exist: give a file with one number per line, or a CSV file and --column NAME"),
@@ -69,8 +69,8 @@ struct CSVTests {
         let (run, folder) = try run(contents, extra)
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(run.status == 0, "\(run.standardError)")
-        #expect(run.standardOutput.contains("data.csv: 60 values, 59 differences"))
-        #expect(run.standardOutput.contains("training on the first 44 differences, testing on the last 15"))
+        #expect(run.standardOutput.contains("data.csv: 100 values, 99 differences"))
+        #expect(run.standardOutput.contains("training on the first 74 differences, testing on the last 25"))
         #expect(run.standardOutput.contains("concise: one-step error on the test part"))
         #expect(run.standardOutput.contains("corrected DRNN: one-step error on the test part"))
         #expect(files(under: folder) == ["data.csv", "plots/CSV_fig1.gp", "plots/CSV_fig2.gp", "plots/CSV_fig3.gp"])
