@@ -207,7 +207,10 @@ struct BeyondChapter: Chapter {
         //: fit to those 199 values far better than any honest predictor — a training loss near 60 —
         //: and early stopping, weight decay or a smaller model only trade some of that memorisation
         //: for bias. With 4000 points the same architecture cannot memorise: training and fresh errors
-        //: meet within a few percent of the optimum.
+        //: meet within a few percent of the optimum. What is left is at the end of the window, where
+        //: the models use less of the past than the best predictor does. (The fresh series is finite
+        //: too: an error measured on its 1980 windows has a standard error of about 5, so a curve can
+        //: dip below the optimum at one position by chance.)
         //:
         //: ## 3. Your own series
         output.heading("Your own series")
