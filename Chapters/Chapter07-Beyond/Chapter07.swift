@@ -369,7 +369,8 @@ struct DeepRNNRecipe {
     let name: String
     let key: String
     var points = 200
-    var hiddenSize = 8
+    /// `nil`: the notebook's 8 (or `--hidden-size`).
+    var hiddenSize: Int?
     var weightDecay: Float = 0
     /// Keep the parameters of the epoch with the lowest loss on the series' last quarter, which is not trained on.
     var earlyStopping = false
@@ -396,9 +397,10 @@ struct DeepRNNRecipe {
         var generator = TorchGenerator(seed: UInt64(seed))
         let differences = NoisyLine(count: points, using: &generator).differences
         var weights = TorchGenerator(seed: UInt64(seed))
+        let h = hiddenSize ?? options.hiddenSize(DeepRNNNotebook.hiddenSize)
         let model: any SequenceModel = switch kind {
-        case .concise: ConciseDRNN(inputSize: 1, hiddenSize: hiddenSize, outputSize: 1, numLayers: 2, using: &weights)
-        case .corrected: DRNN(numLayers: 2, inputSize: 1, hiddenSize: hiddenSize, outputSize: 1, variant: .corrected, using: &weights)
+        case .concise: ConciseDRNN(inputSize: 1, hiddenSize: h, outputSize: 1, numLayers: 2, using: &weights)
+        case .corrected: DRNN(numLayers: 2, inputSize: 1, hiddenSize: h, outputSize: 1, variant: .corrected, using: &weights)
         }
         let s = options.windowLength
         let trainingPart = earlyStopping ? differences.narrowed(along: 0, to: 0..<(differences.count * 3 / 4)) : differences

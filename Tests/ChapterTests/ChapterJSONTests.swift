@@ -89,3 +89,42 @@ struct ChapterJSONTests {
                    relativeTolerance: 1e-4, "bidirectional losses")
     }
 }
+
+/// Chapter07-Beyond at full length takes about half a minute: `.ci/run` sets FULL_CHAPTER_RUNS.
+let fullChapterRuns = ProcessInfo.processInfo.environment["FULL_CHAPTER_RUNS"] != nil
+
+@Suite("Chapter07-Beyond reaches its goals", .serialized)
+struct BeyondGoalTests {
+    @Test("--json holds every table: five seeds per ablation row, both models per study row")
+    func shape() throws {
+        let json = try chapterJSON("Chapter07-Beyond", ["--epochs", "2"])
+        for row in ["notebook", "loss_fixed", "inputs_scaled", "xavier", "adam"] {
+            #expect(numbers(lookup(json, ["ablation", row, "test_accuracy"]))?.count == 5, "\(row)")
+        }
+        #expect(numbers(lookup(json, ["standard_bidirectional", "test_accuracy"]))?.count == 5)
+        for row in ["points_200", "early_stopping", "hidden_2", "weight_decay", "points_1000", "points_2000", "points_4000"] {
+            for model in ["concise", "corrected DRNN"] {
+                #expect(lookup(json, ["closing_the_gap", row, model, "fresh"]) as? Double != nil, "\(row) \(model)")
+            }
+        }
+    }
+
+    @Test("With the four fixes: 100% at seed 0, at least 99.5% on seeds 0-4; with 4000 points, both deep RNNs within 5% of 113.7",
+          .enabled(if: fullChapterRuns))
+    func goals() throws {
+        let json = try chapterJSON("Chapter07-Beyond", [])
+        let accuracies = try #require(numbers(lookup(json, ["ablation", "adam", "test_accuracy"])))
+        #expect(accuracies.first == 1)
+        #expect(accuracies.allSatisfy { $0 >= 0.995 }, "\(accuracies)")
+        let notebook = try #require(numbers(lookup(json, ["ablation", "notebook", "test_accuracy"])))
+        #expect(notebook.allSatisfy { $0 < 0.8 }, "the notebook's training should stay near the base rate: \(notebook)")
+        let terms: [Double] = (1...19).map { k in 1 + 1 / Double(k + 1) }
+        let optimum: Double = 100 * terms.reduce(0, +) / 19           // 113.7
+        for model in ["concise", "corrected DRNN"] {
+            let fresh = try #require(lookup(json, ["closing_the_gap", "points_4000", model, "fresh"]) as? Double)
+            #expect(fresh < 1.05 * optimum, "\(model): \(fresh) against \(optimum)")
+            let memorised = try #require(lookup(json, ["closing_the_gap", "points_200", model, "fresh"]) as? Double)
+            #expect(memorised > 1.2 * optimum, "\(model) on 200 points: \(memorised)")
+        }
+    }
+}
