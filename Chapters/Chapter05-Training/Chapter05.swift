@@ -15,7 +15,8 @@
  its loss falls from about 230 to between 100 and 130 (where exactly depends on float rounding,
  see below) — around the ~115 that the best one-step predictor of this noise averages over a
  window. Whether it learnt the process or memorised these 200 points, only new data can tell:
- on a fresh series it does far worse than on its own windows (Chapter 07). The bidirectional model's first updates blow its loss up to about 10²⁰; then the N × N loss pulls every prediction
+ on a fresh series it does far worse than on its own windows (Chapter 07). The bidirectional
+ model's first updates blow its loss up to about 10²⁰; then the N × N loss pulls every prediction
  towards the labels' mean and the loss settles near their variance, about 0.19.
 
  With `--corrected` the bidirectional model is trained as it should be: the loss compares (N,)
