@@ -2,8 +2,10 @@
 //
 // C (M, N) = or += A (M, K) · B (K, N). B and C are row-major and contiguous; A is read through
 // two strides, so that Aᵀ (a weight gradient's `Xᵀ · G`) needs no copy. The work is cut into
-// blocks of 6 rows × 16 columns (12 AVX registers of accumulators), then 6 × 8, then single rows,
-// then a scalar tail, so every shape the notebooks use (N = 1, 8, 32) runs on vector code.
+// tiles of up to 8 rows × 8 columns or 6 rows × 16 columns (at most 12 AVX registers of
+// accumulators), then a scalar tail, so every shape the notebooks use (N = 1, 8, 32) runs on
+// vector code. Every element of C is the same sum in every tile: products added in the order of
+// p, one fused multiply-add each, from zero.
 
 /// `C = A · B`, or `C += A · B` when `accumulate`; A's element (i, p) is `a[i * rowStride + p * columnStride]`.
 ///
@@ -14,28 +16,96 @@ func gemm(
     a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
     b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
-    let aMatrix = StridedMatrix(base: a, rowStride: rowStride, columnStride: columnStride)
-    var j = 0
-    while j + 16 <= n {
-        columnBlock(SIMD16<Float>.self, column: j, m: m, n: n, k: k, a: aMatrix, b: b, c: c, accumulate: accumulate)
-        j += 16
-    }
-    while j + 8 <= n {
-        columnBlock(SIMD8<Float>.self, column: j, m: m, n: n, k: k, a: aMatrix, b: b, c: c, accumulate: accumulate)
-        j += 8
-    }
-    if j == 0 && n == 1 {   // the output layer's (M, K) · (K, 1) and its weight gradient
-        matrixVector(m: m, k: k, a: aMatrix, x: b, y: c, accumulate: accumulate)
+    if n == 1 {   // the output layer's (M, K) · (K, 1) and its weight gradient
+        matrixVector(m: m, k: k, a: StridedMatrix(base: a, rowStride: rowStride, columnStride: columnStride),
+                     x: b, y: c, accumulate: accumulate)
         return
     }
+    // The two layouts the operations use get their own copy of the loops, with the unit stride a
+    // constant: A row-major (A · B, G · Bᵀ) and A transposed (Aᵀ · G). The addresses of A's
+    // elements are then plain increments.
+    if columnStride == 1 {
+        tiles(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: 1, b: b, c: c, accumulate: accumulate)
+    } else if rowStride == 1 {
+        tiles(m: m, n: n, k: k, a: a, rowStride: 1, columnStride: columnStride, b: b, c: c, accumulate: accumulate)
+    } else {
+        tiles(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride, b: b, c: c, accumulate: accumulate)
+    }
+}
+
+/// Cuts C into tiles: columns 16 then 8 at a time, and for each, rows 8 (6 for 16 columns), 4, then 1.
+@inline(__always)
+private func tiles(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
+    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
+) {
+    @inline(__always) func columnBlock<V: SIMD>(_: V.Type, _ column: Int) where V.Scalar == Float {
+        let tallest = V.scalarCount == 8 ? 8 : 6
+        var i = 0
+        while i + tallest <= m {
+            tile(V.self, rows: tallest, i, column, k: k, n: n, a: a, rowStride: rowStride,
+                 columnStride: columnStride, b: b, c: c, accumulate: accumulate)
+            i += tallest
+        }
+        while i + 4 <= m {
+            tile(V.self, rows: 4, i, column, k: k, n: n, a: a, rowStride: rowStride,
+                 columnStride: columnStride, b: b, c: c, accumulate: accumulate)
+            i += 4
+        }
+        while i < m {
+            tile(V.self, rows: 1, i, column, k: k, n: n, a: a, rowStride: rowStride,
+                 columnStride: columnStride, b: b, c: c, accumulate: accumulate)
+            i += 1
+        }
+    }
+    var j = 0
+    while j + 16 <= n { columnBlock(SIMD16<Float>.self, j); j += 16 }
+    while j + 8 <= n { columnBlock(SIMD8<Float>.self, j); j += 8 }
     // The remaining columns: one dot product per element.
     for column in j..<n {
         for i in 0..<m {
             var sum: Float = 0
-            for p in 0..<k { sum += aMatrix[i, p] * b[p * n + column] }
+            for p in 0..<k { sum += a[i * rowStride + p * columnStride] * b[p * n + column] }
             c[i * n + column] = accumulate ? c[i * n + column] + sum : sum
         }
     }
+}
+
+/// Rows `i ..< i + rows` (1 to 8; a constant where it is called) of C, columns `column ..< column + V.scalarCount`.
+@inline(__always)
+private func tile<V: SIMD>(
+    _: V.Type, rows: Int, _ i: Int, _ column: Int, k: Int, n: Int,
+    a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
+    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
+) where V.Scalar == Float {
+    @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+    var (c0, c1, c2, c3, c4, c5, c6, c7) = (V(), V(), V(), V(), V(), V(), V(), V())
+    var (pa, pb) = (a + i * rowStride, b + column)   // A's (i, p) and B's (p, column), p = 0 first
+    for _ in 0..<k {
+        let bRow = load(pb)
+        c0 = c0.addingProduct(V(repeating: pa[0]), bRow)
+        if rows > 1 { c1 = c1.addingProduct(V(repeating: pa[rowStride]), bRow) }
+        if rows > 2 { c2 = c2.addingProduct(V(repeating: pa[2 * rowStride]), bRow) }
+        if rows > 3 { c3 = c3.addingProduct(V(repeating: pa[3 * rowStride]), bRow) }
+        if rows > 4 { c4 = c4.addingProduct(V(repeating: pa[4 * rowStride]), bRow) }
+        if rows > 5 { c5 = c5.addingProduct(V(repeating: pa[5 * rowStride]), bRow) }
+        if rows > 6 { c6 = c6.addingProduct(V(repeating: pa[6 * rowStride]), bRow) }
+        if rows > 7 { c7 = c7.addingProduct(V(repeating: pa[7 * rowStride]), bRow) }
+        pa += columnStride
+        pb += n
+    }
+    @inline(__always) func store(_ v: V, _ r: Int) {
+        let p = c + (i + r) * n + column
+        UnsafeMutableRawPointer(p).storeBytes(of: accumulate ? v + load(p) : v, as: V.self)
+    }
+    store(c0, 0)
+    if rows > 1 { store(c1, 1) }
+    if rows > 2 { store(c2, 2) }
+    if rows > 3 { store(c3, 3) }
+    if rows > 4 { store(c4, 4) }
+    if rows > 5 { store(c5, 5) }
+    if rows > 6 { store(c6, 6) }
+    if rows > 7 { store(c7, 7) }
 }
 
 /// `y = A · x` or `y += A · x`, eight lanes at a time along whichever of A's dimensions is contiguous.
@@ -82,41 +152,6 @@ struct StridedMatrix {
     let columnStride: Int
 
     @inline(__always) subscript(i: Int, p: Int) -> Float { base[i * rowStride + p * columnStride] }
-}
-
-/// All rows of C for the columns `column ..< column + V.scalarCount`.
-@inline(__always)
-private func columnBlock<V: SIMD>(
-    _: V.Type, column: Int, m: Int, n: Int, k: Int,
-    a: StridedMatrix, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
-) where V.Scalar == Float {
-    @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-    @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: accumulate ? v + load(p) : v, as: V.self)
-    }
-    var i = 0
-    while i + 6 <= m {
-        var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
-        for p in 0..<k {
-            let bRow = load(b + p * n + column)
-            c0 = c0.addingProduct(V(repeating: a[i, p]), bRow)
-            c1 = c1.addingProduct(V(repeating: a[i + 1, p]), bRow)
-            c2 = c2.addingProduct(V(repeating: a[i + 2, p]), bRow)
-            c3 = c3.addingProduct(V(repeating: a[i + 3, p]), bRow)
-            c4 = c4.addingProduct(V(repeating: a[i + 4, p]), bRow)
-            c5 = c5.addingProduct(V(repeating: a[i + 5, p]), bRow)
-        }
-        let row = c + i * n + column
-        store(c0, row); store(c1, row + n); store(c2, row + 2 * n)
-        store(c3, row + 3 * n); store(c4, row + 4 * n); store(c5, row + 5 * n)
-        i += 6
-    }
-    while i < m {
-        var c0 = V()
-        for p in 0..<k { c0 = c0.addingProduct(V(repeating: a[i, p]), load(b + p * n + column)) }
-        store(c0, c + i * n + column)
-        i += 1
-    }
 }
 
 /// Writes the transpose of a row-major `rows × columns` matrix.
