@@ -172,3 +172,61 @@ func addVectors(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: 
     }
     while i < count { out[i] = x[i] + y[i]; i += 1 }
 }
+
+/// `out[r, j] = x[r, j] + row[j]` for `rows` rows of `width` (a bias added to every row; `out` may be `x`).
+func addRowVector(
+    _ x: UnsafePointer<Float>, _ row: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, width: Int
+) {
+    typealias V = SIMD8<Float>
+    if width == 1 {   // one bias for every element: an output layer's b_q
+        let b = row[0]
+        var i = 0
+        while i + 8 <= rows {
+            let sum = UnsafeRawPointer(x + i).loadUnaligned(as: V.self) + b
+            UnsafeMutableRawPointer(out + i).storeBytes(of: sum, as: V.self)
+            i += 8
+        }
+        while i < rows { out[i] = x[i] + b; i += 1 }
+        return
+    }
+    var j = 0
+    while j + 8 <= width {   // a column of 8 lanes: the bias's lanes stay in a register
+        let b = UnsafeRawPointer(row + j).loadUnaligned(as: V.self)
+        for r in 0..<rows {
+            let sum = UnsafeRawPointer(x + r * width + j).loadUnaligned(as: V.self) + b
+            UnsafeMutableRawPointer(out + r * width + j).storeBytes(of: sum, as: V.self)
+        }
+        j += 8
+    }
+    if j < width {
+        for r in 0..<rows {
+            for column in j..<width { out[r * width + column] = x[r * width + column] + row[column] }
+        }
+    }
+}
+
+/// `sums[j] (+)= Σ_r x[r, j]` over `rows` rows of `width`, row after row in order (a bias's gradient).
+/// Writes the sums when `accumulate` is false, otherwise adds them into `sums`, starting from its
+/// values: each lane is the same sequence of float additions either way.
+func sumRows(
+    _ x: UnsafePointer<Float>, rows: Int, width: Int, into sums: UnsafeMutablePointer<Float>, accumulate: Bool
+) {
+    typealias V = SIMD8<Float>
+    guard rows > 0 else {
+        if !accumulate { sums.update(repeating: 0, count: width) }
+        return
+    }
+    var j = 0
+    while j + 8 <= width {
+        var total = UnsafeRawPointer(x + j).loadUnaligned(as: V.self)
+        if accumulate { total = UnsafeRawPointer(sums + j).loadUnaligned(as: V.self) + total }
+        for r in 1..<rows { total += UnsafeRawPointer(x + r * width + j).loadUnaligned(as: V.self) }
+        UnsafeMutableRawPointer(sums + j).storeBytes(of: total, as: V.self)
+        j += 8
+    }
+    for column in j..<width {
+        var total = accumulate ? sums[column] + x[column] : x[column]
+        for r in 1..<rows { total += x[r * width + column] }
+        sums[column] = total
+    }
+}
