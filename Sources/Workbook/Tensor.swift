@@ -244,16 +244,19 @@ public final class Tensor {
         return (fresh.pointer, true)
     }
 
-    /// Whether operations are recorded for ``backward()``; see ``withoutGradients(_:)``.
-    nonisolated(unsafe) static var isRecording = true
+    /// Whether operations are recorded for ``backward()`` on this thread; see ``withoutGradients(_:)``.
+    ///
+    /// Per thread, as PyTorch's grad mode is: a `withoutGradients` on one thread (a printed loss)
+    /// must not stop another thread's forward pass from recording (tests run in parallel).
+    static var isRecording: Bool { pthread_getspecific(notRecordingKey) == nil }
 
     /// Runs `body` without recording its operations for ``backward()``, as PyTorch's
     /// `with torch.no_grad():` does: results need no gradient, and no graph is built. For losses
     /// that are only printed, and for predictions.
     public static func withoutGradients<T>(_ body: () throws -> T) rethrows -> T {
-        let previous = isRecording
-        isRecording = false
-        defer { isRecording = previous }
+        let previous = pthread_getspecific(notRecordingKey)
+        pthread_setspecific(notRecordingKey, UnsafeRawPointer(bitPattern: 1))   // any non-nil value
+        defer { pthread_setspecific(notRecordingKey, previous) }
         return try body()
     }
 
@@ -265,6 +268,13 @@ public final class Tensor {
         return fresh.pointer
     }
 }
+
+/// The thread-specific slot that is set (non-nil) inside ``Tensor/withoutGradients(_:)``.
+private let notRecordingKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()
 
 extension Tensor: CustomStringConvertible {
     /// A short description: the shape and the first values.
