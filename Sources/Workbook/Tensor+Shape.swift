@@ -34,8 +34,8 @@ extension Tensor {
         let view = Tensor(viewing: storage, offset: offset + start, shape: viewShape, requiresGrad: tracked)
         if tracked {
             view.node = Node(inputs: [self]) { view in
-                let (g, gx) = (view.gradPointer(), self.gradPointer() + start)
-                for i in 0..<view.count { gx[i] += g[i] }
+                let gx = self.gradPointer() + start
+                addVectors(gx, view.gradPointer(), into: gx, count: view.count)
             }
         }
         return view
@@ -69,8 +69,8 @@ extension Tensor {
             let g = out.gradPointer()
             for t in tensors {
                 if t.requiresGrad {
-                    let gt = t.gradPointer()
-                    for i in 0..<t.count { gt[i] += g[start + i] }
+                    let (gt, fresh) = t.gradientForWriting()
+                    if fresh { gt.update(from: g + start, count: t.count) } else { addVectors(gt, g + start, into: gt, count: t.count) }
                 }
                 start += t.count
             }
