@@ -125,14 +125,33 @@ private func matrixVector(
             i += 8
         }
     } else if a.columnStride == 1 && k >= 8 {
-        // A · x: a dot product per row, in eight partial sums.
-        while i < m {
-            let row = a.base + i * a.rowStride
+        // A · x: a dot product per row, in eight partial sums (lane j: the products of the columns
+        // j, j + 8, …), then the lanes added one after the other, then the columns after the last 8.
+        let (full, s) = (k - k % 8, a.rowStride)
+        @inline(__always) func partial(_ row: UnsafePointer<Float>) -> V {
             var partial = V()
-            var p = 0
-            while p + 8 <= k { partial = partial.addingProduct(load(row + p), load(x + p)); p += 8 }
-            var sum = partial.sum()
-            while p < k { sum += row[p] * x[p]; p += 1 }
+            for p in stride(from: 0, to: full, by: 8) { partial = partial.addingProduct(load(row + p), load(x + p)) }
+            return partial
+        }
+        // Eight rows at a time, their partial sums transposed: the lane additions then run on whole
+        // vectors, lane l for row i + l — the same additions in the same order.
+        while i + 8 <= m {
+            let row = a.base + i * s
+            let t = transposed((partial(row), partial(row + s), partial(row + 2 * s), partial(row + 3 * s),
+                                partial(row + 4 * s), partial(row + 5 * s), partial(row + 6 * s), partial(row + 7 * s)))
+            var sums = ((((((t.0 + t.1) + t.2) + t.3) + t.4) + t.5) + t.6) + t.7
+            for l in 0..<8 where full < k {
+                var sum = sums[l]
+                for p in full..<k { sum += row[l * s + p] * x[p] }
+                sums[l] = sum
+            }
+            UnsafeMutableRawPointer(y + i).storeBytes(of: accumulate ? load(y + i) + sums : sums, as: V.self)
+            i += 8
+        }
+        while i < m {
+            let row = a.base + i * s
+            var sum = partial(row).sum()
+            for p in full..<k { sum += row[p] * x[p] }
             y[i] = accumulate ? y[i] + sum : sum
             i += 1
         }
@@ -144,6 +163,24 @@ private func matrixVector(
         i += 1
     }
 }
+
+/// The transpose of an 8 × 8 block given as its rows.
+///
+/// An unshuffle — the even elements of each pair of consecutive rows, then the odd ones — moves the
+/// element at 6-bit index `rrrccc` (row, column) to the index rotated right by one bit; three
+/// rotate it by three bits, to `cccrrr`: the transpose, in 24 two-vector shuffles.
+@inline(__always)
+func transposed(_ r: Block8x8) -> Block8x8 {
+    @inline(__always) func unshuffle(_ r: Block8x8) -> Block8x8 {
+        let (p0, p1) = (SIMD16(lowHalf: r.0, highHalf: r.1), SIMD16(lowHalf: r.2, highHalf: r.3))
+        let (p2, p3) = (SIMD16(lowHalf: r.4, highHalf: r.5), SIMD16(lowHalf: r.6, highHalf: r.7))
+        return (p0.evenHalf, p1.evenHalf, p2.evenHalf, p3.evenHalf, p0.oddHalf, p1.oddHalf, p2.oddHalf, p3.oddHalf)
+    }
+    return unshuffle(unshuffle(unshuffle(r)))
+}
+
+/// Eight rows of eight floats.
+typealias Block8x8 = (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
 
 /// A matrix read through strides.
 struct StridedMatrix {
