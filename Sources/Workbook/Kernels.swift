@@ -2,8 +2,10 @@
 //
 // C (M, N) = or += A (M, K) · B (K, N). B and C are row-major and contiguous; A is read through
 // two strides, so that Aᵀ (a weight gradient's `Xᵀ · G`) needs no copy. The work is cut into
-// blocks of 6 rows × 16 columns (12 AVX registers of accumulators), then 6 × 8, then single rows,
-// then a scalar tail, so every shape the notebooks use (N = 1, 8, 32) runs on vector code.
+// tiles of up to 8 rows × 8 columns or 6 rows × 16 columns (at most 12 AVX registers of
+// accumulators), then a scalar tail, so every shape the notebooks use (N = 1, 8, 32) runs on
+// vector code. Every element of C is the same sum in every tile: products added in the order of
+// p, one fused multiply-add each, from zero.
 
 /// `C = A · B`, or `C += A · B` when `accumulate`; A's element (i, p) is `a[i * rowStride + p * columnStride]`.
 ///
@@ -14,28 +16,96 @@ func gemm(
     a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
     b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
-    let aMatrix = StridedMatrix(base: a, rowStride: rowStride, columnStride: columnStride)
-    var j = 0
-    while j + 16 <= n {
-        columnBlock(SIMD16<Float>.self, column: j, m: m, n: n, k: k, a: aMatrix, b: b, c: c, accumulate: accumulate)
-        j += 16
-    }
-    while j + 8 <= n {
-        columnBlock(SIMD8<Float>.self, column: j, m: m, n: n, k: k, a: aMatrix, b: b, c: c, accumulate: accumulate)
-        j += 8
-    }
-    if j == 0 && n == 1 {   // the output layer's (M, K) · (K, 1) and its weight gradient
-        matrixVector(m: m, k: k, a: aMatrix, x: b, y: c, accumulate: accumulate)
+    if n == 1 {   // the output layer's (M, K) · (K, 1) and its weight gradient
+        matrixVector(m: m, k: k, a: StridedMatrix(base: a, rowStride: rowStride, columnStride: columnStride),
+                     x: b, y: c, accumulate: accumulate)
         return
     }
+    // The two layouts the operations use get their own copy of the loops, with the unit stride a
+    // constant: A row-major (A · B, G · Bᵀ) and A transposed (Aᵀ · G). The addresses of A's
+    // elements are then plain increments.
+    if columnStride == 1 {
+        tiles(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: 1, b: b, c: c, accumulate: accumulate)
+    } else if rowStride == 1 {
+        tiles(m: m, n: n, k: k, a: a, rowStride: 1, columnStride: columnStride, b: b, c: c, accumulate: accumulate)
+    } else {
+        tiles(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride, b: b, c: c, accumulate: accumulate)
+    }
+}
+
+/// Cuts C into tiles: columns 16 then 8 at a time, and for each, rows 8 (6 for 16 columns), 4, then 1.
+@inline(__always)
+private func tiles(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
+    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
+) {
+    @inline(__always) func columnBlock<V: SIMD>(_: V.Type, _ column: Int) where V.Scalar == Float {
+        let tallest = V.scalarCount == 8 ? 8 : 6
+        var i = 0
+        while i + tallest <= m {
+            tile(V.self, rows: tallest, i, column, k: k, n: n, a: a, rowStride: rowStride,
+                 columnStride: columnStride, b: b, c: c, accumulate: accumulate)
+            i += tallest
+        }
+        while i + 4 <= m {
+            tile(V.self, rows: 4, i, column, k: k, n: n, a: a, rowStride: rowStride,
+                 columnStride: columnStride, b: b, c: c, accumulate: accumulate)
+            i += 4
+        }
+        while i < m {
+            tile(V.self, rows: 1, i, column, k: k, n: n, a: a, rowStride: rowStride,
+                 columnStride: columnStride, b: b, c: c, accumulate: accumulate)
+            i += 1
+        }
+    }
+    var j = 0
+    while j + 16 <= n { columnBlock(SIMD16<Float>.self, j); j += 16 }
+    while j + 8 <= n { columnBlock(SIMD8<Float>.self, j); j += 8 }
     // The remaining columns: one dot product per element.
     for column in j..<n {
         for i in 0..<m {
             var sum: Float = 0
-            for p in 0..<k { sum += aMatrix[i, p] * b[p * n + column] }
+            for p in 0..<k { sum += a[i * rowStride + p * columnStride] * b[p * n + column] }
             c[i * n + column] = accumulate ? c[i * n + column] + sum : sum
         }
     }
+}
+
+/// Rows `i ..< i + rows` (1 to 8; a constant where it is called) of C, columns `column ..< column + V.scalarCount`.
+@inline(__always)
+private func tile<V: SIMD>(
+    _: V.Type, rows: Int, _ i: Int, _ column: Int, k: Int, n: Int,
+    a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
+    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
+) where V.Scalar == Float {
+    @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+    var (c0, c1, c2, c3, c4, c5, c6, c7) = (V(), V(), V(), V(), V(), V(), V(), V())
+    var (pa, pb) = (a + i * rowStride, b + column)   // A's (i, p) and B's (p, column), p = 0 first
+    for _ in 0..<k {
+        let bRow = load(pb)
+        c0 = c0.addingProduct(V(repeating: pa[0]), bRow)
+        if rows > 1 { c1 = c1.addingProduct(V(repeating: pa[rowStride]), bRow) }
+        if rows > 2 { c2 = c2.addingProduct(V(repeating: pa[2 * rowStride]), bRow) }
+        if rows > 3 { c3 = c3.addingProduct(V(repeating: pa[3 * rowStride]), bRow) }
+        if rows > 4 { c4 = c4.addingProduct(V(repeating: pa[4 * rowStride]), bRow) }
+        if rows > 5 { c5 = c5.addingProduct(V(repeating: pa[5 * rowStride]), bRow) }
+        if rows > 6 { c6 = c6.addingProduct(V(repeating: pa[6 * rowStride]), bRow) }
+        if rows > 7 { c7 = c7.addingProduct(V(repeating: pa[7 * rowStride]), bRow) }
+        pa += columnStride
+        pb += n
+    }
+    @inline(__always) func store(_ v: V, _ r: Int) {
+        let p = c + (i + r) * n + column
+        UnsafeMutableRawPointer(p).storeBytes(of: accumulate ? v + load(p) : v, as: V.self)
+    }
+    store(c0, 0)
+    if rows > 1 { store(c1, 1) }
+    if rows > 2 { store(c2, 2) }
+    if rows > 3 { store(c3, 3) }
+    if rows > 4 { store(c4, 4) }
+    if rows > 5 { store(c5, 5) }
+    if rows > 6 { store(c6, 6) }
+    if rows > 7 { store(c7, 7) }
 }
 
 /// `y = A · x` or `y += A · x`, eight lanes at a time along whichever of A's dimensions is contiguous.
@@ -55,14 +125,33 @@ private func matrixVector(
             i += 8
         }
     } else if a.columnStride == 1 && k >= 8 {
-        // A · x: a dot product per row, in eight partial sums.
-        while i < m {
-            let row = a.base + i * a.rowStride
+        // A · x: a dot product per row, in eight partial sums (lane j: the products of the columns
+        // j, j + 8, …), then the lanes added one after the other, then the columns after the last 8.
+        let (full, s) = (k - k % 8, a.rowStride)
+        @inline(__always) func partial(_ row: UnsafePointer<Float>) -> V {
             var partial = V()
-            var p = 0
-            while p + 8 <= k { partial = partial.addingProduct(load(row + p), load(x + p)); p += 8 }
-            var sum = partial.sum()
-            while p < k { sum += row[p] * x[p]; p += 1 }
+            for p in stride(from: 0, to: full, by: 8) { partial = partial.addingProduct(load(row + p), load(x + p)) }
+            return partial
+        }
+        // Eight rows at a time, their partial sums transposed: the lane additions then run on whole
+        // vectors, lane l for row i + l — the same additions in the same order.
+        while i + 8 <= m {
+            let row = a.base + i * s
+            let t = transposed((partial(row), partial(row + s), partial(row + 2 * s), partial(row + 3 * s),
+                                partial(row + 4 * s), partial(row + 5 * s), partial(row + 6 * s), partial(row + 7 * s)))
+            var sums = ((((((t.0 + t.1) + t.2) + t.3) + t.4) + t.5) + t.6) + t.7
+            for l in 0..<8 where full < k {
+                var sum = sums[l]
+                for p in full..<k { sum += row[l * s + p] * x[p] }
+                sums[l] = sum
+            }
+            UnsafeMutableRawPointer(y + i).storeBytes(of: accumulate ? load(y + i) + sums : sums, as: V.self)
+            i += 8
+        }
+        while i < m {
+            let row = a.base + i * s
+            var sum = partial(row).sum()
+            for p in full..<k { sum += row[p] * x[p] }
             y[i] = accumulate ? y[i] + sum : sum
             i += 1
         }
@@ -75,6 +164,24 @@ private func matrixVector(
     }
 }
 
+/// The transpose of an 8 × 8 block given as its rows.
+///
+/// An unshuffle — the even elements of each pair of consecutive rows, then the odd ones — moves the
+/// element at 6-bit index `rrrccc` (row, column) to the index rotated right by one bit; three
+/// rotate it by three bits, to `cccrrr`: the transpose, in 24 two-vector shuffles.
+@inline(__always)
+func transposed(_ r: Block8x8) -> Block8x8 {
+    @inline(__always) func unshuffle(_ r: Block8x8) -> Block8x8 {
+        let (p0, p1) = (SIMD16(lowHalf: r.0, highHalf: r.1), SIMD16(lowHalf: r.2, highHalf: r.3))
+        let (p2, p3) = (SIMD16(lowHalf: r.4, highHalf: r.5), SIMD16(lowHalf: r.6, highHalf: r.7))
+        return (p0.evenHalf, p1.evenHalf, p2.evenHalf, p3.evenHalf, p0.oddHalf, p1.oddHalf, p2.oddHalf, p3.oddHalf)
+    }
+    return unshuffle(unshuffle(unshuffle(r)))
+}
+
+/// Eight rows of eight floats.
+typealias Block8x8 = (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+
 /// A matrix read through strides.
 struct StridedMatrix {
     let base: UnsafePointer<Float>
@@ -82,41 +189,6 @@ struct StridedMatrix {
     let columnStride: Int
 
     @inline(__always) subscript(i: Int, p: Int) -> Float { base[i * rowStride + p * columnStride] }
-}
-
-/// All rows of C for the columns `column ..< column + V.scalarCount`.
-@inline(__always)
-private func columnBlock<V: SIMD>(
-    _: V.Type, column: Int, m: Int, n: Int, k: Int,
-    a: StridedMatrix, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
-) where V.Scalar == Float {
-    @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-    @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: accumulate ? v + load(p) : v, as: V.self)
-    }
-    var i = 0
-    while i + 6 <= m {
-        var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
-        for p in 0..<k {
-            let bRow = load(b + p * n + column)
-            c0 = c0.addingProduct(V(repeating: a[i, p]), bRow)
-            c1 = c1.addingProduct(V(repeating: a[i + 1, p]), bRow)
-            c2 = c2.addingProduct(V(repeating: a[i + 2, p]), bRow)
-            c3 = c3.addingProduct(V(repeating: a[i + 3, p]), bRow)
-            c4 = c4.addingProduct(V(repeating: a[i + 4, p]), bRow)
-            c5 = c5.addingProduct(V(repeating: a[i + 5, p]), bRow)
-        }
-        let row = c + i * n + column
-        store(c0, row); store(c1, row + n); store(c2, row + 2 * n)
-        store(c3, row + 3 * n); store(c4, row + 4 * n); store(c5, row + 5 * n)
-        i += 6
-    }
-    while i < m {
-        var c0 = V()
-        for p in 0..<k { c0 = c0.addingProduct(V(repeating: a[i, p]), load(b + p * n + column)) }
-        store(c0, c + i * n + column)
-        i += 1
-    }
 }
 
 /// Writes the transpose of a row-major `rows × columns` matrix.
@@ -136,4 +208,62 @@ func addVectors(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: 
         i += 8
     }
     while i < count { out[i] = x[i] + y[i]; i += 1 }
+}
+
+/// `out[r, j] = x[r, j] + row[j]` for `rows` rows of `width` (a bias added to every row; `out` may be `x`).
+func addRowVector(
+    _ x: UnsafePointer<Float>, _ row: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, width: Int
+) {
+    typealias V = SIMD8<Float>
+    if width == 1 {   // one bias for every element: an output layer's b_q
+        let b = row[0]
+        var i = 0
+        while i + 8 <= rows {
+            let sum = UnsafeRawPointer(x + i).loadUnaligned(as: V.self) + b
+            UnsafeMutableRawPointer(out + i).storeBytes(of: sum, as: V.self)
+            i += 8
+        }
+        while i < rows { out[i] = x[i] + b; i += 1 }
+        return
+    }
+    var j = 0
+    while j + 8 <= width {   // a column of 8 lanes: the bias's lanes stay in a register
+        let b = UnsafeRawPointer(row + j).loadUnaligned(as: V.self)
+        for r in 0..<rows {
+            let sum = UnsafeRawPointer(x + r * width + j).loadUnaligned(as: V.self) + b
+            UnsafeMutableRawPointer(out + r * width + j).storeBytes(of: sum, as: V.self)
+        }
+        j += 8
+    }
+    if j < width {
+        for r in 0..<rows {
+            for column in j..<width { out[r * width + column] = x[r * width + column] + row[column] }
+        }
+    }
+}
+
+/// `sums[j] (+)= Σ_r x[r, j]` over `rows` rows of `width`, row after row in order (a bias's gradient).
+/// Writes the sums when `accumulate` is false, otherwise adds them into `sums`, starting from its
+/// values: each lane is the same sequence of float additions either way.
+func sumRows(
+    _ x: UnsafePointer<Float>, rows: Int, width: Int, into sums: UnsafeMutablePointer<Float>, accumulate: Bool
+) {
+    typealias V = SIMD8<Float>
+    guard rows > 0 else {
+        if !accumulate { sums.update(repeating: 0, count: width) }
+        return
+    }
+    var j = 0
+    while j + 8 <= width {
+        var total = UnsafeRawPointer(x + j).loadUnaligned(as: V.self)
+        if accumulate { total = UnsafeRawPointer(sums + j).loadUnaligned(as: V.self) + total }
+        for r in 1..<rows { total += UnsafeRawPointer(x + r * width + j).loadUnaligned(as: V.self) }
+        UnsafeMutableRawPointer(sums + j).storeBytes(of: total, as: V.self)
+        j += 8
+    }
+    for column in j..<width {
+        var total = accumulate ? sums[column] + x[column] : x[column]
+        for r in 1..<rows { total += x[r * width + column] }
+        sums[column] = total
+    }
 }

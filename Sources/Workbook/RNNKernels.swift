@@ -44,16 +44,27 @@ func recurrentTanhLayer(
                  b: h, c: wHH.gradPointer(), accumulate: true)
         }
         if bIH.requiresGrad || bHH.requiresGrad {
+            // In double precision, row after row; eight columns at a time in vector lanes.
             var sums = [Double](repeating: 0, count: hidden)
-            for r in 0..<rows { for j in 0..<hidden { sums[j] += Double(d[r * hidden + j]) } }
+            var j = 0
+            while j + 8 <= hidden {
+                var total = SIMD8<Double>()
+                for r in 0..<rows {
+                    total += SIMD8<Double>(UnsafeRawPointer(d + r * hidden + j).loadUnaligned(as: SIMD8<Float>.self))
+                }
+                for lane in 0..<8 { sums[j + lane] = total[lane] }
+                j += 8
+            }
+            for r in 0..<rows { for column in j..<hidden { sums[column] += Double(d[r * hidden + column]) } }
             for bias in [bIH, bHH] where bias.requiresGrad {
                 let gb = bias.gradPointer()
                 for j in 0..<hidden { gb[j] += Float(sums[j]) }
             }
         }
         if x.requiresGrad {
+            let (gx, fresh) = x.gradientForWriting()
             gemm(m: rows, n: inputs, k: hidden, a: d, rowStride: hidden, columnStride: 1,
-                 b: wIH.pointer, c: x.gradPointer(), accumulate: true)
+                 b: wIH.pointer, c: gx, accumulate: !fresh)
         }
     }
     // The products read Wᵀ row-major: pack the two small transposes.
@@ -63,10 +74,8 @@ func recurrentTanhLayer(
     let h = out.pointer
     gemm(m: rows, n: hidden, k: inputs, a: x.pointer, rowStride: inputs, columnStride: 1,
          b: wIHt.pointer, c: h, accumulate: false)
-    for r in 0..<rows {
-        let row = h + r * hidden
-        for j in 0..<hidden { row[j] = (row[j] + bIH.pointer[j]) + bHH.pointer[j] }
-    }
+    addRowVector(h, bIH.pointer, into: h, rows: rows, width: hidden)   // (x_t · W_ihᵀ + b_ih) + b_hh
+    addRowVector(h, bHH.pointer, into: h, rows: rows, width: hidden)
     for step in 0..<steps {
         let ht = h + step * stepSize
         if step > 0 {

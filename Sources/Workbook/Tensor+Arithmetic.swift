@@ -80,28 +80,36 @@ extension Tensor {
     }
 
     /// `a + b` with a broadcast bias: the most frequent operation of the recurrences, so it has its
-    /// own vectorised loops. The gradient passes through unchanged; a repeated operand (a bias)
+    /// own vectorised loops. The gradient passes through unchanged: the first operand of the
+    /// output's shape whose gradient does not exist yet takes the output's gradient itself (the
+    /// output releases it after this), otherwise it is copied or added; a repeated operand (a bias)
     /// receives the sum of its blocks' gradients, added block after block.
     private static func sum(_ a: Tensor, _ b: Tensor) -> Tensor {
         let (shape, repeats) = broadcast(a, b, "add")
         let outCount = shape.reduce(1, *)
         let block = repeats == 0 ? 0 : outCount / repeats
         let out = result(shape, from: [a, b]) { out in
-            let g = out.gradPointer()
+            guard let g = out.grad else { return }
+            var handedOver = false   // the output's gradient buffer, given to one operand at most
             for x in [a, b] where x.requiresGrad {
-                let (gx, fresh) = x.gradientForWriting()
                 if x.count == outCount {
-                    if fresh { gx.update(from: g, count: outCount) } else { addVectors(gx, g, into: gx, count: outCount) }
-                } else {
-                    for r in 0..<repeats {
-                        if fresh && r == 0 { gx.update(from: g, count: block) } else { addVectors(gx, g + r * block, into: gx, count: block) }
+                    if !handedOver && x.grad == nil && x.shape == out.shape {
+                        x.grad = g
+                        handedOver = true
+                    } else {
+                        let (gx, fresh) = x.gradientForWriting()
+                        if fresh { gx.update(from: g.pointer, count: outCount) } else { addVectors(gx, g.pointer, into: gx, count: outCount) }
                     }
+                } else {
+                    let (gx, fresh) = x.gradientForWriting()
+                    sumRows(g.pointer, rows: repeats, width: block, into: gx, accumulate: !fresh)
                 }
             }
         }
-        for r in 0..<repeats {
-            let (xa, xb) = (a.pointer + (a.count == outCount ? r * block : 0), b.pointer + (b.count == outCount ? r * block : 0))
-            addVectors(xa, xb, into: out.pointer + r * block, count: block)
+        switch (a.count == outCount, b.count == outCount) {
+        case (true, true): addVectors(a.pointer, b.pointer, into: out.pointer, count: outCount)
+        case (true, false): addRowVector(a.pointer, b.pointer, into: out.pointer, rows: repeats, width: block)
+        default: addRowVector(b.pointer, a.pointer, into: out.pointer, rows: repeats, width: block)
         }
         return out
     }

@@ -17,6 +17,7 @@ extension Tensor {
         // sent its gradient on, its gradient and its record go, so memory shrinks during the pass
         // instead of holding every intermediate and its gradient to the end. Leaves keep theirs.
         while let tensor = order.popLast() {
+            tensor.visited = false
             guard let node = tensor.node else { continue }
             if tensor.grad != nil { node.backward(tensor) }
             tensor.node = nil
@@ -25,17 +26,20 @@ extension Tensor {
     }
 
     /// Every tensor this one depends on through the graph, inputs before the results computed from them.
+    ///
+    /// Marks each tensor it reaches as ``visited`` (a flag in the tensor rather than a set of
+    /// identities: no hashing); `backward()` clears the marks as it goes through the order.
     private func topologicalOrder() -> [Tensor] {
         var order: [Tensor] = []
-        var visited: Set<ObjectIdentifier> = []
         // Iterative depth-first search: a long recurrence would overflow the stack if recursive.
         var stack: [(tensor: Tensor, expanded: Bool)] = [(self, false)]
         while let (tensor, expanded) = stack.popLast() {
             if expanded { order.append(tensor); continue }
-            guard visited.insert(ObjectIdentifier(tensor)).inserted else { continue }
+            guard !tensor.visited else { continue }
+            tensor.visited = true
             stack.append((tensor, true))
-            for input in tensor.node?.inputs ?? [] where input.requiresGrad {
-                if !visited.contains(ObjectIdentifier(input)) { stack.append((input, false)) }
+            for input in tensor.node?.inputs ?? [] where input.requiresGrad && !input.visited {
+                stack.append((input, false))
             }
         }
         return order

@@ -34,8 +34,8 @@ extension Tensor {
         let view = Tensor(viewing: storage, offset: offset + start, shape: viewShape, requiresGrad: tracked)
         if tracked {
             view.node = Node(inputs: [self]) { view in
-                let (g, gx) = (view.gradPointer(), self.gradPointer() + start)
-                for i in 0..<view.count { gx[i] += g[i] }
+                let gx = self.gradPointer() + start
+                addVectors(gx, view.gradPointer(), into: gx, count: view.count)
             }
         }
         return view
@@ -77,10 +77,11 @@ extension Tensor {
             var start = 0
             for (t, width) in zip(tensors, widths) {
                 if t.requiresGrad {
-                    let gt = t.gradPointer()
+                    // The first contribution writes the gradient (no zero fill); later ones add.
+                    let (gt, fresh) = t.gradientForWriting()
                     for b in 0..<blocks {
                         let (src, dst) = (g + b * row + start, gt + b * width)
-                        for i in 0..<width { dst[i] += src[i] }
+                        if fresh { dst.update(from: src, count: width) } else { addVectors(dst, src, into: dst, count: width) }
                     }
                 }
                 start += width

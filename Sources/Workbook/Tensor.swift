@@ -30,42 +30,71 @@ final class Storage {
     deinit { BufferPool.shared.give(pointer, count) }
 }
 
-/// The thread-specific flag behind ``Tensor/isRecording``.
-private let notRecordingKey: pthread_key_t = {
-    var key = pthread_key_t()
-    pthread_key_create(&key, nil)
-    return key
-}()
-
 /// Buffers released by tensors, kept by size for the next tensor of that size.
 ///
 /// A training step allocates the same intermediate tensors every epoch (the bidirectional model,
 /// about 36 MB of them). Returning each to the system and taking it back costs a page fault per
 /// 4 KB, which was most of an epoch's time; reusing them costs a lookup. The pool keeps at most
 /// ``capacity`` floats, so memory stays bounded.
+///
+/// The free buffers of one size form a linked list threaded through the buffers themselves (each
+/// holds the address of the next in its first bytes), whose head sits in a small open-addressing
+/// table keyed by the size: taking and giving are a few instructions, with no hashing of keys or
+/// arrays to grow. A size that finds no room in the table (after ``probes`` slots) is not pooled.
 final class BufferPool: @unchecked Sendable {
     static let shared = BufferPool()
     /// At most 16 M floats (64 MB) wait for reuse.
     let capacity = 16 << 20
-    private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
+    /// The table's slots (a power of two), and how many a size may try.
+    private let slotCount = 512, probes = 8
+    /// Slot `i` holds the free buffers of `sizes[i]` floats (0: a free slot), from `heads[i]` on.
+    private let sizes: UnsafeMutablePointer<Int>
+    private let heads: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     private var pooled = 0
     private let lock = NSLock()
 
+    private init() {
+        sizes = .allocate(capacity: slotCount)
+        sizes.initialize(repeating: 0, count: slotCount)
+        heads = .allocate(capacity: slotCount)
+        heads.initialize(repeating: nil, count: slotCount)
+    }
+
+    /// The slot of `count`, claiming a free one when `claim`; nil when there is none.
+    private func slot(_ count: Int, claim: Bool) -> Int? {
+        var i = Int(truncatingIfNeeded: UInt(bitPattern: count) &* 0x9E37_79B9_7F4A_7C15 >> 32) & (slotCount - 1)
+        for _ in 0..<probes {
+            if sizes[i] == count { return i }
+            if sizes[i] == 0 {
+                guard claim else { return nil }
+                sizes[i] = count
+                return i
+            }
+            i = (i + 1) & (slotCount - 1)
+        }
+        return nil
+    }
+
+    /// A buffer for `count` floats (uninitialised). Every buffer has room for at least two
+    /// floats, so that a free one can hold the address of the next.
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
         lock.lock()
-        if let buffer = free[count]?.popLast() {
+        if let i = slot(count, claim: false), let buffer = heads[i] {
+            heads[i] = buffer.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee
             pooled -= count
             lock.unlock()
-            return buffer
+            return buffer.bindMemory(to: Float.self, capacity: count)
         }
         lock.unlock()
-        return .allocate(capacity: Swift.max(count, 1))
+        return .allocate(capacity: Swift.max(count, 2))
     }
 
     func give(_ buffer: UnsafeMutablePointer<Float>, _ count: Int) {
         lock.lock()
-        if pooled + count <= capacity {
-            free[count, default: []].append(buffer)
+        if count > 0, pooled + count <= capacity, let i = slot(count, claim: true) {
+            let link = UnsafeMutableRawPointer(buffer)
+            link.bindMemory(to: UnsafeMutableRawPointer?.self, capacity: 1).pointee = heads[i]
+            heads[i] = link
             pooled += count
             lock.unlock()
         } else {
@@ -100,6 +129,8 @@ public final class Tensor {
     /// The accumulated gradient of the last ``backward()`` calls, same shape as the tensor.
     public internal(set) var grad: Tensor?
     var node: Node?
+    /// Set while `backward()` orders the graph: this tensor has been reached.
+    var visited = false
 
     /// A tensor of zeros.
     public convenience init(zeros shape: [Int], requiresGrad: Bool = false) {
@@ -215,20 +246,18 @@ public final class Tensor {
 
     /// Whether operations are recorded for ``backward()`` on this thread; see ``withoutGradients(_:)``.
     ///
-    /// Kept per thread, so that independent runs on several threads (Chapter07-Beyond's seeds) do
-    /// not switch each other's recording off: no value stored means recording.
-    static var isRecording: Bool {
-        get { pthread_getspecific(notRecordingKey) == nil }
-        set { pthread_setspecific(notRecordingKey, newValue ? nil : UnsafeRawPointer(bitPattern: 1)) }
-    }
+    /// Per thread, as PyTorch's grad mode is: a `withoutGradients` on one thread (a printed loss)
+    /// must not stop another thread's forward pass from recording (tests run in parallel, and so do
+    /// Chapter07-Beyond's independent training runs).
+    static var isRecording: Bool { pthread_getspecific(notRecordingKey) == nil }
 
     /// Runs `body` without recording its operations for ``backward()``, as PyTorch's
     /// `with torch.no_grad():` does: results need no gradient, and no graph is built. For losses
     /// that are only printed, and for predictions.
     public static func withoutGradients<T>(_ body: () throws -> T) rethrows -> T {
-        let previous = isRecording
-        isRecording = false
-        defer { isRecording = previous }
+        let previous = pthread_getspecific(notRecordingKey)
+        pthread_setspecific(notRecordingKey, UnsafeRawPointer(bitPattern: 1))   // any non-nil value
+        defer { pthread_setspecific(notRecordingKey, previous) }
         return try body()
     }
 
@@ -240,6 +269,13 @@ public final class Tensor {
         return fresh.pointer
     }
 }
+
+/// The thread-specific slot that is set (non-nil) inside ``Tensor/withoutGradients(_:)``.
+private let notRecordingKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()
 
 extension Tensor: CustomStringConvertible {
     /// A short description: the shape and the first values.

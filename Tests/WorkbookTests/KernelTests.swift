@@ -1,0 +1,101 @@
+// The loops of Kernels.swift against plain scalar loops that do the same arithmetic in the same
+// order: the tiles, the transposed layouts and the tails must not change a single bit.
+
+import Foundation
+import Testing
+@testable import Workbook
+
+@Suite("Kernels")
+struct KernelTests {
+    /// Deterministic values in [−2, 2).
+    static func values(_ count: Int, seed: UInt64) -> [Float] {
+        var state = seed &* 6364136223846793005 &+ 1442695040888963407
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(state >> 40) / Float(1 << 24) * 4 - 2
+        }
+    }
+
+    /// What `gemm` computes for each element: fused multiply-adds in the order of p from zero on
+    /// the vector paths; plain multiply-then-add on the scalar tails (columns after the last 8, rows
+    /// after the last 8 of an N = 1 product with Aᵀ); and for N = 1 with A row-major and K ≥ 8,
+    /// eight fused partial sums (lane l: columns l, l + 8, …) added lane after lane, then the tail.
+    static func reference(m: Int, n: Int, k: Int, a: [Float], rowStride: Int, columnStride: Int,
+                          b: [Float], c: [Float], accumulate: Bool) -> [Float] {
+        func element(_ i: Int, _ p: Int) -> Float { a[i * rowStride + p * columnStride] }
+        var out = c
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum: Float = 0
+                let fused: Bool
+                if n == 1 && rowStride == 1 {
+                    fused = i < m - m % 8
+                } else if n == 1 && columnStride == 1 && k >= 8 {
+                    let full = k - k % 8
+                    let lanes = (0..<8).map { l in
+                        stride(from: l, to: full, by: 8).reduce(Float(0)) { $0.addingProduct(element(i, $1), b[$1]) }
+                    }
+                    sum = lanes.dropFirst().reduce(lanes[0], +)
+                    for p in full..<k { sum += element(i, p) * b[p] }
+                    out[i] = accumulate ? out[i] + sum : sum
+                    continue
+                } else {
+                    fused = n > 1 && j < n - n % 8
+                }
+                for p in 0..<k {
+                    sum = fused ? sum.addingProduct(element(i, p), b[p * n + j]) : sum + element(i, p) * b[p * n + j]
+                }
+                out[i * n + j] = accumulate ? out[i * n + j] + sum : sum
+            }
+        }
+        return out
+    }
+
+    @Test("gemm equals its scalar definition bit for bit, row-major and transposed A, every tile and tail",
+          arguments: [(180, 8, 8), (180, 8, 1), (8, 8, 180), (1, 8, 180), (3420, 1, 8), (8, 1, 3420), (13, 1, 21),
+                      (3750, 32, 32), (32, 32, 100), (7, 24, 5), (9, 12, 3), (11, 40, 9)])
+    func gemmMatchesDefinition(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        for transposedA in [false, true] {
+            for accumulate in [false, true] {
+                let a = Self.values(m * k, seed: UInt64(m * 31 + k)), b = Self.values(k * n, seed: UInt64(n * 17 + k))
+                let c = Self.values(m * n, seed: 99)
+                // A (M, K) stored row-major, or as Aᵀ: (K, M) row-major, read through strides.
+                let (rowStride, columnStride) = transposedA ? (1, m) : (k, 1)
+                var out = c
+                a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in
+                        out.withUnsafeMutableBufferPointer { pc in
+                            gemm(m: m, n: n, k: k, a: pa.baseAddress!, rowStride: rowStride, columnStride: columnStride,
+                                 b: pb.baseAddress!, c: pc.baseAddress!, accumulate: accumulate)
+                        }
+                    }
+                }
+                let expected = Self.reference(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride,
+                                              b: b, c: c, accumulate: accumulate)
+                #expect(out.map(\.bitPattern) == expected.map(\.bitPattern),
+                        "\(m)×\(k) · \(k)×\(n), A \(transposedA ? "transposed" : "row-major"), accumulate \(accumulate)")
+            }
+        }
+    }
+
+    @Test("A bias added to every row, and its gradient summed row after row", arguments: [(180, 8), (3750, 32), (3420, 1), (5, 13), (1, 8), (0, 8)])
+    func rowVectorKernels(shape: (Int, Int)) {
+        let (rows, width) = shape
+        let x = Self.values(rows * width, seed: 3), bias = Self.values(width, seed: 4), start = Self.values(width, seed: 5)
+        var out = [Float](repeating: .nan, count: rows * width)
+        var written = [Float](repeating: .nan, count: width), added = start
+        x.withUnsafeBufferPointer { px in
+            bias.withUnsafeBufferPointer { pb in
+                out.withUnsafeMutableBufferPointer { addRowVector(px.baseAddress!, pb.baseAddress!, into: $0.baseAddress!, rows: rows, width: width) }
+            }
+            written.withUnsafeMutableBufferPointer { sumRows(px.baseAddress!, rows: rows, width: width, into: $0.baseAddress!, accumulate: false) }
+            added.withUnsafeMutableBufferPointer { sumRows(px.baseAddress!, rows: rows, width: width, into: $0.baseAddress!, accumulate: true) }
+        }
+        #expect(out == (0..<rows * width).map { x[$0] + bias[$0 % width] })
+        let sums = (0..<width).map { j in (0..<rows).dropFirst().reduce(rows > 0 ? x[j] : 0) { $0 + x[$1 * width + j] } }
+        #expect(written.map(\.bitPattern) == sums.map(\.bitPattern))
+        let sumsFrom = (0..<width).map { j in (0..<rows).reduce(start[j]) { $0 + x[$1 * width + j] } }
+        #expect(added.map(\.bitPattern) == sumsFrom.map(\.bitPattern))
+    }
+}
