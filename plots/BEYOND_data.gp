@@ -34,11 +34,13 @@ set key top right inside opaque reverse Left samplen 2 spacing 1.1 + svgtext wid
 $D1 << EOD
 200.0 172.98296
 1000.0 125.84827
+2000.0 117.91765
 4000.0 115.78757
 EOD
 $D2 << EOD
 200.0 145.82367
 1000.0 135.94156
+2000.0 118.74971
 4000.0 115.463356
 EOD
 

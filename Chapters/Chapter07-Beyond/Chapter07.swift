@@ -122,7 +122,7 @@ struct BeyondChapter: Chapter {
         //: (`scripts/beyond_bidirectional_pytorch.py`), gives 100% on seeds 0–4 for the two halves and
         //: 98.16%, 100%, 99.84%, 100%, 100% for the standard model.
         //:
-        //: ## 2. The deep RNN: the notebook's models on a fresh series
+        //: ## The deep RNN: the notebook's models on a fresh series
         //: The notebook's three deep RNNs as Chapter 05 trains them (from its checkpoints when
         //: they are there), scored on the windows they were trained on and on every window of the
         //: fresh series. The error is the notebook's loss: the mean over the window's positions.
@@ -219,7 +219,7 @@ struct BeyondChapter: Chapter {
         //: too: an error measured on its 1980 windows has a standard error of about 5, so a curve can
         //: dip below the optimum at one position by chance.)
         //:
-        //: ## 3. Your own series
+        //: ## Your own series
         output.heading("Your own series")
         output.line("Run `swift run Chapter07-Beyond --csv FILE` (one number per line) or `--csv FILE --column NAME` (a CSV")
         output.line("file with a header line) to train both deep RNNs on it, test them on its last quarter and draw figures")
@@ -228,7 +228,13 @@ struct BeyondChapter: Chapter {
                        + "on a fresh series the notebook's concise model scores \(format(notebookErrors["concise nn.RNN"]?.mean ?? .nan)) "
                        + "against an optimum of \(format(fresh.optimum.mean)), and \(format(bestErrors["concise"]?.mean ?? .nan)) when trained on more data.")
     }
+}
 
+//: ## How the runs are made
+//: The ablation's rows and their training loop, the standard model's, the fresh series and the
+//: deep RNN study's runs.
+
+extension BeyondChapter {
     /// A figure of test accuracies (in %) per epoch.
     func accuracyFigure(_ name: String, _ curves: [(String, [Float])]) -> Figure {
         var figure = Figure(name: name, xLabel: "epoch", yLabel: "test accuracy (%)")
@@ -433,6 +439,8 @@ struct DeepRNNRecipe {
     }
 }
 
+//: ## Reading and training on your series
+//: @Code(Sources/ChapterSupport/SeriesFile.swift, readSeries)
 extension BeyondChapter {
     /// `--csv FILE`: both deep RNNs trained on the first three quarters of a learner's series, tested
     /// on the last quarter, with the notebook's figures.
