@@ -223,7 +223,7 @@ struct BeyondChapter: Chapter {
         output.heading("Your own series")
         output.line("Run `swift run Chapter07-Beyond --csv FILE` (one number per line) or `--csv FILE --column NAME` (a CSV")
         output.line("file with a header line) to train both deep RNNs on it, test them on its last quarter and draw figures")
-        output.line("CSV_fig1 to CSV_fig3.")
+        output.line("CSV_fig1 to CSV_fig4.")
         output.summary("Summary: with the four fixes the bidirectional model reaches \(allFour.map { format(100 * $0.accuracy) + "%" }.joined(separator: ", ")) test accuracy (seeds 0-4); "
                        + "on a fresh series the notebook's concise model scores \(format(notebookErrors["concise nn.RNN"]?.mean ?? .nan)) "
                        + "against an optimum of \(format(fresh.optimum.mean)), and \(format(bestErrors["concise"]?.mean ?? .nan)) when trained on more data.")
@@ -471,7 +471,11 @@ extension BeyondChapter {
         let constant = ty.values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(ty.count)
         var predictions = Figure(name: "CSV_fig3")
         let steps = (0..<tx.shape[0]).map { Float((testable ? cut : 0) + s + $0) }
+        predictions.keyPosition = "bottom right"
         predictions.addLine(x: steps, y: (0..<tx.shape[0]).map { ty.values[$0 * s + s - 1] })
+        var seriesPredictions = Figure(name: "CSV_fig4")                   // as the notebook's figure 5
+        seriesPredictions.keyPosition = "top left"
+        seriesPredictions.addLine(x: line.x.values, y: values)
         for kind in DeepRNNRecipe.Kind.allCases {
             var generator = TorchGenerator(seed: UInt64(options.seed))
             let model: any SequenceModel = switch kind {
@@ -493,8 +497,12 @@ extension BeyondChapter {
             output.line("\(kind.rawValue): one-step error on the \(testable ? "test part" : "series") \(format(error)) (predicting the mean difference: \(format(constant)))")
             output.record("csv", kind.rawValue, value: .float(Float(error)))
             predictions.addLine(x: steps, y: lastStep.values, color: kind == .concise ? "#ff0000" : "#2ca02c", label: kind.rawValue)
+            // Difference j predicted: the value at j + 1 is the value at j plus it.
+            seriesPredictions.addLine(x: steps.map { $0 + 1 }, y: zip(steps, lastStep.values).map { values[Int($0)] + $1 },
+                                      color: kind == .concise ? "#ff0000" : "#2ca02c", label: kind.rawValue)
         }
         try output.draw(predictions, caption: "the \(testable ? "test part's" : "series'") differences (blue) and both models' one-step predictions.")
+        try output.draw(seriesPredictions, caption: "your series (blue) and its one-step predictions: the last value plus the predicted difference.")
         output.summary("Summary: your series of \(values.count) values; see the one-step errors above against predicting the mean, \(format(constant)).")
     }
 }

@@ -61,7 +61,7 @@ struct CSVTests {
         expectFailure(run, status: 66, "error: data.csv is a folder: give a file with one number per line", in: folder)
     }
 
-    @Test("One number per line, or a named column: trains, scores the last quarter, draws three figures",
+    @Test("One number per line, or a named column: trains, scores the last quarter, draws four figures",
           arguments: [(numbers.joined(separator: "\n") + "\n", [String]()),
                       ("day,value\r\n" + numbers.enumerated().map { "\($0.offset),\($0.element)" }.joined(separator: "\r\n"), ["--column", "value"]),
                       ("value\n" + numbers.joined(separator: "\n") + "\n\n", [])])
@@ -73,7 +73,7 @@ struct CSVTests {
         #expect(run.standardOutput.contains("training on the first 74 differences, testing on the last 25"))
         #expect(run.standardOutput.contains("concise: one-step error on the test part"))
         #expect(run.standardOutput.contains("corrected DRNN: one-step error on the test part"))
-        #expect(files(under: folder) == ["data.csv", "plots/CSV_fig1.gp", "plots/CSV_fig2.gp", "plots/CSV_fig3.gp"])
+        #expect(files(under: folder) == ["data.csv", "plots/CSV_fig1.gp", "plots/CSV_fig2.gp", "plots/CSV_fig3.gp", "plots/CSV_fig4.gp"])
     }
 
     @Test("A series too short to hold out a quarter is trained and scored on all of it")
