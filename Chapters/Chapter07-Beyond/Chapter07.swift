@@ -186,6 +186,9 @@ struct BeyondChapter: Chapter {
             output.line(recipe.name.padding(toLength: 34, withPad: " ", startingAt: 0) + cells.joined(separator: "   "))
         }
         output.line("(each cell: training loss / fresh-series error (above the optimum))")
+        if DeepRNNRecipe.heldOutStart(DeepRNNNotebook.numData - 1, windowLength: s) == nil {
+            output.line("(with --window-length \(s), 200 points cannot hold out a part with a whole window: the early-stopping row trains on all of them)")
+        }
 
         let positions = (1...s).map(Float.init)
         var notebookModels = Figure(name: "BEYOND_fresh", xLabel: "position in the window (past differences seen)", yLabel: "mean squared error on the fresh series")
@@ -401,6 +404,13 @@ struct DeepRNNRecipe {
         DeepRNNRecipe(name: "4000 points", key: "points_4000", points: 4000, isDataRun: true),
     ]
 
+    /// Where early stopping's held-out part of `count` differences starts: the last quarter, or
+    /// less, so that both parts hold a window; `nil` when they cannot (a long `--window-length`).
+    static func heldOutStart(_ count: Int, windowLength s: Int) -> Int? {
+        let cut = Swift.min(count * 3 / 4, count - (s + 1))
+        return cut > s ? cut : nil
+    }
+
     /// "2000 steps", or the epochs `--epochs` asks for.
     static func budget(_ options: ChapterOptions) -> String { options.epochs.map { "\($0) epochs" } ?? "\(steps) steps" }
 
@@ -416,13 +426,14 @@ struct DeepRNNRecipe {
         case .corrected: DRNN(numLayers: 2, inputSize: 1, hiddenSize: h, outputSize: 1, variant: .corrected, using: &weights)
         }
         let s = options.windowLength
-        let trainingPart = earlyStopping ? differences.narrowed(along: 0, to: 0..<(differences.count * 3 / 4)) : differences
+        let cut = earlyStopping ? Self.heldOutStart(differences.count, windowLength: s) : nil
+        let trainingPart = cut.map { differences.narrowed(along: 0, to: 0..<$0) } ?? differences
         let (x, y) = slidingWindows(of: trainingPart, length: s)
         let loader = DataLoader(inputs: x, targets: y, batchSize: Self.batchSize, shuffle: true, seed: UInt64(seed))
         let optimizer = Adam(model.parameters, learningRate: Self.learningRate, weightDecay: weightDecay)
         var validation: (x: Tensor, y: Tensor)?
-        if earlyStopping {
-            let (vx, vy) = slidingWindows(of: differences.narrowed(along: 0, to: (differences.count * 3 / 4)..<differences.count), length: s)
+        if let cut {
+            let (vx, vy) = slidingWindows(of: differences.narrowed(along: 0, to: cut..<differences.count), length: s)
             validation = (timeMajorInputs(vx), timeMajorTargets(vy))
         }
         let batches = (x.shape[0] + Self.batchSize - 1) / Self.batchSize
@@ -435,7 +446,7 @@ struct DeepRNNRecipe {
             }
         }
         for (p, values) in zip(model.parameters, kept) { p.assign(Tensor(values, shape: p.shape)) }
-        return (model, earlyStopping ? lastKept : last)
+        return (model, validation == nil ? last : lastKept)
     }
 }
 
@@ -447,9 +458,12 @@ extension BeyondChapter {
     func ownSeries(_ path: String, _ output: Output) throws {
         let s = options.windowLength
         let values = try readSeries(path: path, column: column, minimumCount: s + 2)
-        output.line("Chapter 07 — Beyond the notebooks: your own series (seed \(options.seed))")
         let line = NoisyLine(values: values)
         let d = line.differences
+        if let j = d.values.firstIndex(where: { !$0.isFinite }) {
+            throw SeriesFileError("\(path): the difference of values \(j + 1) and \(j + 2) is too large for float32; divide the series by a constant")
+        }
+        output.line("Chapter 07 — Beyond the notebooks: your own series (seed \(options.seed))")
         let cut = d.count * 3 / 4
         let testable = d.count - cut > s && cut > s
         output.line("\(path): \(values.count) values, \(d.count) differences (mean \(format(meanAndStandardDeviation(d.values).mean)), "

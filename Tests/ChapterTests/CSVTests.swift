@@ -27,6 +27,8 @@ struct CSVTests {
         ("1\n2\n3\n", ["--column", "close"], "error: data.csv has no header line, so no column 'close'"),
         ("date,close\n1,2\n3\n", ["--column", "close"], "error: data.csv line 3 has 1 field, too few for column 'close'"),
         ("date,close\n1,2\n3,x\n", ["--column", "close"], "error: data.csv line 3: 'x' is not a finite number (column 'close')"),
+        ((0..<30).map { $0 % 2 == 0 ? "3e38" : "-3e38" }.joined(separator: "\n"), [],
+         "error: data.csv: the difference of values 1 and 2 is too large for float32; divide the series by a constant"),
         ((0..<20).map(String.init).joined(separator: "\n"), [],
          "error: data.csv has 20 values; the deep RNN needs at least 21: a window of 19 differences and the one after it (or a shorter --window-length)"),
     ]
@@ -82,5 +84,15 @@ struct CSVTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.standardOutput.contains("too short to hold out a test part with a window of 19: training and scoring on all of it"))
+    }
+
+    @Test("Long windows: early stopping holds out less, or nothing, instead of crashing",
+          arguments: [["--window-length", "50"], ["--window-length", "120", "--hidden-size", "1"]])
+    func longWindows(options: [String]) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runChapter("Chapter07-Beyond", ["--epochs", "1", "--no-render"] + options, in: folder)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("cannot hold out a part with a whole window") == (options[1] == "120"))
     }
 }
