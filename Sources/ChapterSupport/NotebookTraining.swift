@@ -15,7 +15,13 @@ public enum NotebookTraining {
         let losses = trainDeepRNN(drnn, on: dataset, optimizer: optimizer, epochs: epochs,
                                   clippingAlpha: DeepRNNNotebook.clippingAlpha, onEpoch: log.report)
         log.finish()
-        try TrainingDiverged.check(losses, run: "the from-scratch DRNN", learningRate: optimizer.learningRate, clipped: true)
+        // The notebook's linear recurrence multiplies its state by about 1.8 per step: a long window
+        // alone overflows a fresh model, whatever the learning rate.
+        let longWindow = !options.corrected && options.windowLength > DeepRNNNotebook.sequenceLength
+        try TrainingDiverged.check(losses, run: "the from-scratch DRNN", learningRate: optimizer.learningRate, clipped: true,
+                                   cause: longWindow && losses.count == 1
+                                       ? "The notebook's linear recurrence can grow about 1.8 times per step, so a window of \(options.windowLength) overflows a fresh model: use a shorter --window-length, or --corrected (tanh)."
+                                       : nil)
         return (line, drnn, losses)
     }
 
@@ -80,20 +86,23 @@ public struct TrainingDiverged: Error, CustomStringConvertible {
     public let learningRate: Float
     public let clipped: Bool
 
-    public init(run: String, epoch: Int, loss: Float, learningRate: Float, clipped: Bool) {
-        (self.run, self.epoch, self.loss, self.learningRate, self.clipped) = (run, epoch, loss, learningRate, clipped)
+    /// Why, when it is known not to be the learning rate.
+    public let cause: String?
+
+    public init(run: String, epoch: Int, loss: Float, learningRate: Float, clipped: Bool, cause: String? = nil) {
+        (self.run, self.epoch, self.loss, self.learningRate, self.clipped, self.cause) = (run, epoch, loss, learningRate, clipped, cause)
     }
 
     /// Throws when the last loss of a run is not finite.
-    static func check(_ losses: [Float], run: String, learningRate: Float, clipped: Bool) throws {
+    static func check(_ losses: [Float], run: String, learningRate: Float, clipped: Bool, cause: String? = nil) throws {
         guard let last = losses.last, !last.isFinite else { return }
-        throw TrainingDiverged(run: run, epoch: losses.count - 1, loss: last, learningRate: learningRate, clipped: clipped)
+        throw TrainingDiverged(run: run, epoch: losses.count - 1, loss: last, learningRate: learningRate, clipped: clipped, cause: cause)
     }
 
     public var description: String {
         "\(run) diverged at epoch \(epoch) (loss \(loss.isNaN ? "nan" : "\(loss)")); it stopped there and kept its last finite parameters, and no "
-            + "checkpoint was written. The learning rate \(learningRate) is likely too large"
-            + (clipped ? "" : " for a run without gradient clipping")
-            + ": lower it with --learning-rate."
+            + "checkpoint was written. "
+            + (cause ?? "The learning rate \(learningRate) is likely too large"
+                + (clipped ? "" : " for a run without gradient clipping") + ": lower it with --learning-rate.")
     }
 }

@@ -211,6 +211,17 @@ struct ReliabilityTests {
         #expect(!files(under: folder).contains { $0.hasSuffix(".ckpt") })
     }
 
+    @Test("A window too long for the notebook's linear model: exit 65, and the message names the window, not the learning rate")
+    func longWindowOverflow() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runChapter("Chapter05-Training", ["--window-length", "198", "--epochs", "2", "--no-render"], in: folder)
+        expectFailure(run, status: 65, "so a window of 198 overflows a fresh model: use a shorter --window-length, or --corrected (tanh).", in: folder)
+        #expect(!run.standardError.contains("--learning-rate"))
+        let corrected = try runChapter("Chapter05-Training", ["--window-length", "198", "--epochs", "2", "--no-render", "--corrected"], in: folder)
+        #expect(corrected.status == 0, "\(corrected.standardError)")
+    }
+
     @Test("Ctrl-C during training: exit 130, one line, no file at all")
     func interruptedTraining() throws {
         let folder = try temporaryFolder()
