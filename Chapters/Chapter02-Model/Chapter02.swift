@@ -68,6 +68,7 @@ struct ModelChapter: Chapter {
         //: ## The concise deep RNN: `nn.Sequential(nn.RNN(1, 8, 2), OutputLayer(8, 1))`
         //: @Notebook(deep-rnn, "deep_rnn = nn.Sequential(")
         //: @Code(Sources/Workbook/RNN.swift, RNN)
+        //: @Code(Sources/Workbook/RNN.swift, drawn)
         let concise = DeepRNNNotebook.conciseModel(seed: options)
         output.heading("Concise deep RNN: nn.RNN(1, 8, num_layers=2, tanh) + OutputLayer(8, 1)")
         for (name, tensor) in concise.namedParameters {

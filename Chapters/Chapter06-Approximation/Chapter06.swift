@@ -41,6 +41,7 @@ struct ApproximationChapter: Chapter {
 
         //: ## The trained models: from Chapter05's checkpoints, or trained here
         //: @Code(Sources/ChapterSupport/SavedModels.swift, trainedScratch)
+        //: @Code(Sources/ChapterSupport/SavedModels.swift, loadOrTrain)
         let (line, drnn) = try NotebookTraining.trainedScratch(options, output, retrain: retrain)
         let concise = try NotebookTraining.trainedConcise(options, output, retrain: retrain)
 

@@ -70,14 +70,15 @@ struct BeyondChapter: Chapter {
         output.line("recipe".padding(toLength: 20, withPad: " ", startingAt: 0)
                     + seeds.map { "seed \($0)".leftPadded(to: 9) }.joined() + "    test MSE, mean of seeds")
         var curves: [(String, [Float])] = []
-        // The 25 runs are independent: they run on every core, and give what a loop over them gives.
+        // The 25 runs (5 recipes × 5 seeds) are independent: they share the cores, with the results
+        // a loop over them gives.
         let figureSeed = options.seed % 5
-        let ablation = BidirectionalRecipe.ablation
-        let allRuns = parallelMap(ablation.count * seeds.count) { job in
-            ablation[job / seeds.count].train(seed: job % seeds.count, options, accuracyPerEpoch: job % seeds.count == figureSeed)
+        let jobs = BidirectionalRecipe.ablation.flatMap { recipe in seeds.map { seed in (recipe, seed) } }
+        let allRuns = parallelMap(jobs.count) { i in
+            jobs[i].0.train(seed: jobs[i].1, options, accuracyPerEpoch: jobs[i].1 == figureSeed)
         }
-        for (i, recipe) in ablation.enumerated() {
-            let runs = Array(allRuns[(i * seeds.count)..<((i + 1) * seeds.count)])
+        for (i, recipe) in BidirectionalRecipe.ablation.enumerated() {
+            let runs = Array(allRuns[(i * seeds.count)..<((i + 1) * seeds.count)])   // this recipe, seeds 0-4
             output.line(recipe.name.padding(toLength: 20, withPad: " ", startingAt: 0)
                         + runs.map { String(format: "%8.2f%%", 100 * $0.accuracy) }.joined()
                         + "    \(format(runs.map { Double($0.loss) }.reduce(0, +) / Double(runs.count)))")
@@ -317,9 +318,9 @@ extension BidirectionalRecipe {
         let model = ConciseBRNN(hiddenSize: options.hiddenSize(BidirectionalNotebook.hiddenSize), using: &generator)
         let (trainingRows, testRows) = BidirectionalNotebook.loaders(task, seed: seed)
         let optimizer = Adam(model.parameters, learningRate: 0.01)
+        let (testInputs, labels) = (timeMajorInputs(testRows.inputs / 9), testRows.targets)   // (6, 1250, 1), (1250)
         func test() -> (loss: Float, accuracy: Float) {
-            let (digits, labels) = (testRows.inputs, testRows.targets)
-            let prediction = Tensor.withoutGradients { model(timeMajorInputs(digits / 9)).detached() }   // (N, 1)
+            let prediction = Tensor.withoutGradients { model(testInputs).detached() }             // (1250, 1)
             let correct = zip(prediction.values, labels.values).filter { ($0 >= 0.5 ? 1 : 0) == $1 }.count
             return (meanSquaredError(prediction.flattened(), labels).item, Float(correct) / Float(labels.count))
         }
@@ -380,6 +381,15 @@ struct DeepRNNRecipe {
     enum Kind: String, CaseIterable {
         case concise
         case corrected = "corrected DRNN"
+
+        /// A fresh model, its weights drawn from `torch.manual_seed(seed)`.
+        func model(hiddenSize h: Int, seed: Int) -> any SequenceModel {
+            var weights = TorchGenerator(seed: UInt64(seed))
+            return switch self {
+            case .concise: ConciseDRNN(inputSize: 1, hiddenSize: h, outputSize: 1, numLayers: 2, using: &weights)
+            case .corrected: DRNN(numLayers: 2, inputSize: 1, hiddenSize: h, outputSize: 1, variant: .corrected, using: &weights)
+            }
+        }
     }
 
     let name: String
@@ -419,34 +429,35 @@ struct DeepRNNRecipe {
     func train(_ kind: Kind, seed: Int, _ options: ChapterOptions) -> (any SequenceModel, Float) {
         var generator = TorchGenerator(seed: UInt64(seed))
         let differences = NoisyLine(count: points, using: &generator).differences
-        var weights = TorchGenerator(seed: UInt64(seed))
-        let h = hiddenSize ?? options.hiddenSize(DeepRNNNotebook.hiddenSize)
-        let model: any SequenceModel = switch kind {
-        case .concise: ConciseDRNN(inputSize: 1, hiddenSize: h, outputSize: 1, numLayers: 2, using: &weights)
-        case .corrected: DRNN(numLayers: 2, inputSize: 1, hiddenSize: h, outputSize: 1, variant: .corrected, using: &weights)
-        }
+        let model = kind.model(hiddenSize: hiddenSize ?? options.hiddenSize(DeepRNNNotebook.hiddenSize), seed: seed)
         let s = options.windowLength
         let cut = earlyStopping ? Self.heldOutStart(differences.count, windowLength: s) : nil
-        let trainingPart = cut.map { differences.narrowed(along: 0, to: 0..<$0) } ?? differences
-        let (x, y) = slidingWindows(of: trainingPart, length: s)
-        let loader = DataLoader(inputs: x, targets: y, batchSize: Self.batchSize, shuffle: true, seed: UInt64(seed))
-        let optimizer = Adam(model.parameters, learningRate: Self.learningRate, weightDecay: weightDecay)
-        var validation: (x: Tensor, y: Tensor)?
-        if let cut {
-            let (vx, vy) = slidingWindows(of: differences.narrowed(along: 0, to: cut..<differences.count), length: s)
-            validation = (timeMajorInputs(vx), timeMajorTargets(vy))
+        let (x, y) = slidingWindows(of: cut.map { differences.narrowed(along: 0, to: 0..<$0) } ?? differences, length: s)
+        guard let cut else {
+            return (model, Self.fit(model, x, y, seed: seed, weightDecay: weightDecay, options).last ?? .nan)
         }
-        let batches = (x.shape[0] + Self.batchSize - 1) / Self.batchSize
-        var (best, kept, last, lastKept) = (Float.infinity, [[Float]](), Float.nan, Float.nan)
-        for _ in 0..<options.epochs(Swift.max(1, Self.steps / batches)) {
-            last = trainDeepRNN(model, on: loader, optimizer: optimizer, epochs: 1, clippingAlpha: nil).last ?? .nan
-            if let validation {
-                let loss = Tensor.withoutGradients { sequenceLoss(model(validation.x), validation.y).item }
-                if loss < best { (best, kept, lastKept) = (loss, model.parameters.map(\.values), last) }
-            }
+        let (vx, vy) = slidingWindows(of: differences.narrowed(along: 0, to: cut..<differences.count), length: s)
+        let validation = (x: timeMajorInputs(vx), y: timeMajorTargets(vy))
+        var (best, kept, lossKept) = (Float.infinity, [[Float]](), Float.nan)
+        Self.fit(model, x, y, seed: seed, weightDecay: weightDecay, options) { loss in
+            let held = Tensor.withoutGradients { sequenceLoss(model(validation.x), validation.y).item }
+            if held < best { (best, kept, lossKept) = (held, model.parameters.map(\.values), loss) }
         }
         for (p, values) in zip(model.parameters, kept) { p.assign(Tensor(values, shape: p.shape)) }
-        return (model, validation == nil ? last : lastKept)
+        return (model, lossKept)
+    }
+
+    /// Trains `model` on windows `x` → `y` `(W, T)` with Adam (lr 0.003) on shuffled batches of 180
+    /// for about 2000 steps (or `--epochs` epochs), calling `afterEpoch` with each epoch's loss.
+    /// - Returns: the loss of every epoch, as ``trainDeepRNN(_:on:optimizer:epochs:clippingAlpha:onEpoch:)`` reports it.
+    @discardableResult
+    static func fit(_ model: some SequenceModel, _ x: Tensor, _ y: Tensor, seed: Int, weightDecay: Float = 0,
+                    _ options: ChapterOptions, afterEpoch: (Float) -> Void = { _ in }) -> [Float] {
+        let loader = DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: true, seed: UInt64(seed))
+        let optimizer = Adam(model.parameters, learningRate: learningRate, weightDecay: weightDecay)
+        let batches = (x.shape[0] + batchSize - 1) / batchSize
+        return trainDeepRNN(model, on: loader, optimizer: optimizer, epochs: options.epochs(Swift.max(1, steps / batches)),
+                            clippingAlpha: nil, onEpoch: { afterEpoch($1) })
     }
 }
 
@@ -491,17 +502,10 @@ extension BeyondChapter {
         seriesPredictions.keyPosition = "top left"
         seriesPredictions.addLine(x: line.x.values, y: values)
         for kind in DeepRNNRecipe.Kind.allCases {
-            var generator = TorchGenerator(seed: UInt64(options.seed))
-            let model: any SequenceModel = switch kind {
-            case .concise: ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(DeepRNNNotebook.hiddenSize), outputSize: 1, numLayers: 2, using: &generator)
-            case .corrected: DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(DeepRNNNotebook.hiddenSize), outputSize: 1, variant: .corrected, using: &generator)
-            }
+            let model = kind.model(hiddenSize: options.hiddenSize(DeepRNNNotebook.hiddenSize), seed: options.seed)
             let (x, y) = slidingWindows(of: trainingPart, length: s)
             let scale = Float(Swift.max(meanAndStandardDeviation(trainingPart.values).std, 1e-6))
-            let loader = DataLoader(inputs: x / scale, targets: y / scale, batchSize: DeepRNNRecipe.batchSize, shuffle: true, seed: UInt64(options.seed))
-            let optimizer = Adam(model.parameters, learningRate: DeepRNNRecipe.learningRate)
-            let batches = (x.shape[0] + DeepRNNRecipe.batchSize - 1) / DeepRNNRecipe.batchSize
-            let losses = trainDeepRNN(model, on: loader, optimizer: optimizer, epochs: options.epochs(Swift.max(1, DeepRNNRecipe.steps / batches)), clippingAlpha: nil)
+            let losses = DeepRNNRecipe.fit(model, x / scale, y / scale, seed: options.seed, options)
             if let last = losses.last, !last.isFinite {
                 throw TrainingDiverged(run: "the \(kind.rawValue) model", epoch: losses.count - 1, loss: last, learningRate: DeepRNNRecipe.learningRate, clipped: false)
             }

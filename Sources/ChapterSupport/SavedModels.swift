@@ -57,12 +57,8 @@ extension NotebookTraining {
     public static func trainedScratch(_ options: ChapterOptions, _ output: Output, label: String = "from-scratch DRNN",
                                       retrain: Bool = false) throws -> (line: NoisyLine, drnn: DRNN) {
         let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: options.corrected ? .corrected : .notebook)
-        if let reason = try retrain ? "--retrain" : SavedModel.scratch.load(into: drnn.allTensors, options) {
-            output.line("\(label): training it here (\(reason))")
-            let trained = try scratch(options.silenced, Output(options: options.silenced)).drnn
-            for (target, source) in zip(drnn.allTensors, trained.allTensors) { target.tensor.assign(source.tensor) }
-        } else {
-            output.line("\(label): loaded \(SavedModel.scratch.path(options))")
+        try loadOrTrain(.scratch, into: drnn.allTensors, options, output, label: label, retrain: retrain) {
+            try scratch($0, $1).drnn.allTensors
         }
         return (line, drnn)
     }
@@ -71,12 +67,8 @@ extension NotebookTraining {
     public static func trainedConcise(_ options: ChapterOptions, _ output: Output, label: String = "concise model",
                                       retrain: Bool = false) throws -> ConciseDRNN {
         let concise = DeepRNNNotebook.conciseModel(seed: options)
-        if let reason = try retrain ? "--retrain" : SavedModel.concise.load(into: concise.namedParameters, options) {
-            output.line("\(label): training it here (\(reason))")
-            let trained = try NotebookTraining.concise(options.silenced, Output(options: options.silenced)).model
-            for (target, source) in zip(concise.parameters, trained.parameters) { target.assign(source) }
-        } else {
-            output.line("\(label): loaded \(SavedModel.concise.path(options))")
+        try loadOrTrain(.concise, into: concise.namedParameters, options, output, label: label, retrain: retrain) {
+            try NotebookTraining.concise($0, $1).model.namedParameters
         }
         return concise
     }
@@ -85,14 +77,25 @@ extension NotebookTraining {
     public static func trainedBidirectional(_ options: ChapterOptions, _ output: Output, label: String = "bidirectional model",
                                             retrain: Bool = false) throws -> (task: DigitTask, brnn: BRNN) {
         let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
-        if let reason = try retrain ? "--retrain" : SavedModel.bidirectional.load(into: brnn.namedParameters, options) {
-            output.line("\(label): training it here (\(reason))")
-            let trained = try bidirectional(options.silenced, Output(options: options.silenced)).brnn
-            for (target, source) in zip(brnn.parameters, trained.parameters) { target.assign(source) }
-        } else {
-            output.line("\(label): loaded \(SavedModel.bidirectional.path(options))")
+        try loadOrTrain(.bidirectional, into: brnn.namedParameters, options, output, label: label, retrain: retrain) {
+            try bidirectional($0, $1).brnn.namedParameters
         }
         return (task, brnn)
+    }
+
+    /// Fills `tensors` from the checkpoint of `saved`, or, when there is none (or with `retrain`),
+    /// with the tensors of a run of `train` made here without its log. Prints which.
+    static func loadOrTrain(
+        _ saved: SavedModel, into tensors: [(name: String, tensor: Tensor)], _ options: ChapterOptions, _ output: Output,
+        label: String, retrain: Bool, train: (ChapterOptions, Output) throws -> [(name: String, tensor: Tensor)]
+    ) throws {
+        if let reason = try retrain ? "--retrain" : saved.load(into: tensors, options) {
+            output.line("\(label): training it here (\(reason))")
+            let trained = try train(options.silenced, Output(options: options.silenced))
+            for (target, source) in zip(tensors, trained) { target.tensor.assign(source.tensor) }
+        } else {
+            output.line("\(label): loaded \(saved.path(options))")
+        }
     }
 }
 

@@ -31,19 +31,10 @@ public final class BidirectionalRNN: Module {
 
     public init(inputSize: Int, hiddenSize: Int, numLayers: Int, using generator: inout TorchGenerator) {
         check(inputSize > 0 && hiddenSize > 0 && numLayers > 0, "BidirectionalRNN: sizes must be positive")
-        let bound = Float(1 / Double(hiddenSize).squareRoot())
-        func uniform(_ shape: [Int]) -> Tensor {
-            .parameter(Tensor.uniform(shape, from: -bound, to: bound, using: &generator))
-        }
-        /// One direction's tensors, drawn in `named_parameters()` order (arguments are evaluated left to right).
-        func direction(inputs: Int) -> RNN.Layer {
-            RNN.Layer(inputWeights: uniform([hiddenSize, inputs]), recurrentWeights: uniform([hiddenSize, hiddenSize]),
-                      inputBias: uniform([hiddenSize]), recurrentBias: uniform([hiddenSize]))
-        }
         layers = (0..<numLayers).map { l in
             let inputs = l == 0 ? inputSize : 2 * hiddenSize
-            let forward = direction(inputs: inputs)
-            return Layer(forward: forward, reverse: direction(inputs: inputs))
+            let forward = RNN.Layer.drawn(inputSize: inputs, hiddenSize: hiddenSize, using: &generator)
+            return Layer(forward: forward, reverse: RNN.Layer.drawn(inputSize: inputs, hiddenSize: hiddenSize, using: &generator))
         }
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
@@ -51,10 +42,7 @@ public final class BidirectionalRNN: Module {
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
         layers.enumerated().flatMap { l, layer in
-            [(layer.forward, ""), (layer.reverse, "_reverse")].flatMap { d, suffix in
-                [("weight_ih_l\(l)\(suffix)", d.inputWeights), ("weight_hh_l\(l)\(suffix)", d.recurrentWeights),
-                 ("bias_ih_l\(l)\(suffix)", d.inputBias), ("bias_hh_l\(l)\(suffix)", d.recurrentBias)]
-            }
+            layer.forward.namedParameters(layer: l) + layer.reverse.namedParameters(layer: l, suffix: "_reverse")
         }
     }
 
@@ -79,14 +67,6 @@ public final class BidirectionalRNN: Module {
             finals += [forward[last], reverse[last]]
         }
         return (sequence, Tensor.stack(finals))
-    }
-}
-
-extension RNN.Layer {
-    /// The layer's states over a whole sequence, `(T, B, X) → (T, B, H)`, as one node of the graph.
-    func callAsFunction(_ x: Tensor) -> Tensor {
-        recurrentTanhLayer(x, inputWeights: inputWeights, recurrentWeights: recurrentWeights,
-                           inputBias: inputBias, recurrentBias: recurrentBias)
     }
 }
 

@@ -30,26 +30,15 @@ public final class RNN: Module {
 
     public init(inputSize: Int, hiddenSize: Int, numLayers: Int, using generator: inout TorchGenerator) {
         check(inputSize > 0 && hiddenSize > 0 && numLayers > 0, "RNN: sizes must be positive")
-        let bound = Float(1 / Double(hiddenSize).squareRoot())
-        func uniform(_ shape: [Int]) -> Tensor {
-            .parameter(Tensor.uniform(shape, from: -bound, to: bound, using: &generator))
-        }
         layers = (0..<numLayers).map { l in
-            let inputWeights = uniform([hiddenSize, l == 0 ? inputSize : hiddenSize])
-            let recurrentWeights = uniform([hiddenSize, hiddenSize])
-            let inputBias = uniform([hiddenSize])
-            return Layer(inputWeights: inputWeights, recurrentWeights: recurrentWeights,
-                         inputBias: inputBias, recurrentBias: uniform([hiddenSize]))
+            Layer.drawn(inputSize: l == 0 ? inputSize : hiddenSize, hiddenSize: hiddenSize, using: &generator)
         }
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        layers.enumerated().flatMap { l, layer in
-            [("weight_ih_l\(l)", layer.inputWeights), ("weight_hh_l\(l)", layer.recurrentWeights),
-             ("bias_ih_l\(l)", layer.inputBias), ("bias_hh_l\(l)", layer.recurrentBias)]
-        }
+        layers.enumerated().flatMap { l, layer in layer.namedParameters(layer: l) }
     }
 
     /// Runs every layer over the sequence from zero initial states.
@@ -62,12 +51,40 @@ public final class RNN: Module {
         var sequence = x                                            // (T, B, X), then (T, B, H)
         var finals: [Tensor] = []
         for layer in layers {
-            // The whole layer is one node of the graph (RNNKernels.swift), as in PyTorch.
-            sequence = recurrentTanhLayer(sequence, inputWeights: layer.inputWeights, recurrentWeights: layer.recurrentWeights,
-                                          inputBias: layer.inputBias, recurrentBias: layer.recurrentBias)
+            sequence = layer(sequence)
             finals.append(sequence[sequence.shape[0] - 1])
         }
         return (sequence, Tensor.stack(finals))
+    }
+}
+
+extension RNN.Layer {
+    /// Draws the four tensors uniform in `[−1/√H, 1/√H]`, in `named_parameters()` order:
+    /// `weight_ih` `(H, X)`, `weight_hh` `(H, H)`, `bias_ih`, `bias_hh` `(H)`.
+    static func drawn(inputSize: Int, hiddenSize: Int, using generator: inout TorchGenerator) -> RNN.Layer {
+        let bound = Float(1 / Double(hiddenSize).squareRoot())
+        func uniform(_ shape: [Int]) -> Tensor {
+            .parameter(Tensor.uniform(shape, from: -bound, to: bound, using: &generator))
+        }
+        let inputWeights = uniform([hiddenSize, inputSize])
+        let recurrentWeights = uniform([hiddenSize, hiddenSize])
+        let inputBias = uniform([hiddenSize])
+        return RNN.Layer(inputWeights: inputWeights, recurrentWeights: recurrentWeights,
+                         inputBias: inputBias, recurrentBias: uniform([hiddenSize]))
+    }
+
+    /// PyTorch's names for layer `l`: `weight_ih_l{l}`, `weight_hh_l{l}`, `bias_ih_l{l}`,
+    /// `bias_hh_l{l}`, each followed by `suffix` (`"_reverse"` for a reverse direction).
+    func namedParameters(layer l: Int, suffix: String = "") -> [(name: String, tensor: Tensor)] {
+        [("weight_ih_l\(l)\(suffix)", inputWeights), ("weight_hh_l\(l)\(suffix)", recurrentWeights),
+         ("bias_ih_l\(l)\(suffix)", inputBias), ("bias_hh_l\(l)\(suffix)", recurrentBias)]
+    }
+
+    /// The layer's states over a whole sequence, `(T, B, X) → (T, B, H)`: one node of the graph
+    /// (RNNKernels.swift), as in PyTorch.
+    func callAsFunction(_ x: Tensor) -> Tensor {
+        recurrentTanhLayer(x, inputWeights: inputWeights, recurrentWeights: recurrentWeights,
+                           inputBias: inputBias, recurrentBias: recurrentBias)
     }
 }
 
