@@ -47,6 +47,11 @@ struct TrainingChapter: Chapter {
 
     func run(_ output: Output) throws {
         output.line("Chapter 05 — Training (seed \(options.seed)\(options.corrected ? ", corrected" : ""))")
+        // The three runs are independent, each built from its own seed: the concise and the
+        // bidirectional models train on the second core while this one trains the from-scratch
+        // model. Their lines wait for their sections, so the text is that of one run after another.
+        let conciseRun = output.startOnSecondCore { try NotebookTraining.concise(options, $0) }
+        let bidirectionalRun = output.startOnSecondCore { try NotebookTraining.bidirectional(options, $0) }
 
         //: ## The deep RNN from scratch
         //: @Notebook(deep-rnn, "def trainDRNN(")
@@ -61,7 +66,7 @@ struct TrainingChapter: Chapter {
         //: ## The concise deep RNN
         //: @Code(Sources/ChapterSupport/NotebookTraining.swift, concise)
         output.heading("cdrnn_trained: three rounds of trainCDEEPRNN(deep_rnn, dataset, loss, optimizer, \(options.epochs(DeepRNNNotebook.conciseEpochs)))")
-        let (concise, conciseLosses) = try NotebookTraining.concise(options, output)
+        let (concise, conciseLosses) = try conciseRun.collect()
         output.record("deep_rnn", "concise_losses", value: .array(conciseLosses.map(JSON.floats)))
         try SavedModel.concise.save(concise.namedParameters, options)
         try output.draw(lossCurve("DEEPRNN_loss_concise", [("rounds at lr 0.03, 0.003, 0.0003", conciseLosses.flatMap { $0 })]),
@@ -74,7 +79,7 @@ struct TrainingChapter: Chapter {
         output.heading(options.corrected
             ? "brnn_trained: trainBRNN(brnn, dataset_train, loss, Adam, \(options.epochs(BidirectionalNotebook.correctedEpochs)))"
             : "brnn_trained: trainBRNN(brnn, dataset_train, loss, optimizer, 100 then 200)")
-        let (_, brnn, brnnLosses) = try NotebookTraining.bidirectional(options, output)
+        let (_, brnn, brnnLosses) = try bidirectionalRun.collect()
         output.record("bidirectional_rnn", "losses_per_epoch", value: .array(brnnLosses.map(JSON.floats)))
         try SavedModel.bidirectional.save(brnn.namedParameters, options)
         try output.draw(options.corrected

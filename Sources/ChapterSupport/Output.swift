@@ -68,15 +68,31 @@ public final class Output {
     private let progress: Bool
     fileprivate var figures: [(String, String)] = []
     fileprivate var hintShown = false
+    /// The lines printed so far, when this output holds them back (see ``startOnSecondCore(_:)``).
+    private var held: [String]?
+    /// Where ``startOnSecondCore(_:)`` runs its jobs, one after another.
+    private lazy var secondCore = DispatchQueue(label: "workbook.second-core")
 
     public init(options: ChapterOptions) {
         self.options = options
         progress = isatty(STDERR_FILENO) == 1 && !options.quiet && !options.json
     }
 
+    /// An output that keeps its lines instead of printing them, and shows no progress bar.
+    private init(holdingLinesFor options: ChapterOptions) {
+        self.options = options
+        progress = false
+        held = []
+    }
+
+    /// Prints `text` now, or keeps it when this output holds its lines.
+    private func emit(_ text: String) {
+        if held != nil { held?.append(text) } else { print(text) }
+    }
+
     /// A line of the chapter's narrative output (not in `--quiet` or `--json`).
     public func line(_ text: String = "") {
-        if !options.quiet && !options.json { print(text) }
+        if !options.quiet && !options.json { emit(text) }
     }
 
     /// A heading: a blank line and the title underlined.
@@ -88,7 +104,7 @@ public final class Output {
 
     /// A line of the closing summary (printed with `--quiet` too, not with `--json`).
     public func summary(_ text: String) {
-        if !options.json { print(text) }
+        if !options.json { emit(text) }
     }
 
     /// Records a result for `--json` under a key path such as `["deep_rnn", "data"]`.
@@ -119,6 +135,53 @@ public final class Output {
     fileprivate func progressBar(_ text: String) {
         guard progress else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+    }
+}
+
+extension Output {
+    /// Starts `job` on a second thread — the machine's second core — and returns at once; the
+    /// chapter goes on with its own work and calls ``BackgroundJob/collect()`` where it needs the result.
+    ///
+    /// The job prints into an output of its own, which holds its lines until `collect()` prints
+    /// them here: the text is what running the job at that point would print. Jobs started this
+    /// way run one after another, in the order they were started. Each must be independent of the
+    /// chapter's other work (its own generator, model and data), so that its results are exactly
+    /// those of running it in place, only sooner.
+    public func startOnSecondCore<T>(_ job: @escaping (Output) throws -> T) -> BackgroundJob<T> {
+        let background = BackgroundJob<T>(output: Output(holdingLinesFor: options), parent: self)
+        nonisolated(unsafe) let job = job   // runs on the second core only, once
+        secondCore.async { background.run(job) }
+        return background
+    }
+
+    /// Prints the lines `held` kept back.
+    fileprivate func printLines(of held: Output) {
+        held.held?.forEach(emit)
+        held.held = []
+    }
+}
+
+/// A job running on the second core (``Output/startOnSecondCore(_:)``).
+public final class BackgroundJob<T>: @unchecked Sendable {
+    // `outcome` is written once by the job's thread before `finished` is signalled, and read by
+    // `collect()` after waiting for that signal.
+    private let output: Output, parent: Output
+    private var outcome: Result<T, any Error>?
+    private let finished = DispatchSemaphore(value: 0)
+
+    fileprivate init(output: Output, parent: Output) { (self.output, self.parent) = (output, parent) }
+
+    fileprivate func run(_ job: (Output) throws -> T) {
+        outcome = Result { try job(output) }
+        finished.signal()
+    }
+
+    /// Waits for the job, prints the lines it held, and returns its result or throws its error.
+    public func collect() throws -> T {
+        finished.wait()
+        parent.printLines(of: output)
+        guard let outcome else { fatalError("BackgroundJob: no outcome after the job finished") }
+        return try outcome.get()
     }
 }
 
