@@ -1,13 +1,17 @@
 // Independent training runs on every core.
 
 import Dispatch
+import Workbook
 
 /// `(0..<count).map(job)`, with the jobs spread over the machine's cores.
 ///
 /// Each job must be independent: its own generator, model and data, nothing shared that it changes.
 /// Then every result is exactly what the sequential loop computes — the same numbers, in the same
-/// order — only sooner.
+/// order — only sooner. Afterwards the buffers the jobs left for reuse go back to the system
+/// (``Tensor/releaseCachedBuffers()``): the chapter's next work has tensors of other sizes, and
+/// the jobs' buffers, several runs' worth, would otherwise stay in the process.
 public func parallelMap<T>(_ count: Int, _ job: (Int) -> T) -> [T] {
+    defer { Tensor.releaseCachedBuffers() }
     var results = [T?](repeating: nil, count: count)
     withoutActuallyEscaping(job) { job in
         results.withUnsafeMutableBufferPointer { slots in

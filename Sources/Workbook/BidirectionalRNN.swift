@@ -52,19 +52,30 @@ public final class BidirectionalRNN: Module {
     ///   both for step t; and the final states `(2L, B, H)` as PyTorch's `h_n` orders them: layer 0
     ///   forward (after step T−1), layer 0 reverse (after step 0), layer 1 forward, ….
     public func callAsFunction(_ x: Tensor) -> (output: Tensor, finalStates: Tensor) {
+        let (output, finalStates) = run(x, joiningLastLayer: true)
+        return (output, finalStates)
+    }
+
+    /// Only the final states `(2L, B, H)`, `h_n` (`_, h_n = rnn(x)`): the same computation without
+    /// joining the last layer's two directions into the output sequence, which nothing reads then.
+    public func finalStates(_ x: Tensor) -> Tensor { run(x, joiningLastLayer: false).finalStates }
+
+    private func run(_ x: Tensor, joiningLastLayer: Bool) -> (output: Tensor, finalStates: Tensor) {
         check(x.rank == 3 && x.shape[2] == inputSize,
               "BidirectionalRNN: input shape \(describe(shape: x.shape)) is not (T, B, \(inputSize))")
         check(x.shape[0] > 0, "BidirectionalRNN: the sequence needs at least one time step")
         let last = x.shape[0] - 1
         var sequence = x                                            // (T, B, X), then (T, B, 2H)
         var finals: [Tensor] = []                                   // 2L × (B, H)
-        for layer in layers {
+        for (l, layer) in layers.enumerated() {
             let forward = layer.forward(sequence)                   // (T, B, H)
             // The reverse direction is the same recurrence on the time-reversed sequence: its step s
             // has read steps T−1 … T−1−s. Flipped back, step t lines up with the input's step t.
             let reverse = layer.reverse(sequence.flipped(along: 0)) // (T, B, H), in reading order
-            sequence = Tensor.concatenate([forward, reverse.flipped(along: 0)], along: 2)
             finals += [forward[last], reverse[last]]
+            if l + 1 < layers.count || joiningLastLayer {
+                sequence = Tensor.concatenate([forward, reverse.flipped(along: 0)], along: 2)
+            }
         }
         return (sequence, Tensor.stack(finals))
     }
@@ -124,7 +135,7 @@ public final class ConciseBRNN: Module {
     /// - Parameter x: the six digits time-major, `(6, N, 1)` (`timeMajorInputs(digits / 9)`).
     /// - Returns: one prediction per row, `(N, 1)`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let h = rnn(x).finalStates                                  // (2, N, H)
+        let h = rnn.finalStates(x)                                  // (2, N, H), h_n
         let n = h.shape[0]
         return linear(Tensor.concatenate([h[n - 2], h[n - 1]], along: 1))   // (N, 2H) → (N, 1)
     }

@@ -37,14 +37,15 @@ public func broadcastMeanSquaredError(_ prediction: Tensor, _ target: Tensor) ->
         return (s / Double(x.count), s2 / Double(x.count))
     }
     let (p, y) = (moments(prediction), moments(target))
-    let out = Tensor.result([], from: [prediction, target]) { out in
+    let (predictionRecord, targetRecord) = (prediction.record, target.record)
+    let out = Tensor.result([], from: prediction, target) { out in
         let g = Double(out.gradPointer()[0])
-        if prediction.requiresGrad {
-            let gp = prediction.gradPointer()
+        if let predictionRecord {
+            let gp = predictionRecord.gradPointer()
             for i in 0..<n { gp[i] += Float(g * 2 * (Double(prediction.pointer[i]) - y.mean) / Double(n)) }
         }
-        if target.requiresGrad {
-            let gt = target.gradPointer()
+        if let targetRecord {
+            let gt = targetRecord.gradPointer()
             for j in 0..<m { gt[j] += Float(g * 2 * (Double(target.pointer[j]) - p.mean) / Double(m)) }
         }
     }

@@ -23,27 +23,30 @@ func recurrentTanhLayer(
 ) -> Tensor {
     let (steps, batch, inputs, hidden) = (x.shape[0], x.shape[1], x.shape[2], wHH.shape[0])
     let (rows, stepSize) = (steps * batch, batch * hidden)
-    let out = Tensor.result([steps, batch, hidden], from: [x, wIH, wHH, bIH, bHH]) { out in
-        let (g, h) = (out.gradPointer(), out.pointer)
-        let dz = Tensor(shape: [rows, hidden], zeroed: false), d = dz.pointer
+    // The backward pass reads the inputs, both weights and every state (the output, saved).
+    let (recordX, recordIH, recordHH) = (x.record, wIH.record, wHH.record)
+    let biasRecords = [bIH.record, bHH.record].compactMap { $0 }
+    let out = Tensor.result([steps, batch, hidden], from: [x, wIH, wHH, bIH, bHH], savingOutput: true) { out in
+        // dz is computed in place of the output's gradient, ∂L/∂h: the graph releases that buffer
+        // after this pass, and nothing else reads it.
+        let (d, h) = (out.gradPointer(), out.savedPointer)
         for step in stride(from: steps - 1, through: 0, by: -1) {
             let (dzt, ht) = (d + step * stepSize, h + step * stepSize)
-            dzt.update(from: g + step * stepSize, count: stepSize)
             if step + 1 < steps {   // h_t also fed z_{t+1}
                 gemm(m: batch, n: hidden, k: hidden, a: dzt + stepSize, rowStride: hidden, columnStride: 1,
                      b: wHH.pointer, c: dzt, accumulate: true)
             }
             for i in 0..<stepSize { dzt[i] *= 1 - ht[i] * ht[i] }
         }
-        if wIH.requiresGrad {
+        if let recordIH {
             gemm(m: hidden, n: inputs, k: rows, a: d, rowStride: 1, columnStride: hidden,
-                 b: x.pointer, c: wIH.gradPointer(), accumulate: true)
+                 b: x.pointer, c: recordIH.gradPointer(), accumulate: true)
         }
-        if wHH.requiresGrad && steps > 1 {
+        if let recordHH, steps > 1 {
             gemm(m: hidden, n: hidden, k: rows - batch, a: d + stepSize, rowStride: 1, columnStride: hidden,
-                 b: h, c: wHH.gradPointer(), accumulate: true)
+                 b: h, c: recordHH.gradPointer(), accumulate: true)
         }
-        if bIH.requiresGrad || bHH.requiresGrad {
+        if !biasRecords.isEmpty {
             // In double precision, row after row; eight columns at a time in vector lanes.
             var sums = [Double](repeating: 0, count: hidden)
             var j = 0
@@ -56,13 +59,13 @@ func recurrentTanhLayer(
                 j += 8
             }
             for r in 0..<rows { for column in j..<hidden { sums[column] += Double(d[r * hidden + column]) } }
-            for bias in [bIH, bHH] where bias.requiresGrad {
+            for bias in biasRecords {
                 let gb = bias.gradPointer()
                 for j in 0..<hidden { gb[j] += Float(sums[j]) }
             }
         }
-        if x.requiresGrad {
-            let (gx, fresh) = x.gradientForWriting()
+        if let recordX {
+            let (gx, fresh) = recordX.gradientForWriting()
             gemm(m: rows, n: inputs, k: hidden, a: d, rowStride: hidden, columnStride: 1,
                  b: wIH.pointer, c: gx, accumulate: !fresh)
         }

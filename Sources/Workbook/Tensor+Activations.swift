@@ -3,23 +3,34 @@
 import Foundation
 
 extension Tensor {
-    /// The hyperbolic tangent of every element; its derivative is `1 − y²`.
+    /// The hyperbolic tangent of every element; its derivative is `1 − y²`, from the output, which
+    /// the graph keeps (the input's values are not needed).
     public func tanh() -> Tensor {
-        let out = Tensor.result(shape, from: [self]) { out in
-            let (g, gx, py) = (out.gradPointer(), self.gradPointer(), out.pointer)
+        let input = record
+        let out = Tensor.result(shape, from: self, savingOutput: true) { out in
+            guard let input else { return }
+            let (g, gx, py) = (out.gradPointer(), input.gradPointer(), out.savedPointer)
             for i in 0..<out.count { gx[i] += g[i] * (1 - py[i] * py[i]) }
         }
         Workbook.tanh(pointer, into: out.pointer, count: count)   // vectorised, FastMath.swift
         return out
     }
 
-    /// `max(0, x)` for every element; the gradient passes where `x > 0`.
+    /// `max(0, x)` for every element; the gradient passes where the output is positive (where
+    /// `x > 0`), so the graph keeps the output and not the input.
     public func relu() -> Tensor {
-        Tensor.unary(self, RectifiedLinear())
+        let input = record
+        let out = Tensor.result(shape, from: self, savingOutput: true) { out in
+            guard let input else { return }
+            let (g, (gx, fresh), py) = (out.gradPointer(), input.gradientForWriting(), out.savedPointer)
+            if fresh {
+                for i in 0..<out.count { gx[i] = py[i] > 0 ? g[i] : 0 }
+            } else {
+                for i in 0..<out.count { gx[i] += py[i] > 0 ? g[i] : 0 }
+            }
+        }
+        let (px, py) = (pointer, out.pointer)
+        for i in 0..<count { py[i] = Swift.max(px[i], 0) }
+        return out
     }
-}
-
-struct RectifiedLinear: UnaryFunction {
-    func value(_ x: Float) -> Float { Swift.max(x, 0) }
-    func derivative(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : 0 }
 }

@@ -13,7 +13,7 @@ extension Tensor {
     private static func broadcast(_ a: Tensor, _ b: Tensor, _ op: String) -> (shape: [Int], repeats: Int) {
         let (large, small) = a.rank >= b.rank ? (a.shape, b.shape) : (b.shape, a.shape)
         check(
-            Array(large.suffix(small.count)) == small,
+            large.suffix(small.count).elementsEqual(small),
             "\(op): shapes \(describe(shape: a.shape)) and \(describe(shape: b.shape)) do not broadcast "
                 + "(the smaller must match the trailing dimensions of the larger)")
         let smallCount = small.reduce(1, *)
@@ -28,15 +28,17 @@ extension Tensor {
         let outCount = shape.reduce(1, *)
         let block = repeats == 0 ? 0 : outCount / repeats
         let (strideA, strideB) = (a.count == outCount ? block : 0, b.count == outCount ? block : 0)
-        let out = result(shape, from: [a, b]) { out in
+        // The partial derivatives read both operands' values: the closure keeps the two tensors.
+        let (recordA, recordB) = (a.record, b.record)
+        let out = result(shape, from: a, b) { out in
             let g = out.gradPointer()
             // The first contribution to a fresh gradient is written, not added (no zero fill); an
             // operand repeated over blocks (a bias) is written by the first block only.
-            let (gradA, freshA) = a.requiresGrad ? a.gradientForWriting() : (g, false)
-            for r in 0..<repeats {
-                let (xa, xb, gr) = (a.pointer + r * strideA, b.pointer + r * strideB, g + r * block)
-                // Separate loops for each input keep them simple enough to vectorise.
-                if a.requiresGrad {
+            if let recordA {
+                let (gradA, freshA) = recordA.gradientForWriting()
+                for r in 0..<repeats {
+                    let (xa, xb, gr) = (a.pointer + r * strideA, b.pointer + r * strideB, g + r * block)
+                    // Separate loops for each input keep them simple enough to vectorise.
                     let ga = gradA + r * strideA
                     if freshA && (r == 0 || strideA != 0) {
                         for j in 0..<block { ga[j] = gr[j] * f.partials(xa[j], xb[j]).0 }
@@ -46,14 +48,16 @@ extension Tensor {
                 }
             }
             // b's gradient is taken after a's is complete: `x * x` passes the same tensor twice.
-            let (gradB, freshB) = b.requiresGrad ? b.gradientForWriting() : (g, false)
-            for r in 0..<repeats where b.requiresGrad {
-                let (xa, xb, gr) = (a.pointer + r * strideA, b.pointer + r * strideB, g + r * block)
-                let gb = gradB + r * strideB
-                if freshB && (r == 0 || strideB != 0) {
-                    for j in 0..<block { gb[j] = gr[j] * f.partials(xa[j], xb[j]).1 }
-                } else {
-                    for j in 0..<block { gb[j] += gr[j] * f.partials(xa[j], xb[j]).1 }
+            if let recordB {
+                let (gradB, freshB) = recordB.gradientForWriting()
+                for r in 0..<repeats {
+                    let (xa, xb, gr) = (a.pointer + r * strideA, b.pointer + r * strideB, g + r * block)
+                    let gb = gradB + r * strideB
+                    if freshB && (r == 0 || strideB != 0) {
+                        for j in 0..<block { gb[j] = gr[j] * f.partials(xa[j], xb[j]).1 }
+                    } else {
+                        for j in 0..<block { gb[j] += gr[j] * f.partials(xa[j], xb[j]).1 }
+                    }
                 }
             }
         }
@@ -64,14 +68,17 @@ extension Tensor {
         return out
     }
 
-    /// Applies `f` to every element, and records how the gradient flows back.
+    /// Applies `f` to every element, and records how the gradient flows back. The derivative reads
+    /// the input's values: the closure keeps `x`.
     static func unary(_ x: Tensor, _ f: some UnaryFunction) -> Tensor {
-        let out = result(x.shape, from: [x]) { out in
-            let (g, (gx, fresh), px, py) = (out.gradPointer(), x.gradientForWriting(), x.pointer, out.pointer)
+        let recordX = x.record
+        let out = result(x.shape, from: x) { out in
+            guard let recordX else { return }
+            let (g, (gx, fresh), px) = (out.gradPointer(), recordX.gradientForWriting(), x.pointer)
             if fresh {
-                for i in 0..<out.count { gx[i] = g[i] * f.derivative(px[i], py[i]) }
+                for i in 0..<out.count { gx[i] = g[i] * f.derivative(px[i]) }
             } else {
-                for i in 0..<out.count { gx[i] += g[i] * f.derivative(px[i], py[i]) }
+                for i in 0..<out.count { gx[i] += g[i] * f.derivative(px[i]) }
             }
         }
         let (px, py) = (x.pointer, out.pointer)
@@ -88,10 +95,13 @@ extension Tensor {
         let (shape, repeats) = broadcast(a, b, "add")
         let outCount = shape.reduce(1, *)
         let block = repeats == 0 ? 0 : outCount / repeats
-        let out = result(shape, from: [a, b]) { out in
+        // No values are needed: the closure keeps the operands' records only, and the operands'
+        // values are freed as soon as no one else refers to them.
+        let (recordA, recordB) = (a.record, b.record)
+        let out = result(shape, from: a, b) { out in
             guard let g = out.grad else { return }
             var handedOver = false   // the output's gradient buffer, given to one operand at most
-            for x in [a, b] where x.requiresGrad {
+            func send(to x: GradientRecord) {
                 if x.count == outCount {
                     if !handedOver && x.grad == nil && x.shape == out.shape {
                         x.grad = g
@@ -105,6 +115,8 @@ extension Tensor {
                     sumRows(g.pointer, rows: repeats, width: block, into: gx, accumulate: !fresh)
                 }
             }
+            if let recordA { send(to: recordA) }
+            if let recordB { send(to: recordB) }
         }
         switch (a.count == outCount, b.count == outCount) {
         case (true, true): addVectors(a.pointer, b.pointer, into: out.pointer, count: outCount)
@@ -150,10 +162,10 @@ extension Tensor {
 
 // MARK: The elementwise functions: each value beside its derivative
 
-/// A function of one float, with its derivative given the input `x` and the output `y`.
+/// A function of one float, with its derivative at `x`.
 protocol UnaryFunction {
     func value(_ x: Float) -> Float
-    func derivative(_ x: Float, _ y: Float) -> Float
+    func derivative(_ x: Float) -> Float
 }
 
 /// A function of two floats, with its partial derivatives.
@@ -186,22 +198,22 @@ struct Divide: BinaryFunction {
 struct AffineMap: UnaryFunction {
     let scale: Float, shift: Float
     func value(_ x: Float) -> Float { scale * x + shift }
-    func derivative(_ x: Float, _ y: Float) -> Float { scale }
+    func derivative(_ x: Float) -> Float { scale }
 }
 
 struct Quotient: UnaryFunction {
     let divisor: Float
     func value(_ x: Float) -> Float { x / divisor }
-    func derivative(_ x: Float, _ y: Float) -> Float { 1 / divisor }
+    func derivative(_ x: Float) -> Float { 1 / divisor }
 }
 
 struct Square: UnaryFunction {
     func value(_ x: Float) -> Float { x * x }
-    func derivative(_ x: Float, _ y: Float) -> Float { 2 * x }
+    func derivative(_ x: Float) -> Float { 2 * x }
 }
 
 struct Power: UnaryFunction {
     let exponent: Float
     func value(_ x: Float) -> Float { powf(x, exponent) }
-    func derivative(_ x: Float, _ y: Float) -> Float { exponent * powf(x, exponent - 1) }
+    func derivative(_ x: Float) -> Float { exponent * powf(x, exponent - 1) }
 }

@@ -10,36 +10,37 @@ extension Tensor {
     /// them needs a new forward pass.
     public func backward() {
         check(count == 1, "backward() needs a scalar, not shape \(shape)")
-        check(requiresGrad, "backward() on a tensor that does not require a gradient")
-        var order = topologicalOrder()
-        gradPointer()[0] += 1
+        guard let record else { fatalError("backward() on a tensor that does not require a gradient") }
+        var order = Tensor.topologicalOrder(from: record)
+        record.gradPointer()[0] += 1
         // As PyTorch does, the graph is released as it is used: once an intermediate result has
         // sent its gradient on, its gradient and its record go, so memory shrinks during the pass
         // instead of holding every intermediate and its gradient to the end. Leaves keep theirs.
-        while let tensor = order.popLast() {
-            tensor.visited = false
-            guard let node = tensor.node else { continue }
-            if tensor.grad != nil { node.backward(tensor) }
-            tensor.node = nil
-            tensor.grad = nil
+        while let record = order.popLast() {
+            record.visited = false
+            guard let node = record.node else { continue }
+            if record.grad != nil { node.backward(record) }
+            record.node = nil
+            record.grad = nil
+            record.savedValues = nil
         }
     }
 
-    /// Every tensor this one depends on through the graph, inputs before the results computed from them.
+    /// Every record `root` depends on through the graph, inputs before the results computed from them.
     ///
-    /// Marks each tensor it reaches as ``visited`` (a flag in the tensor rather than a set of
-    /// identities: no hashing); `backward()` clears the marks as it goes through the order.
-    private func topologicalOrder() -> [Tensor] {
-        var order: [Tensor] = []
+    /// Marks each record it reaches as ``GradientRecord/visited`` (a flag in the record rather than
+    /// a set of identities: no hashing); `backward()` clears the marks as it goes through the order.
+    private static func topologicalOrder(from root: GradientRecord) -> [GradientRecord] {
+        var order: [GradientRecord] = []
         // Iterative depth-first search: a long recurrence would overflow the stack if recursive.
-        var stack: [(tensor: Tensor, expanded: Bool)] = [(self, false)]
-        while let (tensor, expanded) = stack.popLast() {
-            if expanded { order.append(tensor); continue }
-            guard !tensor.visited else { continue }
-            tensor.visited = true
-            stack.append((tensor, true))
-            for input in tensor.node?.inputs ?? [] where input.requiresGrad && !input.visited {
-                stack.append((input, false))
+        var stack: [(record: GradientRecord, expanded: Bool)] = [(root, false)]
+        while let (record, expanded) = stack.popLast() {
+            if expanded { order.append(record); continue }
+            guard !record.visited else { continue }
+            record.visited = true
+            stack.append((record, true))
+            record.node?.forEachInput { input in
+                if !input.visited { stack.append((input, false)) }
             }
         }
         return order

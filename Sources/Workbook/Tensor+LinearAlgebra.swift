@@ -11,26 +11,30 @@ extension Tensor {
             "matmul: shapes \(describe(shape: shape)) and \(describe(shape: other.shape)) do not fit "
                 + "(need (…, K) · (K, N))")
         let k = other.shape[0], n = other.shape[1], m = count / Swift.max(k, 1)
-        let a = self, b = other
-        let out = Tensor.result(Array(shape.dropLast()) + [n], from: [a, b]) { out in
+        let (recordA, recordB) = (record, other.record)
+        // dA needs B's values and dB needs A's: the graph keeps each operand only for the other's gradient.
+        let (a, b) = (recordB != nil ? self : nil, recordA != nil ? other : nil)
+        var outShape = shape
+        outShape[rank - 1] = n                                      // (…, K) → (…, N)
+        let out = Tensor.result(outShape, from: self, other) { out in
             let g = out.gradPointer()
-            if a.requiresGrad {
+            if let recordA, let b {
                 // dA (M, K) += G (M, N) · Bᵀ (N, K): Bᵀ is packed, B being a small weight matrix.
                 let bt = Tensor(shape: [n, k], zeroed: false)
                 transpose2D(b.pointer, rows: k, columns: n, into: bt.pointer)
-                let (ga, fresh) = a.gradientForWriting()
+                let (ga, fresh) = recordA.gradientForWriting()
                 gemm(m: m, n: k, k: n, a: g, rowStride: n, columnStride: 1,
                      b: bt.pointer, c: ga, accumulate: !fresh)
             }
-            if b.requiresGrad {
+            if let recordB, let a {
                 // dB (K, N) += Aᵀ (K, M) · G (M, N): Aᵀ is read through strides, without a copy.
-                let (gb, fresh) = b.gradientForWriting()
+                let (gb, fresh) = recordB.gradientForWriting()
                 gemm(m: k, n: n, k: m, a: a.pointer, rowStride: 1, columnStride: k,
                      b: g, c: gb, accumulate: !fresh)
             }
         }
-        gemm(m: m, n: n, k: k, a: a.pointer, rowStride: k, columnStride: 1,
-             b: b.pointer, c: out.pointer, accumulate: false)
+        gemm(m: m, n: n, k: k, a: pointer, rowStride: k, columnStride: 1,
+             b: other.pointer, c: out.pointer, accumulate: false)
         return out
     }
 
@@ -42,8 +46,10 @@ extension Tensor {
         outShape.swapAt(d0, d1)
         if rank == 2 && d0 != d1 {   // a matrix: no permutation table to build
             let (rows, columns) = (shape[0], shape[1])
-            let out = Tensor.result(outShape, from: [self]) { out in
-                let (g, gx) = (out.gradPointer(), self.gradPointer())
+            let input = record
+            let out = Tensor.result(outShape, from: self) { out in
+                guard let input else { return }
+                let (g, gx) = (out.gradPointer(), input.gradPointer())
                 for r in 0..<rows { for c in 0..<columns { gx[r * columns + c] += g[c * rows + r] } }
             }
             transpose2D(pointer, rows: rows, columns: columns, into: out.pointer)
@@ -51,8 +57,10 @@ extension Tensor {
         }
         // Element (…, i, …, j, …) of the input goes to (…, j, …, i, …): a permutation of flat indices.
         let permutation = Tensor.transposePermutation(shape, d0, d1)
-        let out = Tensor.result(outShape, from: [self]) { out in
-            let (g, gx) = (out.gradPointer(), self.gradPointer())
+        let input = record
+        let out = Tensor.result(outShape, from: self) { out in
+            guard let input else { return }
+            let (g, gx) = (out.gradPointer(), input.gradPointer())
             for (i, o) in permutation.enumerated() { gx[i] += g[o] }
         }
         let (px, po) = (pointer, out.pointer)

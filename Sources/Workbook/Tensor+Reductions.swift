@@ -6,9 +6,11 @@
 extension Tensor {
     /// The sum of all elements, as a scalar tensor.
     public func sum() -> Tensor {
-        let out = Tensor.result([], from: [self]) { out in
-            let (g, gx) = (out.gradPointer()[0], self.gradPointer())
-            for i in 0..<self.count { gx[i] += g }
+        let input = record
+        let out = Tensor.result([], from: self) { out in
+            guard let input else { return }
+            let (g, gx) = (out.gradPointer()[0], input.gradPointer())
+            for i in 0..<input.count { gx[i] += g }
         }
         out.pointer[0] = Float(sumOfElements())
         return out
@@ -17,9 +19,11 @@ extension Tensor {
     /// The mean of all elements, as a scalar tensor.
     public func mean() -> Tensor {
         let n = Float(count)
-        let out = Tensor.result([], from: [self]) { out in
-            let (g, gx) = (out.gradPointer()[0] / n, self.gradPointer())
-            for i in 0..<self.count { gx[i] += g }
+        let input = record
+        let out = Tensor.result([], from: self) { out in
+            guard let input else { return }
+            let (g, gx) = (out.gradPointer()[0] / n, input.gradPointer())
+            for i in 0..<input.count { gx[i] += g }
         }
         out.pointer[0] = Float(sumOfElements() / Double(count))
         return out

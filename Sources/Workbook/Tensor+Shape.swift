@@ -30,11 +30,11 @@ extension Tensor {
 
     /// A view of `shape` starting `offset` elements in; its gradient flows back into this tensor's.
     private func view(offset start: Int, shape viewShape: [Int]) -> Tensor {
-        let tracked = requiresGrad && Tensor.isRecording
-        let view = Tensor(viewing: storage, offset: offset + start, shape: viewShape, requiresGrad: tracked)
-        if tracked {
-            view.node = Node(inputs: [self]) { view in
-                let gx = self.gradPointer() + start
+        let base = Tensor.isRecording ? record : nil
+        let view = Tensor(viewing: storage, offset: offset + start, shape: viewShape, requiresGrad: base != nil)
+        if let base {
+            view.record?.node = Node(viewing: base) { view in
+                let gx = base.gradPointer() + start
                 addVectors(gx, view.gradPointer(), into: gx, count: view.count)
             }
         }
@@ -72,11 +72,12 @@ extension Tensor {
     private static func joined(_ tensors: [Tensor], shape: [Int], blocks: Int) -> Tensor {
         let widths = tensors.map { $0.count / Swift.max(blocks, 1) }
         let row = widths.reduce(0, +)                               // one block of the result
+        let records = tensors.map(\.record)
         let out = result(shape, from: tensors) { out in
             let g = out.gradPointer()
             var start = 0
-            for (t, width) in zip(tensors, widths) {
-                if t.requiresGrad {
+            for (t, width) in zip(records, widths) {
+                if let t {
                     // The first contribution writes the gradient (no zero fill); later ones add.
                     let (gt, fresh) = t.gradientForWriting()
                     for b in 0..<blocks {
@@ -110,7 +111,10 @@ extension Tensor {
                 }
             }
         }
-        let out = Tensor.result(shape, from: [self]) { out in flip(out.gradPointer(), into: self.gradPointer(), adding: true) }
+        let input = record
+        let out = Tensor.result(shape, from: self) { out in
+            if let input { flip(out.gradPointer(), into: input.gradPointer(), adding: true) }
+        }
         flip(pointer, into: out.pointer, adding: false)
         return out
     }
@@ -123,8 +127,10 @@ extension Tensor {
         outShape[dim] = range.count
         let n = shape[dim], inner = shape[(dim + 1)...].reduce(1, *), outer = shape[..<dim].reduce(1, *)
         let width = range.count * inner
-        let out = Tensor.result(outShape, from: [self]) { out in
-            let (g, gx) = (out.gradPointer(), self.gradPointer())
+        let input = record
+        let out = Tensor.result(outShape, from: self) { out in
+            guard let input else { return }
+            let (g, gx) = (out.gradPointer(), input.gradPointer())
             for o in 0..<outer {
                 let src = g + o * width, dst = gx + (o * n + range.lowerBound) * inner
                 for j in 0..<width { dst[j] += src[j] }

@@ -1,7 +1,7 @@
 // The Workbook's tensor: float32 values with a shape, and the record of how they were computed.
 //
 // One idea per file, in dependency order:
-//   Tensor.swift                  storage, shape, views, the graph node (this file)
+//   Tensor.swift                  storage, shape, the gradient record and graph node (this file)
 //   Tensor+Backward.swift         backward(): reverse-mode automatic differentiation
 //   Tensor+Arithmetic.swift       + − × ÷ with a broadcast bias, scalars, square, pow
 //   Tensor+Reductions.swift       sum, mean
@@ -89,6 +89,20 @@ final class BufferPool: @unchecked Sendable {
         return .allocate(capacity: Swift.max(count, 2))
     }
 
+    /// Frees every buffer waiting for reuse.
+    func releaseAll() {
+        lock.lock()
+        defer { lock.unlock() }
+        for i in 0..<slotCount {
+            while let buffer = heads[i] {
+                heads[i] = buffer.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee
+                buffer.deallocate()
+            }
+            sizes[i] = 0
+        }
+        pooled = 0
+    }
+
     func give(_ buffer: UnsafeMutablePointer<Float>, _ count: Int) {
         lock.lock()
         if count > 0, pooled + count <= capacity, let i = slot(count, claim: true) {
@@ -104,11 +118,87 @@ final class BufferPool: @unchecked Sendable {
     }
 }
 
-/// How a tensor was computed: the tensors it came from, and how to send its gradient back to them.
+/// What automatic differentiation keeps of a tensor that requires a gradient: the gradient, how
+/// the tensor was computed, and its values only when that computation's backward pass needs them.
+///
+/// The recorded graph links these records, not the tensors, as PyTorch's autograd does: a result
+/// that no one refers to any more frees its values at once, unless an operation saved them for its
+/// backward pass. In `h = (x · W + h · U + b).relu()`, the two products and the sums are freed as
+/// soon as the next operation has read them; the graph keeps only what `backward()` will read
+/// (`x` and `h` for the products' gradients, the ReLU's output).
+final class GradientRecord {
+    let shape: [Int]
+    let count: Int
+    /// The accumulated gradient, same shape as the tensor.
+    var grad: Tensor?
+    /// How the tensor was computed; nil for a leaf (a parameter, an input).
+    var node: Node?
+    /// The tensor's values, when the operation that made them needs them for its gradient (tanh, ReLU).
+    var savedValues: Storage?
+    /// Set while `backward()` orders the graph: this record has been reached.
+    var visited = false
+
+    init(shape: [Int], count: Int) { (self.shape, self.count) = (shape, count) }
+
+    /// The saved values' first element (see ``savedValues``).
+    var savedPointer: UnsafeMutablePointer<Float> {
+        guard let savedValues else { fatalError("GradientRecord: the operation did not save its output") }
+        return savedValues.pointer
+    }
+
+    /// The gradient buffer, created as zeros on first use; operations add into it.
+    func gradPointer() -> UnsafeMutablePointer<Float> {
+        if let grad { return grad.pointer }
+        let fresh = Tensor(zeros: shape)
+        grad = fresh
+        return fresh.pointer
+    }
+
+    /// The gradient buffer for a contribution that writes every element: `fresh` when it was just
+    /// created and holds no values yet, so the contribution is written instead of added (no zero
+    /// fill). Views, which add into a part of their base's gradient, use ``gradPointer()``.
+    func gradientForWriting() -> (pointer: UnsafeMutablePointer<Float>, fresh: Bool) {
+        if let grad { return (grad.pointer, false) }
+        let fresh = Tensor(shape: shape, zeroed: false)
+        grad = fresh
+        return (fresh.pointer, true)
+    }
+}
+
+/// How a tensor was computed: the records of the inputs that need a gradient, and how to send the
+/// output's gradient back to them.
 struct Node {
-    let inputs: [Tensor]
-    /// Called with the output once the output's gradient is complete; adds into the inputs' gradients.
-    let backward: (_ output: Tensor) -> Void
+    /// The inputs' records: most operations have one or two, kept without an array of their own.
+    private let first: GradientRecord?, second: GradientRecord?, others: [GradientRecord]
+    /// Called with the output's record once its gradient is complete; adds into the inputs' gradients.
+    let backward: (_ output: GradientRecord) -> Void
+
+    /// A node over the records of those `inputs` that require a gradient.
+    init(inputs: [Tensor], backward: @escaping (_ output: GradientRecord) -> Void) {
+        var records = inputs.lazy.compactMap(\.record).makeIterator()
+        (first, second) = (records.next(), records.next())
+        others = Array(IteratorSequence(records))
+        self.backward = backward
+    }
+
+    /// A node over one or two inputs' records (nil: that input needs no gradient).
+    init(_ a: GradientRecord?, _ b: GradientRecord?, backward: @escaping (_ output: GradientRecord) -> Void) {
+        (first, second, others) = (a, b, [])
+        self.backward = backward
+    }
+
+    /// A view's node: its one input is the record of the tensor it views.
+    init(viewing base: GradientRecord, backward: @escaping (_ output: GradientRecord) -> Void) {
+        (first, second, others) = (base, nil, [])
+        self.backward = backward
+    }
+
+    /// Calls `body` with each input's record.
+    func forEachInput(_ body: (GradientRecord) -> Void) {
+        if let first { body(first) }
+        if let second { body(second) }
+        others.forEach(body)
+    }
 }
 
 /// A float32 tensor with reverse-mode automatic differentiation, in the manner of `torch.Tensor`.
@@ -124,13 +214,23 @@ public final class Tensor {
     let storage: Storage
     let offset: Int
 
+    /// Its gradient and place in the recorded graph, when it requires a gradient.
+    var record: GradientRecord?
+
     /// Whether gradients flow to this tensor (a parameter, or a result computed from one).
-    public var requiresGrad: Bool
+    public var requiresGrad: Bool {
+        get { record != nil }
+        set {
+            if newValue && record == nil { record = GradientRecord(shape: shape, count: count) }
+            if !newValue { record = nil }
+        }
+    }
+
     /// The accumulated gradient of the last ``backward()`` calls, same shape as the tensor.
-    public internal(set) var grad: Tensor?
-    var node: Node?
-    /// Set while `backward()` orders the graph: this tensor has been reached.
-    var visited = false
+    public internal(set) var grad: Tensor? {
+        get { record?.grad }
+        set { record?.grad = newValue }
+    }
 
     /// A tensor of zeros.
     public convenience init(zeros shape: [Int], requiresGrad: Bool = false) {
@@ -144,7 +244,7 @@ public final class Tensor {
         count = shape.reduce(1, *)
         storage = Storage(count: count, zeroed: zeroed)
         offset = 0
-        self.requiresGrad = requiresGrad
+        if requiresGrad { record = GradientRecord(shape: shape, count: count) }
     }
 
     /// A tensor holding `values` in row-major order.
@@ -172,7 +272,7 @@ public final class Tensor {
         count = shape.reduce(1, *)
         self.storage = storage
         self.offset = offset
-        self.requiresGrad = requiresGrad
+        if requiresGrad { record = GradientRecord(shape: shape, count: count) }
     }
 
     /// The first element's address; elements follow contiguously.
@@ -224,24 +324,37 @@ public final class Tensor {
 
     // MARK: Building results
 
-    /// A fresh result of `shape` computed from `inputs`; records `backward` when any input needs a gradient.
+    /// A fresh result of `shape` computed from `inputs`; records `backward` when any input needs a
+    /// gradient. The closure should capture the records of the inputs it sends gradients to
+    /// (`a.record`), and the input tensors themselves only when it reads their values: what it
+    /// captures stays alive until the backward pass. With `savingOutput`, the result's values are
+    /// kept for `backward` as the output record's ``GradientRecord/savedPointer``.
     static func result(
-        _ shape: [Int], from inputs: [Tensor], backward: @escaping (_ output: Tensor) -> Void
+        _ shape: [Int], from inputs: [Tensor], savingOutput: Bool = false,
+        backward: @escaping (_ output: GradientRecord) -> Void
     ) -> Tensor {
         let needsGrad = isRecording && inputs.contains { $0.requiresGrad }
         let out = Tensor(shape: shape, zeroed: false, requiresGrad: needsGrad)  // every operation writes all of it
-        if needsGrad { out.node = Node(inputs: inputs, backward: backward) }
+        if let record = out.record {
+            record.node = Node(inputs: inputs, backward: backward)
+            if savingOutput { record.savedValues = out.storage }
+        }
         return out
     }
 
-    /// The gradient buffer for a contribution that writes every element: `fresh` when it was just
-    /// created and holds no values yet, so the contribution is written instead of added (no zero
-    /// fill). Views, which add into a part of their base's gradient, use ``gradPointer()``.
-    func gradientForWriting() -> (pointer: UnsafeMutablePointer<Float>, fresh: Bool) {
-        if let grad { return (grad.pointer, false) }
-        let fresh = Tensor(shape: shape, zeroed: false)
-        grad = fresh
-        return (fresh.pointer, true)
+    /// ``result(_:from:savingOutput:backward:)`` for the operations of one or two inputs, which
+    /// are most of them: no array of inputs to build.
+    static func result(
+        _ shape: [Int], from a: Tensor, _ b: Tensor? = nil, savingOutput: Bool = false,
+        backward: @escaping (_ output: GradientRecord) -> Void
+    ) -> Tensor {
+        let needsGrad = isRecording && (a.record != nil || b?.record != nil)
+        let out = Tensor(shape: shape, zeroed: false, requiresGrad: needsGrad)  // every operation writes all of it
+        if let record = out.record {
+            record.node = Node(a.record, b?.record, backward: backward)
+            if savingOutput { record.savedValues = out.storage }
+        }
+        return out
     }
 
     /// Whether operations are recorded for ``backward()`` on this thread; see ``withoutGradients(_:)``.
@@ -260,14 +373,14 @@ public final class Tensor {
         defer { pthread_setspecific(notRecordingKey, previous) }
         return try body()
     }
+}
 
-    /// The gradient buffer, created as zeros on first use; operations add into it.
-    func gradPointer() -> UnsafeMutablePointer<Float> {
-        if let grad { return grad.pointer }
-        let fresh = Tensor(zeros: shape)
-        grad = fresh
-        return fresh.pointer
-    }
+extension Tensor {
+    /// Hands the buffers that released tensors left for reuse back to the system, as
+    /// `torch.cuda.empty_cache()` does for PyTorch's cache: for a program that has finished one
+    /// kind of work and moves on to tensors of other sizes, so that it does not keep memory it will
+    /// not reuse. Tensors still alive are not affected.
+    public static func releaseCachedBuffers() { BufferPool.shared.releaseAll() }
 }
 
 /// The thread-specific slot that is set (non-nil) inside ``Tensor/withoutGradients(_:)``.

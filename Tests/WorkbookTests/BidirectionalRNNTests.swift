@@ -43,6 +43,8 @@ struct BidirectionalRNNTests {
         let (output, finalStates) = rnn(x)
         expectClose(output, try fixture.tensor("out"), "output (T, B, 2H)")
         expectClose(finalStates, try fixture.tensor("h_n"), "h_n (2L, B, H)")
+        // `finalStates(x)` skips joining the last layer's directions: the same h_n.
+        expectClose(Tensor.withoutGradients { rnn.finalStates(x) }, try fixture.tensor("h_n"), "finalStates(x)")
         let loss = (output * weightsOut).sum() + (finalStates * weightsH).sum()
         expectClose(loss.item, try fixture.number("loss"), "loss")
         loss.backward()
