@@ -25,8 +25,8 @@
  figures.
 
  The chapter trains about fifty models. The runs are independent, so they share the machine's
- cores (`parallelMap`), with the same results as one after the other; on two cores it takes about
- half a minute, the longest chapter of the workbook. `--epochs N` shortens every run to N epochs.
+ cores (`parallelMap`), with the same results as one after the other; on two cores it takes
+ under a minute, the longest chapter of the workbook. `--epochs N` shortens every run to N epochs.
  */
 import ArgumentParser
 import ChapterSupport
