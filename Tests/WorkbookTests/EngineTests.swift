@@ -25,6 +25,26 @@ struct EngineTests {
         #expect(x.grad?.values == [5])
     }
 
+    @Test("The graph keeps what backward() reads, not the intermediate tensors")
+    func intermediatesAreFreed() {
+        // h = relu(x · W + b): backward() reads x (for dW) and the ReLU's output, not the product or the sum.
+        let x = Tensor([2, 1, 1, 0.5, 1, -1], shape: [2, 3])
+        let w = Tensor.parameter(Tensor([0.5, -1, 2, 1, -0.5, 0.25], shape: [3, 2]))
+        let b = Tensor.parameter(Tensor([0.1, -0.2]))
+        weak var product: Tensor?, sum: Tensor?, activation: Tensor?
+        let loss: Tensor = {
+            let p = x.matmul(w), s = p + b, h = s.relu()
+            (product, sum, activation) = (p, s, h)
+            return h.sum()
+        }()
+        #expect(product == nil && sum == nil && activation == nil, "an intermediate outlived its last use")
+        loss.backward()
+        // By hand: z = x · W + b = [[2.6, −0.95], [2.85, 0.05]], so the ReLU passes [[1, 0], [1, 1]];
+        // dW = xᵀ · that, db its column sums. Every value is exact in float.
+        #expect(w.grad?.values == [2.5, 0.5, 2, 1, 0, -1])
+        #expect(b.grad?.values == [2, 1])
+    }
+
     @Test("X[t] and reshape are views: they share storage and send gradients back")
     func views() {
         let x = Tensor((0..<6).map(Float.init), shape: [3, 2], requiresGrad: true)
