@@ -34,52 +34,94 @@ func gemm(
 }
 
 /// Cuts C into tiles: columns 16 then 8 at a time, and for each, rows 8 (6 for 16 columns), 4, then 1.
+///
+/// A product over many rows `p` with a small C — a weight gradient `Aᵀ · G` over 3750 rows — runs
+/// over `p` in chunks of ``chunkRows``: every tile of C takes its chunk of A and B while they are
+/// still in the core's cache, instead of every tile streaming all of A and B from memory. Between
+/// chunks each element's running sum waits in a small buffer, so the chain of multiply-adds, and
+/// the result, are exactly those of one pass.
 @inline(__always)
 private func tiles(
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
     b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
-    @inline(__always) func columnBlock<V: SIMD>(_: V.Type, _ column: Int) where V.Scalar == Float {
-        let tallest = V.scalarCount == 8 ? 8 : 6
-        var i = 0
-        while i + tallest <= m {
-            tile(V.self, rows: tallest, i, column, k: k, n: n, a: a, rowStride: rowStride,
-                 columnStride: columnStride, b: b, c: c, accumulate: accumulate)
-            i += tallest
+    /// Every tile of C over `k` values of p from `a` and `b`, each sum starting from `start`'s
+    /// element (nil: from zero), then written to `c` (added to it when `accumulate`).
+    @inline(__always) func pass(
+        k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, start: UnsafePointer<Float>?,
+        c: UnsafeMutablePointer<Float>, accumulate: Bool
+    ) {
+        @inline(__always) func columnBlock<V: SIMD>(_: V.Type, _ column: Int) where V.Scalar == Float {
+            let tallest = V.scalarCount == 8 ? 8 : 6
+            var i = 0
+            while i + tallest <= m {
+                tile(V.self, rows: tallest, i, column, k: k, n: n, a: a, rowStride: rowStride,
+                     columnStride: columnStride, b: b, start: start, c: c, accumulate: accumulate)
+                i += tallest
+            }
+            while i + 4 <= m {
+                tile(V.self, rows: 4, i, column, k: k, n: n, a: a, rowStride: rowStride,
+                     columnStride: columnStride, b: b, start: start, c: c, accumulate: accumulate)
+                i += 4
+            }
+            while i < m {
+                tile(V.self, rows: 1, i, column, k: k, n: n, a: a, rowStride: rowStride,
+                     columnStride: columnStride, b: b, start: start, c: c, accumulate: accumulate)
+                i += 1
+            }
         }
-        while i + 4 <= m {
-            tile(V.self, rows: 4, i, column, k: k, n: n, a: a, rowStride: rowStride,
-                 columnStride: columnStride, b: b, c: c, accumulate: accumulate)
-            i += 4
-        }
-        while i < m {
-            tile(V.self, rows: 1, i, column, k: k, n: n, a: a, rowStride: rowStride,
-                 columnStride: columnStride, b: b, c: c, accumulate: accumulate)
-            i += 1
+        var j = 0
+        while j + 16 <= n { columnBlock(SIMD16<Float>.self, j); j += 16 }
+        while j + 8 <= n { columnBlock(SIMD8<Float>.self, j); j += 8 }
+        // The remaining columns: one dot product per element.
+        for column in j..<n {
+            for i in 0..<m {
+                var sum: Float = start?[i * n + column] ?? 0
+                for p in 0..<k { sum += a[i * rowStride + p * columnStride] * b[p * n + column] }
+                c[i * n + column] = accumulate ? c[i * n + column] + sum : sum
+            }
         }
     }
-    var j = 0
-    while j + 16 <= n { columnBlock(SIMD16<Float>.self, j); j += 16 }
-    while j + 8 <= n { columnBlock(SIMD8<Float>.self, j); j += 8 }
-    // The remaining columns: one dot product per element.
-    for column in j..<n {
-        for i in 0..<m {
-            var sum: Float = 0
-            for p in 0..<k { sum += a[i * rowStride + p * columnStride] * b[p * n + column] }
-            c[i * n + column] = accumulate ? c[i * n + column] + sum : sum
+    guard k > 2 * chunkRows && m * n <= 4096 else {
+        pass(k: k, a: a, b: b, start: nil, c: c, accumulate: accumulate)
+        return
+    }
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: m * n) { buffer in
+        guard let partial = buffer.baseAddress else { return }
+        var p0 = 0
+        while p0 < k {
+            let count = Swift.min(chunkRows, k - p0), last = p0 + count == k
+            pass(k: count, a: a + p0 * columnStride, b: b + p0 * n, start: p0 == 0 ? nil : UnsafePointer(partial),
+                 c: last ? c : partial, accumulate: last && accumulate)
+            p0 += count
         }
     }
 }
+
+/// How many values of p a chunk of a long product takes (see ``tiles(m:n:k:a:rowStride:columnStride:b:c:accumulate:)``):
+/// 256 rows of two 32-column operands are 64 KB, which the core's 512 KB L2 cache holds.
+private let chunkRows = 256
 
 /// Rows `i ..< i + rows` (1 to 8; a constant where it is called) of C, columns `column ..< column + V.scalarCount`.
 @inline(__always)
 private func tile<V: SIMD>(
     _: V.Type, rows: Int, _ i: Int, _ column: Int, k: Int, n: Int,
     a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
-    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
+    b: UnsafePointer<Float>, start: UnsafePointer<Float>?, c: UnsafeMutablePointer<Float>, accumulate: Bool
 ) where V.Scalar == Float {
     @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
     var (c0, c1, c2, c3, c4, c5, c6, c7) = (V(), V(), V(), V(), V(), V(), V(), V())
+    if let start {   // a later chunk: the running sums so far
+        @inline(__always) func sums(_ r: Int) -> V { load(start + (i + r) * n + column) }
+        c0 = sums(0)
+        if rows > 1 { c1 = sums(1) }
+        if rows > 2 { c2 = sums(2) }
+        if rows > 3 { c3 = sums(3) }
+        if rows > 4 { c4 = sums(4) }
+        if rows > 5 { c5 = sums(5) }
+        if rows > 6 { c6 = sums(6) }
+        if rows > 7 { c7 = sums(7) }
+    }
     var (pa, pb) = (a + i * rowStride, b + column)   // A's (i, p) and B's (p, column), p = 0 first
     for _ in 0..<k {
         let bRow = load(pb)
@@ -226,19 +268,18 @@ func addRowVector(
         while i < rows { out[i] = x[i] + b; i += 1 }
         return
     }
-    var j = 0
-    while j + 8 <= width {   // a column of 8 lanes: the bias's lanes stay in a register
-        let b = UnsafeRawPointer(row + j).loadUnaligned(as: V.self)
-        for r in 0..<rows {
-            let sum = UnsafeRawPointer(x + r * width + j).loadUnaligned(as: V.self) + b
-            UnsafeMutableRawPointer(out + r * width + j).storeBytes(of: sum, as: V.self)
+    // Row after row, so that a large matrix is read and written once, in order (a column of
+    // lanes at a time would walk the whole matrix once per eight columns).
+    let full = width - width % 8
+    for r in 0..<rows {
+        let (xr, or) = (x + r * width, out + r * width)
+        var j = 0
+        while j < full {
+            let sum = UnsafeRawPointer(xr + j).loadUnaligned(as: V.self) + UnsafeRawPointer(row + j).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(or + j).storeBytes(of: sum, as: V.self)
+            j += 8
         }
-        j += 8
-    }
-    if j < width {
-        for r in 0..<rows {
-            for column in j..<width { out[r * width + column] = x[r * width + column] + row[column] }
-        }
+        for column in full..<width { or[column] = xr[column] + row[column] }
     }
 }
 
@@ -253,15 +294,21 @@ func sumRows(
         if !accumulate { sums.update(repeating: 0, count: width) }
         return
     }
-    var j = 0
-    while j + 8 <= width {
-        var total = UnsafeRawPointer(x + j).loadUnaligned(as: V.self)
-        if accumulate { total = UnsafeRawPointer(sums + j).loadUnaligned(as: V.self) + total }
-        for r in 1..<rows { total += UnsafeRawPointer(x + r * width + j).loadUnaligned(as: V.self) }
-        UnsafeMutableRawPointer(sums + j).storeBytes(of: total, as: V.self)
-        j += 8
+    // Row after row, so that a large matrix is read once, in order: the running sums live in
+    // `sums` (a few cache lines), and each column's sum is the same additions in the same order as
+    // a column-at-a-time loop.
+    let full = width - width % 8
+    if !accumulate { sums.update(from: x, count: full) }
+    for r in (accumulate ? 0 : 1)..<rows {
+        let xr = x + r * width
+        var j = 0
+        while j < full {
+            let total = UnsafeRawPointer(sums + j).loadUnaligned(as: V.self) + UnsafeRawPointer(xr + j).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(sums + j).storeBytes(of: total, as: V.self)
+            j += 8
+        }
     }
-    for column in j..<width {
+    for column in (width - width % 8)..<width {
         var total = accumulate ? sums[column] + x[column] : x[column]
         for r in 1..<rows { total += x[r * width + column] }
         sums[column] = total

@@ -53,7 +53,9 @@ struct KernelTests {
 
     @Test("gemm equals its scalar definition bit for bit, row-major and transposed A, every tile and tail",
           arguments: [(180, 8, 8), (180, 8, 1), (8, 8, 180), (1, 8, 180), (3420, 1, 8), (8, 1, 3420), (13, 1, 21),
-                      (3750, 32, 32), (32, 32, 100), (7, 24, 5), (9, 12, 3), (11, 40, 9)])
+                      (3750, 32, 32), (32, 32, 100), (7, 24, 5), (9, 12, 3), (11, 40, 9),
+                      // long products, run in chunks of p: weight gradients over every row, a tail chunk, tail columns
+                      (32, 32, 3750), (1, 32, 3750), (8, 8, 3420), (13, 20, 700)])
     func gemmMatchesDefinition(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         for transposedA in [false, true] {
