@@ -21,6 +21,15 @@ func gemm(
                      x: b, y: c, accumulate: accumulate)
         return
     }
+    // The deep RNNs' products, (180, 8) · (8, 8) and (180, 1) · (1, 8): B fits in registers.
+    if n == 8 && k <= 8 && columnStride == 1 {
+        switch k {   // a constant k for the two sizes the notebooks use, so the loop over p unrolls
+        case 8: narrowProduct(m: m, k: 8, a: a, rowStride: rowStride, b: b, c: c, accumulate: accumulate)
+        case 1: narrowProduct(m: m, k: 1, a: a, rowStride: rowStride, b: b, c: c, accumulate: accumulate)
+        default: narrowProduct(m: m, k: k, a: a, rowStride: rowStride, b: b, c: c, accumulate: accumulate)
+        }
+        return
+    }
     // The two layouts the operations use get their own copy of the loops, with the unit stride a
     // constant: A row-major (A · B, G · Bᵀ) and A transposed (Aᵀ · G). The addresses of A's
     // elements are then plain increments.
@@ -30,6 +39,34 @@ func gemm(
         tiles(m: m, n: n, k: k, a: a, rowStride: 1, columnStride: columnStride, b: b, c: c, accumulate: accumulate)
     } else {
         tiles(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride, b: b, c: c, accumulate: accumulate)
+    }
+}
+
+/// `C (M, 8) (+)= A (M, K) · B (K, 8)` for K ≤ 8, A row-major: B's rows stay in registers and
+/// each row of C is K broadcasts and multiply-adds. Each element is the same chain as in a tile:
+/// the products in the order of p, one fused multiply-add each, from zero.
+@inline(__always)
+private func narrowProduct(
+    m: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int,
+    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
+) {
+    typealias V = SIMD8<Float>
+    @inline(__always) func row(_ p: Int) -> V { p < k ? UnsafeRawPointer(b + 8 * p).loadUnaligned(as: V.self) : V() }
+    let (b0, b1, b2, b3, b4, b5, b6, b7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
+    var pa = a, pc = c
+    for _ in 0..<m {
+        var sum = V().addingProduct(V(repeating: pa[0]), b0)
+        if k > 1 { sum = sum.addingProduct(V(repeating: pa[1]), b1) }
+        if k > 2 { sum = sum.addingProduct(V(repeating: pa[2]), b2) }
+        if k > 3 { sum = sum.addingProduct(V(repeating: pa[3]), b3) }
+        if k > 4 { sum = sum.addingProduct(V(repeating: pa[4]), b4) }
+        if k > 5 { sum = sum.addingProduct(V(repeating: pa[5]), b5) }
+        if k > 6 { sum = sum.addingProduct(V(repeating: pa[6]), b6) }
+        if k > 7 { sum = sum.addingProduct(V(repeating: pa[7]), b7) }
+        let out = UnsafeMutableRawPointer(pc)
+        out.storeBytes(of: accumulate ? sum + out.loadUnaligned(as: V.self) : sum, as: V.self)
+        pa += rowStride
+        pc += 8
     }
 }
 
@@ -269,7 +306,27 @@ func addRowVector(
         return
     }
     // Row after row, so that a large matrix is read and written once, in order (a column of
-    // lanes at a time would walk the whole matrix once per eight columns).
+    // lanes at a time would walk the whole matrix once per eight columns). The models' widths,
+    // 8 and 32, keep the bias in registers.
+    @inline(__always) func inRegisters(_ groups: Int) {
+        @inline(__always) func lanes(_ p: UnsafePointer<Float>, _ g: Int) -> V { UnsafeRawPointer(p + 8 * g).loadUnaligned(as: V.self) }
+        let (b0, b1, b2, b3) = (lanes(row, 0), groups > 1 ? lanes(row, 1) : V(), groups > 2 ? lanes(row, 2) : V(), groups > 3 ? lanes(row, 3) : V())
+        var (px, po) = (x, out)
+        for _ in 0..<rows {
+            let o = UnsafeMutableRawPointer(po)
+            o.storeBytes(of: lanes(px, 0) + b0, as: V.self)
+            if groups > 1 { o.storeBytes(of: lanes(px, 1) + b1, toByteOffset: 32, as: V.self) }
+            if groups > 2 { o.storeBytes(of: lanes(px, 2) + b2, toByteOffset: 64, as: V.self) }
+            if groups > 3 { o.storeBytes(of: lanes(px, 3) + b3, toByteOffset: 96, as: V.self) }
+            px += width
+            po += width
+        }
+    }
+    switch width {
+    case 8: return inRegisters(1)
+    case 32: return inRegisters(4)
+    default: break
+    }
     let full = width - width % 8
     for r in 0..<rows {
         let (xr, or) = (x + r * width, out + r * width)
@@ -297,6 +354,29 @@ func sumRows(
     // Row after row, so that a large matrix is read once, in order: the running sums live in
     // `sums` (a few cache lines), and each column's sum is the same additions in the same order as
     // a column-at-a-time loop.
+    @inline(__always) func inRegisters(_ groups: Int) {
+        @inline(__always) func lanes(_ p: UnsafePointer<Float>, _ g: Int) -> V { UnsafeRawPointer(p + 8 * g).loadUnaligned(as: V.self) }
+        let start = accumulate ? UnsafePointer(sums) : x
+        var (t0, t1, t2, t3) = (lanes(start, 0), groups > 1 ? lanes(start, 1) : V(), groups > 2 ? lanes(start, 2) : V(), groups > 3 ? lanes(start, 3) : V())
+        var px = accumulate ? x : x + width
+        for _ in (accumulate ? 0 : 1)..<rows {
+            t0 += lanes(px, 0)
+            if groups > 1 { t1 += lanes(px, 1) }
+            if groups > 2 { t2 += lanes(px, 2) }
+            if groups > 3 { t3 += lanes(px, 3) }
+            px += width
+        }
+        let s = UnsafeMutableRawPointer(sums)
+        s.storeBytes(of: t0, as: V.self)
+        if groups > 1 { s.storeBytes(of: t1, toByteOffset: 32, as: V.self) }
+        if groups > 2 { s.storeBytes(of: t2, toByteOffset: 64, as: V.self) }
+        if groups > 3 { s.storeBytes(of: t3, toByteOffset: 96, as: V.self) }
+    }
+    switch width {   // the models' widths: the running sums stay in registers
+    case 8: return inRegisters(1)
+    case 32: return inRegisters(4)
+    default: break
+    }
     let full = width - width % 8
     if !accumulate { sums.update(from: x, count: full) }
     for r in (accumulate ? 0 : 1)..<rows {

@@ -81,7 +81,7 @@ struct KernelTests {
         }
     }
 
-    @Test("A bias added to every row, and its gradient summed row after row", arguments: [(180, 8), (3750, 32), (3420, 1), (5, 13), (1, 8), (0, 8)])
+    @Test("A bias added to every row, and its gradient summed row after row", arguments: [(180, 8), (3750, 32), (3420, 1), (5, 13), (1, 8), (0, 8), (6, 24), (3, 40)])
     func rowVectorKernels(shape: (Int, Int)) {
         let (rows, width) = shape
         let x = Self.values(rows * width, seed: 3), bias = Self.values(width, seed: 4), start = Self.values(width, seed: 5)
