@@ -19,12 +19,14 @@ extension Tensor {
         let out = Tensor.result(outShape, from: self, other) { out in
             let g = out.gradPointer()
             if let recordA, let b {
-                // dA (M, K) += G (M, N) · Bᵀ (N, K): Bᵀ is packed, B being a small weight matrix.
-                let bt = Tensor(shape: [n, k], zeroed: false)
-                transpose2D(b.pointer, rows: k, columns: n, into: bt.pointer)
-                let (ga, fresh) = recordA.gradientForWriting()
-                gemm(m: m, n: k, k: n, a: g, rowStride: n, columnStride: 1,
-                     b: bt.pointer, c: ga, accumulate: !fresh)
+                // dA (M, K) += G (M, N) · Bᵀ (N, K): Bᵀ is packed (on the stack: B is a small weight matrix).
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(n * k, 1)) { buffer in
+                    guard let bt = buffer.baseAddress else { return }
+                    transpose2D(b.pointer, rows: k, columns: n, into: bt)
+                    let (ga, fresh) = recordA.gradientForWriting()
+                    gemm(m: m, n: k, k: n, a: g, rowStride: n, columnStride: 1,
+                         b: bt, c: ga, accumulate: !fresh)
+                }
             }
             if let recordB, let a {
                 // dB (K, N) += Aᵀ (K, M) · G (M, N): Aᵀ is read through strides, without a copy.
