@@ -31,7 +31,7 @@ extension Tensor {
     /// A view of `shape` starting `offset` elements in; its gradient flows back into this tensor's.
     private func view(offset start: Int, shape viewShape: [Int]) -> Tensor {
         let base = Tensor.isRecording ? record : nil
-        let view = Tensor(viewing: storage, offset: offset + start, shape: viewShape, requiresGrad: base != nil)
+        let view = Tensor(viewing: self, offset: start, shape: viewShape, requiresGrad: base != nil)
         if let base {
             view.record?.node = Node(viewing: base) { view in
                 let gx = base.gradPointer() + start

@@ -14,18 +14,15 @@
 
 import Foundation
 
-/// Float storage shared by a tensor and its views (`x[t]`, `reshaped`), never copied by them.
+/// A buffer that outlives the tensor it was made for: an operation's output whose values the
+/// backward pass reads (tanh, ReLU, the fused RNN layer) moves its buffer here, into the graph's
+/// record, so the values stay when the tensor itself is gone.
 final class Storage {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
 
-    /// Storage for `count` floats, reusing a buffer that an earlier tensor released; zero-filled
-    /// unless the caller is about to write every element.
-    init(count: Int, zeroed: Bool = true) {
-        self.count = count
-        pointer = BufferPool.shared.take(count)
-        if zeroed { pointer.initialize(repeating: 0, count: Swift.max(count, 1)) }
-    }
+    /// Takes over a buffer of `count` floats from the pool; returns it there when released.
+    init(taking pointer: UnsafeMutablePointer<Float>, count: Int) { (self.pointer, self.count) = (pointer, count) }
 
     deinit { BufferPool.shared.give(pointer, count) }
 }
@@ -211,8 +208,12 @@ public final class Tensor {
     public let shape: [Int]
     /// The number of elements (the product of ``shape``).
     public let count: Int
-    let storage: Storage
-    let offset: Int
+    /// The first element's address; elements follow contiguously.
+    let pointer: UnsafeMutablePointer<Float>
+    /// What keeps the values alive when this tensor does not own them: the tensor whose buffer a
+    /// view looks into, or the ``Storage`` a saved output moved its buffer to. Nil: the tensor owns
+    /// its buffer and returns it to the pool when released (one object per tensor, not two).
+    var owner: AnyObject?
 
     /// Its gradient and place in the recorded graph, when it requires a gradient.
     var record: GradientRecord?
@@ -242,17 +243,20 @@ public final class Tensor {
         check(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
         self.shape = shape
         count = shape.reduce(1, *)
-        storage = Storage(count: count, zeroed: zeroed)
-        offset = 0
+        // A buffer that an earlier tensor released, zero-filled unless the caller writes every element.
+        pointer = BufferPool.shared.take(count)
+        if zeroed { pointer.initialize(repeating: 0, count: Swift.max(count, 1)) }
         if requiresGrad { record = GradientRecord(shape: shape, count: count) }
     }
+
+    deinit { if owner == nil { BufferPool.shared.give(pointer, count) } }
 
     /// A tensor holding `values` in row-major order.
     public convenience init(_ values: [Float], shape: [Int], requiresGrad: Bool = false) {
         self.init(zeros: shape, requiresGrad: requiresGrad)
         check(values.count == count, "\(values.count) values do not fill shape \(shape)")
         values.withUnsafeBufferPointer { buffer in
-            if let base = buffer.baseAddress { storage.pointer.update(from: base, count: count) }
+            if let base = buffer.baseAddress { pointer.update(from: base, count: count) }
         }
     }
 
@@ -266,17 +270,14 @@ public final class Tensor {
         self.init([scalar], shape: [], requiresGrad: requiresGrad)
     }
 
-    /// A view: shares `base`'s storage from `offset` on.
-    init(viewing storage: Storage, offset: Int, shape: [Int], requiresGrad: Bool) {
+    /// A view: `base`'s values from `offset` on, kept alive by whatever keeps `base`'s.
+    init(viewing base: Tensor, offset: Int, shape: [Int], requiresGrad: Bool) {
         self.shape = shape
         count = shape.reduce(1, *)
-        self.storage = storage
-        self.offset = offset
+        pointer = base.pointer + offset
+        owner = base.owner ?? base
         if requiresGrad { record = GradientRecord(shape: shape, count: count) }
     }
-
-    /// The first element's address; elements follow contiguously.
-    var pointer: UnsafeMutablePointer<Float> { storage.pointer + offset }
 
     /// The number of dimensions.
     public var rank: Int { shape.count }
@@ -337,7 +338,7 @@ public final class Tensor {
         let out = Tensor(shape: shape, zeroed: false, requiresGrad: needsGrad)  // every operation writes all of it
         if let record = out.record {
             record.node = Node(inputs: inputs, backward: backward)
-            if savingOutput { record.savedValues = out.storage }
+            if savingOutput { record.savedValues = out.movedToStorage() }
         }
         return out
     }
@@ -352,9 +353,16 @@ public final class Tensor {
         let out = Tensor(shape: shape, zeroed: false, requiresGrad: needsGrad)  // every operation writes all of it
         if let record = out.record {
             record.node = Node(a.record, b?.record, backward: backward)
-            if savingOutput { record.savedValues = out.storage }
+            if savingOutput { record.savedValues = out.movedToStorage() }
         }
         return out
+    }
+
+    /// Moves a fresh result's buffer into a ``Storage`` that the graph can keep after the tensor is gone.
+    private func movedToStorage() -> Storage {
+        let storage = Storage(taking: pointer, count: count)
+        owner = storage
+        return storage
     }
 
     /// Whether operations are recorded for ``backward()`` on this thread; see ``withoutGradients(_:)``.
