@@ -33,7 +33,7 @@ extension Tensor {
         let base = Tensor.isRecording ? record : nil
         let view = Tensor(viewing: self, offset: start, shape: viewShape, requiresGrad: base != nil)
         if let base {
-            view.record?.node = Node(viewing: base) { view in
+            view.record?.node = Node(base, nil) { view in   // the one input: the viewed tensor's record
                 let gx = base.gradPointer() + start
                 addVectors(gx, view.gradPointer(), into: gx, count: view.count)
             }

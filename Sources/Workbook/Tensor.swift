@@ -184,12 +184,6 @@ struct Node {
         self.backward = backward
     }
 
-    /// A view's node: its one input is the record of the tensor it views.
-    init(viewing base: GradientRecord, backward: @escaping (_ output: GradientRecord) -> Void) {
-        (first, second, others) = (base, nil, [])
-        self.backward = backward
-    }
-
     /// Calls `body` with each input's record.
     func forEachInput(_ body: (GradientRecord) -> Void) {
         if let first { body(first) }
