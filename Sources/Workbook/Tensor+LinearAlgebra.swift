@@ -14,8 +14,8 @@ extension Tensor {
         let (recordA, recordB) = (record, other.record)
         // dA needs B's values and dB needs A's: the graph keeps each operand only for the other's gradient.
         let (a, b) = (recordB != nil ? self : nil, recordA != nil ? other : nil)
-        var outShape = shape
-        outShape[rank - 1] = n                                      // (…, K) → (…, N)
+        var outShape = shape                                        // (…, K) → (…, N): the same array when N = K
+        if n != k { outShape[rank - 1] = n }
         let out = Tensor.result(outShape, from: self, other) { out in
             let g = out.gradPointer()
             if let recordA, let b {
