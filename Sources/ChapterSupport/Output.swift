@@ -176,9 +176,11 @@ public final class BackgroundJob<T>: @unchecked Sendable {
         finished.signal()
     }
 
-    /// Waits for the job, prints the lines it held, and returns its result or throws its error.
+    /// Waits for the job, prints the lines it held (the first time), and returns its result or
+    /// throws its error.
     public func collect() throws -> T {
         finished.wait()
+        finished.signal()   // a later collect() does not wait again
         parent.printLines(of: output)
         guard let outcome else { fatalError("BackgroundJob: no outcome after the job finished") }
         return try outcome.get()

@@ -21,6 +21,7 @@ struct BackgroundJobTests {
         #expect(try third.collect() == 30)          // collected out of order: each waits for its own job
         #expect(throws: Failure(job: 2)) { try second.collect() }
         #expect(try first.collect() == 10)
+        #expect(try first.collect() == 10, "a second collect() returns the same result at once")
         #expect(order.values == [1, 2, 3])
     }
 
