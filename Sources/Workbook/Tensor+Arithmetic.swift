@@ -32,34 +32,24 @@ extension Tensor {
         let (recordA, recordB) = (a.record, b.record)
         let out = result(shape, from: a, b) { out in
             let g = out.gradPointer()
-            // The first contribution to a fresh gradient is written, not added (no zero fill); an
-            // operand repeated over blocks (a bias) is written by the first block only.
-            if let recordA {
-                let (gradA, freshA) = recordA.gradientForWriting()
+            // One operand's gradient, `partial` picking its partial derivative. The first
+            // contribution to a fresh gradient is written, not added (no zero fill); an operand
+            // repeated over blocks (a bias) is written by the first block only. A loop for each
+            // operand keeps it simple enough to vectorise.
+            @inline(__always) func send(to record: GradientRecord, stride: Int, _ partial: (Float, Float) -> Float) {
+                let (grad, fresh) = record.gradientForWriting()
                 for r in 0..<repeats {
-                    let (xa, xb, gr) = (a.pointer + r * strideA, b.pointer + r * strideB, g + r * block)
-                    // Separate loops for each input keep them simple enough to vectorise.
-                    let ga = gradA + r * strideA
-                    if freshA && (r == 0 || strideA != 0) {
-                        for j in 0..<block { ga[j] = gr[j] * f.partials(xa[j], xb[j]).0 }
+                    let (xa, xb, gr, gx) = (a.pointer + r * strideA, b.pointer + r * strideB, g + r * block, grad + r * stride)
+                    if fresh && (r == 0 || stride != 0) {
+                        for j in 0..<block { gx[j] = gr[j] * partial(xa[j], xb[j]) }
                     } else {
-                        for j in 0..<block { ga[j] += gr[j] * f.partials(xa[j], xb[j]).0 }
+                        for j in 0..<block { gx[j] += gr[j] * partial(xa[j], xb[j]) }
                     }
                 }
             }
+            if let recordA { send(to: recordA, stride: strideA) { f.partials($0, $1).0 } }
             // b's gradient is taken after a's is complete: `x * x` passes the same tensor twice.
-            if let recordB {
-                let (gradB, freshB) = recordB.gradientForWriting()
-                for r in 0..<repeats {
-                    let (xa, xb, gr) = (a.pointer + r * strideA, b.pointer + r * strideB, g + r * block)
-                    let gb = gradB + r * strideB
-                    if freshB && (r == 0 || strideB != 0) {
-                        for j in 0..<block { gb[j] = gr[j] * f.partials(xa[j], xb[j]).1 }
-                    } else {
-                        for j in 0..<block { gb[j] += gr[j] * f.partials(xa[j], xb[j]).1 }
-                    }
-                }
-            }
+            if let recordB { send(to: recordB, stride: strideB) { f.partials($0, $1).1 } }
         }
         for r in 0..<repeats {
             let (xa, xb, o) = (a.pointer + r * strideA, b.pointer + r * strideB, out.pointer + r * block)

@@ -328,13 +328,9 @@ public final class Tensor {
         _ shape: [Int], from inputs: [Tensor], savingOutput: Bool = false,
         backward: @escaping (_ output: GradientRecord) -> Void
     ) -> Tensor {
-        let needsGrad = isRecording && inputs.contains { $0.requiresGrad }
-        let out = Tensor(shape: shape, zeroed: false, requiresGrad: needsGrad)  // every operation writes all of it
-        if let record = out.record {
-            record.node = Node(inputs: inputs, backward: backward)
-            if savingOutput { record.savedValues = out.movedToStorage() }
+        result(shape, recording: inputs.contains { $0.requiresGrad }, savingOutput: savingOutput) {
+            Node(inputs: inputs, backward: backward)
         }
-        return out
     }
 
     /// ``result(_:from:savingOutput:backward:)`` for the operations of one or two inputs, which
@@ -343,10 +339,18 @@ public final class Tensor {
         _ shape: [Int], from a: Tensor, _ b: Tensor? = nil, savingOutput: Bool = false,
         backward: @escaping (_ output: GradientRecord) -> Void
     ) -> Tensor {
-        let needsGrad = isRecording && (a.record != nil || b?.record != nil)
-        let out = Tensor(shape: shape, zeroed: false, requiresGrad: needsGrad)  // every operation writes all of it
+        result(shape, recording: a.record != nil || b?.record != nil, savingOutput: savingOutput) {
+            Node(a.record, b?.record, backward: backward)
+        }
+    }
+
+    /// A fresh result (every operation writes all of it); its node when an input needs a gradient.
+    @inline(__always)
+    private static func result(_ shape: [Int], recording: Bool, savingOutput: Bool, node: () -> Node) -> Tensor {
+        let needsGrad = isRecording && recording
+        let out = Tensor(shape: shape, zeroed: false, requiresGrad: needsGrad)
         if let record = out.record {
-            record.node = Node(a.record, b?.record, backward: backward)
+            record.node = node()
             if savingOutput { record.savedValues = out.movedToStorage() }
         }
         return out
