@@ -4,6 +4,7 @@
 //     swift run -c release Benchmarks              a table, then one line of JSON
 //     swift run -c release Benchmarks --json       only the JSON (bench/compare.sh reads it)
 //     swift run -c release Benchmarks deep         only the workloads whose key contains "deep"
+//     swift run -c release Benchmarks --threads 1  everything on one thread (default: large operations on two)
 //     swift run Benchmarks                         debug build (the Workbook library is still -O)
 //
 // An epoch is what the notebooks' loops do per epoch on the whole training set (one batch):
@@ -41,6 +42,10 @@ let jsonOnly = arguments.contains("--json")
 arguments.removeAll { $0 == "--json" }
 if let i = arguments.firstIndex(of: "--peak"), i + 1 < arguments.count, let value = Double(arguments[i + 1]) {
     peak = value
+    arguments.removeSubrange(i...(i + 1))
+}
+if let i = arguments.firstIndex(of: "--threads"), i + 1 < arguments.count, let value = Int(arguments[i + 1]), value >= 1 {
+    Tensor.threadCount = value   // 1: everything on the calling thread; 2 (the default): large operations in halves
     arguments.removeSubrange(i...(i + 1))
 }
 let only = arguments.first
@@ -125,7 +130,7 @@ for loss in [BidirectionalLoss.notebook, .fixed] {
 }
 
 if !jsonOnly {
-    print("Workbook benchmarks, \(configuration) build, one thread; median of the repetitions, [min–max];")
+    print("Workbook benchmarks, \(configuration) build, \(Tensor.threadCount == 1 ? "one thread" : "\(Tensor.threadCount) threads for large operations"); median of the repetitions, [min–max];")
     print(String(format: "product GFLOP/s and its share of the %.0f GFLOP/s one-core limit", peak))
     print("workload".padding(toLength: 36, withPad: " ", startingAt: 0) + "     median       [min – max]       MFLOP   GFLOP/s  of limit")
     for row in rows {
@@ -138,4 +143,4 @@ let json = rows.map {
     String(format: "\"%@\":{\"name\":\"%@\",\"median_ms\":%.5f,\"min_ms\":%.5f,\"max_ms\":%.5f,\"mflop\":%.4f,\"gflops\":%.2f,\"share_of_peak\":%.4f}",
            $0.key, $0.name, $0.median * 1e3, $0.min * 1e3, $0.max * 1e3, $0.flops / 1e6, $0.gflops, $0.gflops / peak)
 }
-print("{\"configuration\":\"\(configuration)\",\"peak_gflops\":\(peak),\"results\":{\(json.joined(separator: ","))}}")
+print("{\"configuration\":\"\(configuration)\",\"threads\":\(Tensor.threadCount),\"peak_gflops\":\(peak),\"results\":{\(json.joined(separator: ","))}}")

@@ -13,9 +13,21 @@
 
 /// `C = A · B`, or `C += A · B` when `accumulate`; A's element (i, p) is `a[i * rowStride + p * columnStride]`.
 ///
-/// One thread: splitting the bidirectional model's products over the machine's two cores (fixed
-/// halves of C's rows, bit-identical) was slower on a shared machine; see BENCHMARKS.md.
+/// A large product (from 65 536 multiply-adds and 16 rows of C) runs on two threads, each taking
+/// half of C's rows (Threads.swift): every element of C is the same sum either way.
 func gemm(
+    m: Int, n: Int, k: Int,
+    a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
+    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
+) {
+    inHalves(m, at: (m / 2 + 7) / 8 * 8, if: m >= 16 && m * n * Swift.max(k, 1) >= 1 << 16) { rows in
+        gemmOnOneThread(m: rows.count, n: n, k: k, a: a + rows.lowerBound * rowStride, rowStride: rowStride,
+                        columnStride: columnStride, b: b, c: c + rows.lowerBound * n, accumulate: accumulate)
+    }
+}
+
+/// ``gemm(m:n:k:a:rowStride:columnStride:b:c:accumulate:)`` on the calling thread.
+private func gemmOnOneThread(
     m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
     b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
@@ -284,17 +296,28 @@ func transpose2D(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into out: U
 /// `out[i] = x[i] + y[i]` for `count` elements, eight at a time (`out` may be `x` or `y`).
 func addVectors(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
     typealias V = SIMD8<Float>
-    var i = 0
-    while i + 8 <= count {
-        let sum = UnsafeRawPointer(x + i).loadUnaligned(as: V.self) + UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
-        UnsafeMutableRawPointer(out + i).storeBytes(of: sum, as: V.self)
-        i += 8
+    inHalves(elements: count) { range in
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            let sum = UnsafeRawPointer(x + i).loadUnaligned(as: V.self) + UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(out + i).storeBytes(of: sum, as: V.self)
+            i += 8
+        }
+        while i < range.upperBound { out[i] = x[i] + y[i]; i += 1 }
     }
-    while i < count { out[i] = x[i] + y[i]; i += 1 }
 }
 
 /// `out[r, j] = x[r, j] + row[j]` for `rows` rows of `width` (a bias added to every row; `out` may be `x`).
 func addRowVector(
+    _ x: UnsafePointer<Float>, _ row: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, width: Int
+) {
+    inHalves(rows, at: (rows / 2 + 7) / 8 * 8, if: rows * width >= 1 << 15) { part in
+        let offset = part.lowerBound * width
+        addRowVectorOnOneThread(x + offset, row, into: out + offset, rows: part.count, width: width)
+    }
+}
+
+private func addRowVectorOnOneThread(
     _ x: UnsafePointer<Float>, _ row: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, width: Int
 ) {
     typealias V = SIMD8<Float>

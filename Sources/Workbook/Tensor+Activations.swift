@@ -23,14 +23,18 @@ extension Tensor {
         let out = Tensor.result(shape, from: self, savingOutput: true) { out in
             guard let input else { return }
             let (g, (gx, fresh), py) = (out.gradPointer(), input.gradientForWriting(), out.savedPointer)
-            if fresh {
-                for i in 0..<out.count { gx[i] = py[i] > 0 ? g[i] : 0 }
-            } else {
-                for i in 0..<out.count { gx[i] += py[i] > 0 ? g[i] : 0 }
+            inHalves(elements: out.count) { part in   // two threads for a large tensor (Threads.swift)
+                if fresh {
+                    for i in part { gx[i] = py[i] > 0 ? g[i] : 0 }
+                } else {
+                    for i in part { gx[i] += py[i] > 0 ? g[i] : 0 }
+                }
             }
         }
         let (px, py) = (pointer, out.pointer)
-        for i in 0..<count { py[i] = Swift.max(px[i], 0) }
+        inHalves(elements: count) { part in
+            for i in part { py[i] = Swift.max(px[i], 0) }
+        }
         return out
     }
 }

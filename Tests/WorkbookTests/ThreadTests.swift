@@ -1,0 +1,111 @@
+// The helper thread (Threads.swift): large operations in two halves give the same bits as one
+// thread, every half runs exactly once, and callers on several threads do not disturb each other.
+
+import Foundation
+import Testing
+@testable import Workbook
+
+@Suite("Two threads for large operations")
+struct ThreadTests {
+    @Test("split runs each half exactly once, the second on the helper thread when it is free")
+    func halvesRunOnce() {
+        let count = 1000, middle = 504
+        var helperRuns = 0
+        // The helper may be taken by another test for a while (then the caller runs everything):
+        // keep splitting until it has run a second half, or give up after many tries.
+        for _ in 0..<20_000 where helperRuns == 0 {
+            let caller = pthread_self()
+            var runs = [Int](repeating: 0, count: count)
+            var ranges: [(Range<Int>, onCaller: Bool)] = []
+            let lock = NSLock()
+            runs.withUnsafeMutableBufferPointer { runs in
+                nonisolated(unsafe) let runs = runs
+                HelperThread.shared.split(count, at: middle) { range in
+                    for i in range { runs[i] += 1 }
+                    lock.withLock { ranges.append((range, pthread_equal(pthread_self(), caller) != 0)) }
+                }
+            }
+            #expect(runs.allSatisfy { $0 == 1 }, "every index once")
+            let sorted = ranges.map(\.0).sorted { $0.lowerBound < $1.lowerBound }
+            #expect(sorted == [0..<count] || sorted == [0..<middle, middle..<count])
+            helperRuns += ranges.filter { !$0.onCaller }.count
+        }
+        #expect(helperRuns > 0, "the helper thread never ran a half")
+    }
+
+    @Test("Callers on four threads at once each get their own results")
+    func concurrentCallers() {
+        let results = [Bool](repeating: false, count: 4)
+        nonisolated(unsafe) var ok = results
+        DispatchQueue.concurrentPerform(iterations: 4) { caller in
+            var good = true
+            let n = 40_000 + 8 * caller
+            var out = [Float](repeating: 0, count: n)
+            let x = (0..<n).map { Float($0 % 97) }, y = (0..<n).map { Float(caller) - Float($0 % 13) }
+            for _ in 0..<200 {
+                out.withUnsafeMutableBufferPointer { out in
+                    addVectors(x, y, into: out.baseAddress!, count: n)
+                }
+                good = good && out.indices.allSatisfy { out[$0] == x[$0] + y[$0] }
+            }
+            ok[caller] = good
+        }
+        #expect(ok == [true, true, true, true])
+    }
+
+    @Test("A large product on two halves of C's rows is the one-thread product, bit for bit",
+          arguments: [(3750, 32, 32), (32, 32, 3750), (3750, 1, 32), (32, 1, 3750), (3750, 8, 1), (40, 24, 3000)])
+    func productHalves(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        for transposedA in [false, true] {
+            let a = KernelTests.values(m * k, seed: UInt64(m + 7 * k)), b = KernelTests.values(k * n, seed: UInt64(n + k))
+            let (rowStride, columnStride) = transposedA ? (1, m) : (k, 1)
+            var whole = [Float](repeating: 0, count: m * n), halves = whole
+            let middle = (m / 2 + 7) / 8 * 8
+            a.withUnsafeBufferPointer { pa in
+                let pa = pa.baseAddress!
+                Tensor.withThreadCount(1) {
+                    gemm(m: m, n: n, k: k, a: pa, rowStride: rowStride, columnStride: columnStride,
+                         b: b, c: &whole, accumulate: false)
+                }
+                // The split that `gemm` makes on two threads, made here by hand on one.
+                halves.withUnsafeMutableBufferPointer { pc in
+                    let pc = pc.baseAddress!
+                    Tensor.withThreadCount(1) {
+                        gemm(m: middle, n: n, k: k, a: pa, rowStride: rowStride, columnStride: columnStride,
+                             b: b, c: pc, accumulate: false)
+                        gemm(m: m - middle, n: n, k: k, a: pa + middle * rowStride, rowStride: rowStride,
+                             columnStride: columnStride, b: b, c: pc + middle * n, accumulate: false)
+                    }
+                }
+            }
+            // The first differing element, not the arrays: a failing comparison of 120 000 values
+            // would have the test library diff them for minutes.
+            let differing = zip(whole, halves).firstIndex { $0.bitPattern != $1.bitPattern }
+            #expect(differing == nil, "\(m)×\(k) · \(k)×\(n), transposed A: \(transposedA)")
+        }
+    }
+
+    @Test("Training the bidirectional model on 3750 rows: the same bits with one thread or two")
+    func trainingIsThreadIndependent() {
+        func trained(threads: Int) -> [[UInt32]] {
+            Tensor.withThreadCount(threads) {
+                var g = TorchGenerator(seed: 3)
+                let task = DigitTask(rows: 3750, using: &g)
+                let brnn = BRNN(inputSize: 1, hiddenSize: 32, outputSize: 1, initialization: .xavier, using: &g)
+                let (forward, backward) = bidirectionalInputs(task.digits, scaled: true)
+                let optimizer = SGD(brnn.parameters, learningRate: 0.1)
+                for _ in 0..<3 {
+                    BidirectionalLoss.fixed(brnn(forward, backward), task.labels).backward()
+                    clipGradientsPerParameter(brnn.parameters)
+                    optimizer.step()
+                    optimizer.zeroGrad()
+                }
+                return brnn.parameters.map { $0.values.map(\.bitPattern) }
+            }
+        }
+        let (one, two) = (trained(threads: 1), trained(threads: 2))
+        let differing = zip(one, two).filter { $0 != $1 }.count
+        #expect(differing == 0, "\(differing) of \(one.count) parameters differ")
+    }
+}
