@@ -146,7 +146,8 @@ extension Output {
     /// them here: the text is what running the job at that point would print. Jobs started this
     /// way run one after another, in the order they were started. Each must be independent of the
     /// chapter's other work (its own generator, model and data), so that its results are exactly
-    /// those of running it in place, only sooner.
+    /// those of running it in place, only sooner. The job's large operations stay on its own
+    /// thread (``Tensor/withThreadCount(_:_:)``): the chapter's work has the other core.
     public func startOnSecondCore<T>(_ job: @escaping (Output) throws -> T) -> BackgroundJob<T> {
         let background = BackgroundJob<T>(output: Output(holdingLinesFor: options), parent: self)
         nonisolated(unsafe) let job = job   // runs on the second core only, once
@@ -172,7 +173,8 @@ public final class BackgroundJob<T>: @unchecked Sendable {
     fileprivate init(output: Output, parent: Output) { (self.output, self.parent) = (output, parent) }
 
     fileprivate func run(_ job: (Output) throws -> T) {
-        outcome = Result { try job(output) }
+        // One thread: the chapter's own work has the other core (no helper thread for large operations).
+        outcome = Result { try Tensor.withThreadCount(1) { try job(output) } }
         finished.signal()
     }
 

@@ -17,7 +17,8 @@ public func parallelMap<T>(_ count: Int, _ job: (Int) -> T) -> [T] {
         results.withUnsafeMutableBufferPointer { slots in
             // Each job writes its own slot only; the jobs share nothing else (see above).
             nonisolated(unsafe) let (slots, job) = (slots, job)
-            DispatchQueue.concurrentPerform(iterations: count) { i in slots[i] = job(i) }
+            // The jobs fill the cores: each keeps its large operations on its own thread.
+            DispatchQueue.concurrentPerform(iterations: count) { i in slots[i] = Tensor.withThreadCount(1) { job(i) } }
         }
     }
     return results.compactMap { $0 }

@@ -25,8 +25,10 @@ extension Tensor {
         }
     }
 
-    /// Runs `body` with ``threadCount`` set to `count` on this thread only (other threads keep theirs).
-    static func withThreadCount<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
+    /// Runs `body` with ``threadCount`` set to `count` on this thread only (other threads keep
+    /// theirs): for work that runs beside other work, such as independent training runs that
+    /// already fill the cores.
+    public static func withThreadCount<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
         check(count >= 1, "threadCount must be at least 1, not \(count)")
         let previous = pthread_getspecific(scopedThreadCountKey)
         pthread_setspecific(scopedThreadCountKey, UnsafeRawPointer(bitPattern: Swift.min(count, 2)))
