@@ -293,6 +293,11 @@ func transpose2D(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into out: U
     }
 }
 
+/// `out[i] = x[i]` for `count` elements (a gradient passed on unchanged), on two threads when large.
+func copyVector(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+    inHalves(elements: count) { range in (out + range.lowerBound).update(from: x + range.lowerBound, count: range.count) }
+}
+
 /// `out[i] = x[i] + y[i]` for `count` elements, eight at a time (`out` may be `x` or `y`).
 func addVectors(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
     typealias V = SIMD8<Float>
@@ -369,9 +374,21 @@ private func addRowVectorOnOneThread(
 
 /// `sums[j] (+)= Σ_r x[r, j]` over `rows` rows of `width`, row after row in order (a bias's gradient).
 /// Writes the sums when `accumulate` is false, otherwise adds them into `sums`, starting from its
-/// values: each lane is the same sequence of float additions either way.
+/// values: each lane is the same sequence of float additions either way. A large matrix is summed
+/// in two halves of its columns, on two threads.
 func sumRows(
     _ x: UnsafePointer<Float>, rows: Int, width: Int, into sums: UnsafeMutablePointer<Float>, accumulate: Bool
+) {
+    inHalves(width, at: width / 16 * 8, if: rows * width >= 1 << 15) { columns in
+        sumRows(x + columns.lowerBound, rows: rows, width: columns.count, rowStride: width,
+                into: sums + columns.lowerBound, accumulate: accumulate)
+    }
+}
+
+/// ``sumRows(_:rows:width:into:accumulate:)`` over `width` columns of rows `rowStride` apart, on this thread.
+private func sumRows(
+    _ x: UnsafePointer<Float>, rows: Int, width: Int, rowStride: Int, into sums: UnsafeMutablePointer<Float>,
+    accumulate: Bool
 ) {
     typealias V = SIMD8<Float>
     guard rows > 0 else {
@@ -385,13 +402,13 @@ func sumRows(
         @inline(__always) func lanes(_ p: UnsafePointer<Float>, _ g: Int) -> V { UnsafeRawPointer(p + 8 * g).loadUnaligned(as: V.self) }
         let start = accumulate ? UnsafePointer(sums) : x
         var (t0, t1, t2, t3) = (lanes(start, 0), groups > 1 ? lanes(start, 1) : V(), groups > 2 ? lanes(start, 2) : V(), groups > 3 ? lanes(start, 3) : V())
-        var px = accumulate ? x : x + width
+        var px = accumulate ? x : x + rowStride
         for _ in (accumulate ? 0 : 1)..<rows {
             t0 += lanes(px, 0)
             if groups > 1 { t1 += lanes(px, 1) }
             if groups > 2 { t2 += lanes(px, 2) }
             if groups > 3 { t3 += lanes(px, 3) }
-            px += width
+            px += rowStride
         }
         let s = UnsafeMutableRawPointer(sums)
         s.storeBytes(of: t0, as: V.self)
@@ -399,15 +416,16 @@ func sumRows(
         if groups > 2 { s.storeBytes(of: t2, toByteOffset: 64, as: V.self) }
         if groups > 3 { s.storeBytes(of: t3, toByteOffset: 96, as: V.self) }
     }
-    switch width {   // the models' widths: the running sums stay in registers
+    switch width {   // the models' widths (and half of 32): the running sums stay in registers
     case 8: return inRegisters(1)
+    case 16: return inRegisters(2)
     case 32: return inRegisters(4)
     default: break
     }
     let full = width - width % 8
     if !accumulate { sums.update(from: x, count: full) }
     for r in (accumulate ? 0 : 1)..<rows {
-        let xr = x + r * width
+        let xr = x + r * rowStride
         var j = 0
         while j < full {
             let total = UnsafeRawPointer(sums + j).loadUnaligned(as: V.self) + UnsafeRawPointer(xr + j).loadUnaligned(as: V.self)
@@ -417,7 +435,7 @@ func sumRows(
     }
     for column in (width - width % 8)..<width {
         var total = accumulate ? sums[column] + x[column] : x[column]
-        for r in 1..<rows { total += x[r * width + column] }
+        for r in 1..<rows { total += x[r * rowStride + column] }
         sums[column] = total
     }
 }

@@ -98,7 +98,7 @@ extension Tensor {
                         handedOver = true
                     } else {
                         let (gx, fresh) = x.gradientForWriting()
-                        if fresh { gx.update(from: g.pointer, count: outCount) } else { addVectors(gx, g.pointer, into: gx, count: outCount) }
+                        if fresh { copyVector(g.pointer, into: gx, count: outCount) } else { addVectors(gx, g.pointer, into: gx, count: outCount) }
                     }
                 } else {
                     let (gx, fresh) = x.gradientForWriting()

@@ -81,7 +81,7 @@ struct ThreadTests {
             }
             // The first differing element, not the arrays: a failing comparison of 120 000 values
             // would have the test library diff them for minutes.
-            let differing = zip(whole, halves).firstIndex { $0.bitPattern != $1.bitPattern }
+            let differing = whole.indices.first { whole[$0].bitPattern != halves[$0].bitPattern }
             #expect(differing == nil, "\(m)×\(k) · \(k)×\(n), transposed A: \(transposedA)")
         }
     }
