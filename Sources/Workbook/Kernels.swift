@@ -20,13 +20,19 @@ func gemm(
     a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
     b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
-    inHalves(m, at: (m / 2 + 7) / 8 * 8, if: m >= 16 && m * n * Swift.max(k, 1) >= 1 << 16) { rows in
+    guard m >= 16 && m * n * Swift.max(k, 1) >= 1 << 16 else {
+        // The small products (the deep RNNs'): straight to the loops, which see the sizes as they are.
+        return gemmOnOneThread(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride,
+                               b: b, c: c, accumulate: accumulate)
+    }
+    inHalves(m, at: (m / 2 + 7) / 8 * 8, if: true) { rows in
         gemmOnOneThread(m: rows.count, n: n, k: k, a: a + rows.lowerBound * rowStride, rowStride: rowStride,
                         columnStride: columnStride, b: b, c: c + rows.lowerBound * n, accumulate: accumulate)
     }
 }
 
 /// ``gemm(m:n:k:a:rowStride:columnStride:b:c:accumulate:)`` on the calling thread.
+@inline(__always)
 private func gemmOnOneThread(
     m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
