@@ -24,13 +24,9 @@ extension Tensor {
     public subscript(_ t: Int) -> Tensor {
         check(rank >= 1 && t >= 0 && t < shape[0],
                      "index \(t) is out of range for shape \(describe(shape: shape))")
-        // The shape without its first dimension, written straight into a new array: one
-        // allocation (`Array(shape.dropFirst())` made two, and this runs once per step).
-        let inner = [Int](unsafeUninitializedCapacity: rank - 1) { dims, initialized in
-            for d in 1..<rank { dims[d - 1] = shape[d] }
-            initialized = rank - 1
-        }
-        return view(offset: t * (count / shape[0]), shape: inner)
+        // The shape without its first dimension, copied from a slice: one allocation
+        // (`Array(shape.dropFirst())` made two, and this runs once per step).
+        return view(offset: t * (count / shape[0]), shape: Array(shape[1...]))
     }
 
     /// A view of `shape` starting `offset` elements in; its gradient flows back into this tensor's.
