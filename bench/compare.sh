@@ -1,51 +1,77 @@
 #!/bin/sh
 # Side by side: the Workbook's Benchmarks (release build) and the same epochs in PyTorch eager on
-# the CPU, one after the other on this machine, then the ratios.
+# the CPU, one after the other on this machine, in alternating rounds, then the ratios.
 #
 #     bench/compare.sh                      PyTorch from `python3`
 #     PYTHON=venv/bin/python bench/compare.sh
 #     REPETITIONS=100 bench/compare.sh       timed PyTorch epochs per workload (default 50)
+#     ROUNDS=5 bench/compare.sh              Swift then PyTorch, this many times (default 3)
+#     THREADS=1 bench/compare.sh             the Swift side on one thread (default: two for large operations)
 #
 # PyTorch comes from PyPI:  python3 -m venv venv && venv/bin/pip install torch
 # (the CPU wheels: --index-url https://download.pytorch.org/whl/cpu). Without it, the script runs
-# the Swift side only and says so. Timings are noisy on a busy machine: run it when idle, twice.
+# the Swift side only and says so. Timings are noisy on a shared machine: each round runs both
+# sides a few seconds apart, and the ratio of each round is printed, then their median.
 set -eu
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 REPETITIONS="${REPETITIONS:-50}"
+ROUNDS="${ROUNDS:-3}"
+THREADS="${THREADS:-2}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-echo "== Swift (swift run -c release Benchmarks)"
 swift build -c release --product Benchmarks >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; exit 1; }
-"$(swift build -c release --show-bin-path)/Benchmarks" >"$tmp/swift.txt"
-grep -v '^{' "$tmp/swift.txt"
-grep '^{' "$tmp/swift.txt" >"$tmp/swift.json"
-
+benchmarks="$(swift build -c release --show-bin-path)/Benchmarks"
+torch=yes
 if ! "$PYTHON" -c 'import torch' >/dev/null 2>&1; then
+    torch=no
+    ROUNDS=1
+fi
+
+round=1
+while [ "$round" -le "$ROUNDS" ]; do
+    echo "== Round $round: Swift (swift run -c release Benchmarks --threads $THREADS)"
+    "$benchmarks" --threads "$THREADS" >"$tmp/swift.txt"
+    grep -v '^{' "$tmp/swift.txt"
+    grep '^{' "$tmp/swift.txt" >"$tmp/swift.$round.json"
+    if [ "$torch" = yes ]; then
+        # The notebooks' loops as written (DataLoader with num_workers=2) are slow and vary less
+        # than the fast loop: the first round measures them, later rounds only the fast loop.
+        written=""
+        [ "$round" -gt 1 ] && written="--no-as-written"
+        echo "== Round $round: PyTorch eager, CPU ($PYTHON bench/pytorch_reference.py $written)"
+        "$PYTHON" bench/pytorch_reference.py --repetitions "$REPETITIONS" $written >"$tmp/torch.$round.json" \
+            2>"$tmp/torch.log" || { cat "$tmp/torch.log"; exit 1; }
+        grep -v -i 'warn\|_conversion_method' "$tmp/torch.log" || true
+    fi
+    round=$((round + 1))
+done
+
+if [ "$torch" = no ]; then
     echo "== PyTorch: skipped ('$PYTHON' cannot import torch; set PYTHON=… or: pip install torch)"
     exit 0
 fi
-echo "== PyTorch eager, CPU ($PYTHON bench/pytorch_reference.py)"
-"$PYTHON" bench/pytorch_reference.py --repetitions "$REPETITIONS" >"$tmp/torch.json" 2>"$tmp/torch.log" \
-    || { cat "$tmp/torch.log"; exit 1; }
-grep -v -i 'warn\|_conversion_method' "$tmp/torch.log" || true
 
-echo "== Per epoch, medians (PyTorch fast loader / as written, DataLoader with num_workers=2)"
-"$PYTHON" - "$tmp/swift.json" "$tmp/torch.json" <<'PY'
-import json, sys
-swift = json.load(open(sys.argv[1]))["results"]
-torch = json.load(open(sys.argv[2]))
-print(f"torch {torch['torch']}, {torch['threads']} threads")
-print(f"{'workload':22s} {'Swift ms':>9s} {'PyTorch ms':>11s} {'ratio':>7s} {'as written ms':>14s} {'ratio':>7s}")
-for key, row in torch["results"].items():
-    if key not in swift:
+echo "== Per epoch: medians of each round, the ratio of each round, and the median ratio"
+"$PYTHON" - "$tmp" "$ROUNDS" <<'PY'
+import json, statistics, sys
+folder, rounds = sys.argv[1], int(sys.argv[2])
+swift = [json.load(open(f"{folder}/swift.{r}.json")) for r in range(1, rounds + 1)]
+torch = [json.load(open(f"{folder}/torch.{r}.json")) for r in range(1, rounds + 1)]
+print(f"torch {torch[0]['torch']}, {torch[0]['threads']} threads; Swift {swift[0].get('threads', 1)} thread(s)")
+print(f"{'workload':20s} {'Swift ms':>16s} {'PyTorch fast ms':>18s} {'ratio per round':>24s} {'median':>7s}"
+      f" {'as written ms':>14s} {'ratio':>6s}")
+for key, first in torch[0]["results"].items():
+    if key not in swift[0]["results"]:
         continue
-    s = swift[key]["median_ms"]
-    fast = row["fast"]["median_ms"]
-    line = f"{key:22s} {s:9.3f} {fast:11.3f} {fast / s:6.1f}x"
-    if "as_written" in row:
-        written = row["as_written"]["median_ms"]
-        line += f" {written:14.1f} {written / s:6.0f}x"
+    s = [run["results"][key]["median_ms"] for run in swift]
+    fast = [run["results"][key]["fast"]["median_ms"] for run in torch]
+    ratios = [f / x for f, x in zip(fast, s)]
+    line = (f"{key:20s} {min(s):7.3f}–{max(s):<8.3f} {min(fast):8.3f}–{max(fast):<9.3f} "
+            f"{', '.join(f'{r:.1f}' for r in ratios):>24s} {statistics.median(ratios):6.1f}x")
+    if "as_written" in first:
+        written = first["as_written"]["median_ms"]
+        line += f" {written:14.1f} {written / s[0]:5.0f}x"
     print(line)
 PY

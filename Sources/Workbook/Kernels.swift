@@ -13,8 +13,8 @@
 
 /// `C = A · B`, or `C += A · B` when `accumulate`; A's element (i, p) is `a[i * rowStride + p * columnStride]`.
 ///
-/// A large product (from 65 536 multiply-adds and 16 rows of C) runs on two threads, each taking
-/// half of C's rows (Threads.swift): every element of C is the same sum either way.
+/// A large product (from 65 536 multiply-adds and 16 rows of C) runs on two threads, which share
+/// C's rows in parts (Threads.swift): every element of C is the same sum either way.
 func gemm(
     m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
@@ -25,7 +25,9 @@ func gemm(
         return gemmOnOneThread(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride,
                                b: b, c: c, accumulate: accumulate)
     }
-    inHalves(m, at: (m / 2 + 7) / 8 * 8, if: true) { rows in
+    // Parts of C's rows: eight for a tall C, two for a weight gradient's short one (each part
+    // reads all of the long operands).
+    inParts(m, size: partSize(m, parts: m >= 512 ? 8 : 2), if: true) { rows in
         gemmOnOneThread(m: rows.count, n: n, k: k, a: a + rows.lowerBound * rowStride, rowStride: rowStride,
                         columnStride: columnStride, b: b, c: c + rows.lowerBound * n, accumulate: accumulate)
     }
@@ -301,13 +303,13 @@ func transpose2D(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into out: U
 
 /// `out[i] = x[i]` for `count` elements (a gradient passed on unchanged), on two threads when large.
 func copyVector(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
-    inHalves(elements: count) { range in (out + range.lowerBound).update(from: x + range.lowerBound, count: range.count) }
+    inParts(elements: count) { range in (out + range.lowerBound).update(from: x + range.lowerBound, count: range.count) }
 }
 
 /// `out[i] = x[i] + y[i]` for `count` elements, eight at a time (`out` may be `x` or `y`).
 func addVectors(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
     typealias V = SIMD8<Float>
-    inHalves(elements: count) { range in
+    inParts(elements: count) { range in
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
             let sum = UnsafeRawPointer(x + i).loadUnaligned(as: V.self) + UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
@@ -322,7 +324,7 @@ func addVectors(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: 
 func addRowVector(
     _ x: UnsafePointer<Float>, _ row: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, width: Int
 ) {
-    inHalves(rows, at: (rows / 2 + 7) / 8 * 8, if: rows * width >= 1 << 15) { part in
+    inParts(rows, size: partSize(rows, parts: 8), if: rows * width >= 1 << 15) { part in
         let offset = part.lowerBound * width
         addRowVectorOnOneThread(x + offset, row, into: out + offset, rows: part.count, width: width)
     }
@@ -385,7 +387,7 @@ private func addRowVectorOnOneThread(
 func sumRows(
     _ x: UnsafePointer<Float>, rows: Int, width: Int, into sums: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
-    inHalves(width, at: width / 16 * 8, if: rows * width >= 1 << 15) { columns in
+    inParts(width, size: width / 16 * 8, if: rows * width >= 1 << 15) { columns in
         sumRows(x + columns.lowerBound, rows: rows, width: columns.count, rowStride: width,
                 into: sums + columns.lowerBound, accumulate: accumulate)
     }

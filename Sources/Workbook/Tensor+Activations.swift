@@ -23,7 +23,7 @@ extension Tensor {
         let out = Tensor.result(shape, from: self, savingOutput: true) { out in
             guard let input else { return }
             let (g, (gx, fresh), py) = (out.gradPointer(), input.gradientForWriting(), out.savedPointer)
-            inHalves(elements: out.count) { part in   // two threads for a large tensor (Threads.swift)
+            inParts(elements: out.count) { part in   // two threads for a large tensor (Threads.swift)
                 if fresh {
                     for i in part { gx[i] = py[i] > 0 ? g[i] : 0 }
                 } else {
@@ -32,7 +32,7 @@ extension Tensor {
             }
         }
         let (px, py) = (pointer, out.pointer)
-        inHalves(elements: count) { part in
+        inParts(elements: count) { part in
             for i in part { py[i] = Swift.max(px[i], 0) }
         }
         return out

@@ -1,11 +1,12 @@
 // Two threads for the large operations, as PyTorch's intra-op thread pool does on the CPU.
 //
 // The bidirectional model's operations run over 3750 rows: a product (3750, 32) · (32, 32), a ReLU
-// over 120 000 values. Such an operation is cut in two fixed halves (of C's rows, of the values),
-// one for the calling thread and one for a helper thread. Every element is computed by the same
-// code with the same chain of additions whichever thread runs its half, so the results are the
-// same bits with one thread or two, on any machine. Small operations (the deep RNNs' 180 × 8) stay
-// on one thread: handing work to another core costs about a microsecond, more than they take.
+// over 120 000 values. Such an operation is cut into fixed parts (of C's rows, of the values),
+// which the calling thread and a helper thread take one at a time until none is left. Every
+// element is computed by the same code with the same chain of additions whichever thread runs its
+// part, so the results are the same bits with one thread or two, on any machine. Small operations
+// (the deep RNNs' 180 × 8) stay on one thread: handing work to another core costs about a
+// microsecond, more than they take.
 
 import Foundation
 import Synchronization
@@ -46,46 +47,56 @@ private let scopedThreadCountKey: pthread_key_t = {
     return key
 }()
 
-/// Calls `body` with `0 ..< count` (one call), or with two halves split at `middle` — the second
-/// half on the helper thread — when `large` says the work is worth a second core.
+/// Calls `body` with `0 ..< count` (one call), or — when `large` says the work is worth a second
+/// core — with the parts `0 ..< size`, `size ..< 2 · size`, …, shared with the helper thread.
 ///
-/// The halves must be independent (each writes its own part of the output) and `body` must compute
+/// The parts must be independent (each writes its own part of the output) and `body` must compute
 /// every element the same way whatever the range, so that the result does not depend on the split.
 @inline(__always)
-func inHalves(_ count: Int, at middle: Int, if large: Bool, _ body: (Range<Int>) -> Void) {
-    guard large, middle > 0, middle < count, Tensor.threadCount > 1 else { return body(0..<count) }
-    HelperThread.shared.split(count, at: middle, body)
+func inParts(_ count: Int, size: Int, if large: Bool, _ body: (Range<Int>) -> Void) {
+    guard large, size > 0, size < count, Tensor.threadCount > 1 else { return body(0..<count) }
+    HelperThread.shared.share(count, partSize: size, body)
 }
 
-/// ``inHalves(_:at:if:_:)`` for elementwise work over `count` values: two halves (the first a
-/// multiple of eight, for the vector loops) from 32 768 values on, PyTorch's grain size.
+/// The size of the parts when `count` rows or values are cut into about `parts` parts, a multiple
+/// of 8 (the vector loops' width), so that the parts' vector loops line up with one pass's.
 @inline(__always)
-func inHalves(elements count: Int, _ body: (Range<Int>) -> Void) {
-    inHalves(count, at: count / 16 * 8, if: count >= 1 << 15, body)
+func partSize(_ count: Int, parts: Int) -> Int { (count + 8 * parts - 1) / (8 * parts) * 8 }
+
+/// ``inParts(_:size:if:_:)`` for elementwise work over `count` values: eight parts from
+/// 32 768 values on (PyTorch's grain size).
+@inline(__always)
+func inParts(elements count: Int, _ body: (Range<Int>) -> Void) {
+    inParts(count, size: partSize(count, parts: 8), if: count >= 1 << 15, body)
 }
 
-/// The helper thread: it waits for the second half of an operation, runs it, and waits again.
+/// The helper thread: it waits for an operation's parts, takes them one at a time alongside the
+/// caller, and waits again.
 ///
-/// One caller at a time: a thread that finds the helper taken (Chapter07-Beyond's parallel runs,
-/// tests running side by side) runs both halves itself. The caller never waits for a half the
-/// helper has not started: after its own half it takes the other one back if the helper has not
-/// claimed it yet (the helper may be asleep, or its core busy with another program). So a busy
-/// machine costs at most the time of the half the helper is running.
+/// One caller at a time: a thread that finds the helper taken (tests running side by side) runs
+/// every part itself. Parts are taken, not assigned: if the helper is late (asleep, or its core
+/// busy with another program) the caller takes the parts it has not started, and waits at most
+/// for the one the helper is running. Eight parts keep both cores busy to the end of an operation
+/// even when one started later.
 final class HelperThread: @unchecked Sendable {
     static let shared = HelperThread()
 
-    /// Job numbers: the last job offered, the last whose second half a thread claimed (the
-    /// helper or the caller, whichever comes first), and the last the helper finished.
-    private let posted = Atomic<Int>(0), claimed = Atomic<Int>(0), finished = Atomic<Int>(0)
+    /// The operation being shared and the next part to take, in one word (`job · 1024 + part`),
+    /// so that taking a part is one compare-and-swap that also checks it is of the current job.
+    private let state = Atomic<Int>(0)
+    /// How many parts of the current job are done (both threads count theirs).
+    private let done = Atomic<Int>(0)
     /// Set while a caller uses the helper.
     private let taken = Atomic<Bool>(false)
     /// Set by the helper before it sleeps; a caller that finds it set wakes the helper.
     private let sleeping = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
-    /// The posted job and its second half: written by the caller before it publishes the job
-    /// number (`posted`), read by the helper only after it has claimed that number.
+    /// The current job: written by the caller before it publishes the job in `state`, read by
+    /// the helper only after it has taken one of the job's parts.
     private var job: ((Range<Int>) -> Void)?
-    private var secondHalf = 0..<0
+    private var count = 0, partSize = 1
+    /// How many parts the current job has (atomic: the helper may read it as the next job is set up).
+    private let parts = Atomic<Int>(0)
     /// How long the helper keeps watching for work before it sleeps: long enough to span the gaps
     /// between the large operations of a training step, short enough not to hold a core for long.
     private let watchNanoseconds: UInt64 = 200_000
@@ -96,25 +107,41 @@ final class HelperThread: @unchecked Sendable {
         thread.start()
     }
 
-    /// Runs `body(0 ..< middle)` here and `body(middle ..< count)` on the helper, or both here.
-    func split(_ count: Int, at middle: Int, _ body: (Range<Int>) -> Void) {
+    /// Runs `body` over `0 ..< count` in parts of `partSize`, here and on the helper.
+    func share(_ count: Int, partSize: Int, _ body: (Range<Int>) -> Void) {
         guard taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             return body(0..<count)
         }
         defer { taken.store(false, ordering: .releasing) }
         withoutActuallyEscaping(body) { body in
-            job = body
-            secondHalf = middle..<count
-            let number = posted.load(ordering: .relaxed) + 1   // only the caller holding `taken` posts
-            posted.store(number, ordering: .sequentiallyConsistent)
+            (job, self.count, self.partSize) = (body, count, partSize)
+            let parts = (count + partSize - 1) / partSize
+            self.parts.store(parts, ordering: .relaxed)
+            done.store(0, ordering: .relaxed)
+            let number = state.load(ordering: .relaxed) / 1024 + 1   // only the caller holding `taken` posts
+            state.store(number * 1024, ordering: .sequentiallyConsistent)
             if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
-            body(0..<middle)
-            if claimed.compareExchange(expected: number - 1, desired: number, ordering: .acquiringAndReleasing).exchanged {
-                body(middle..<count)                           // the helper had not started: do it here
-            } else {
-                while finished.load(ordering: .acquiring) != number {}
+            runParts(of: number)
+            // The part the helper is finishing. On a busy machine the helper may have lost its core
+            // mid-part: after a short spin, give the core up so that it can finish.
+            var spins = 0
+            while done.load(ordering: .acquiring) != parts {
+                spins += 1
+                if spins > 2000 { sched_yield() }
             }
             job = nil
+        }
+    }
+
+    /// Takes and runs parts of job `number` until none is left.
+    private func runParts(of number: Int) {
+        while true {
+            let current = state.load(ordering: .relaxed)
+            guard current / 1024 == number, current % 1024 < parts.load(ordering: .relaxed) else { return }
+            guard state.compareExchange(expected: current, desired: current + 1, ordering: .acquiring).exchanged else { continue }
+            let start = (current % 1024) * partSize
+            job?(start..<Swift.min(start + partSize, count))
+            done.add(1, ordering: .releasing)
         }
     }
 
@@ -122,23 +149,21 @@ final class HelperThread: @unchecked Sendable {
         var seen = 0
         while true {
             var start: UInt64 = 0, checks = 0
-            while posted.load(ordering: .acquiring) == seen {
+            while state.load(ordering: .acquiring) / 1024 == seen {
                 checks += 1
                 guard checks & 255 == 0 else { continue }
+                sched_yield()   // a thread waiting for a core (a busy machine) gets this one
                 let now = DispatchTime.now().uptimeNanoseconds
                 if start == 0 { start = now; continue }
                 guard now - start > watchNanoseconds else { continue }
                 // Sleep, unless a job was posted meanwhile; a caller that sees `sleeping` wakes us.
                 sleeping.store(true, ordering: .sequentiallyConsistent)
-                if posted.load(ordering: .sequentiallyConsistent) == seen { wake.wait() }
+                if state.load(ordering: .sequentiallyConsistent) / 1024 == seen { wake.wait() }
                 sleeping.store(false, ordering: .sequentiallyConsistent)
                 (start, checks) = (0, 0)
             }
-            seen = posted.load(ordering: .acquiring)
-            if claimed.compareExchange(expected: seen - 1, desired: seen, ordering: .acquiringAndReleasing).exchanged {
-                job?(secondHalf)
-                finished.store(seen, ordering: .releasing)
-            }
+            seen = state.load(ordering: .acquiring) / 1024
+            runParts(of: seen)
         }
     }
 }

@@ -1,5 +1,5 @@
-// The helper thread (Threads.swift): large operations in two halves give the same bits as one
-// thread, every half runs exactly once, and callers on several threads do not disturb each other.
+// The helper thread (Threads.swift): large operations in parts give the same bits as one thread,
+// every part runs exactly once, and callers on several threads do not disturb each other.
 
 import Foundation
 import Testing
@@ -7,30 +7,31 @@ import Testing
 
 @Suite("Two threads for large operations")
 struct ThreadTests {
-    @Test("split runs each half exactly once, the second on the helper thread when it is free")
-    func halvesRunOnce() {
-        let count = 1000, middle = 504
-        var helperRuns = 0
+    @Test("share runs every part exactly once, some of them on the helper thread when it is free")
+    func partsRunOnce() {
+        let count = 1000, size = partSize(count, parts: 8)   // 128: parts 0..<128, …, 896..<1000
+        var helperParts = 0
         // The helper may be taken by another test for a while (then the caller runs everything):
-        // keep splitting until it has run a second half, or give up after many tries.
-        for _ in 0..<20_000 where helperRuns == 0 {
+        // keep sharing until it has run a part, or give up after many tries.
+        for _ in 0..<20_000 where helperParts == 0 {
             let caller = pthread_self()
             var runs = [Int](repeating: 0, count: count)
             var ranges: [(Range<Int>, onCaller: Bool)] = []
             let lock = NSLock()
             runs.withUnsafeMutableBufferPointer { runs in
                 nonisolated(unsafe) let runs = runs
-                HelperThread.shared.split(count, at: middle) { range in
+                HelperThread.shared.share(count, partSize: size) { range in
                     for i in range { runs[i] += 1 }
                     lock.withLock { ranges.append((range, pthread_equal(pthread_self(), caller) != 0)) }
                 }
             }
             #expect(runs.allSatisfy { $0 == 1 }, "every index once")
             let sorted = ranges.map(\.0).sorted { $0.lowerBound < $1.lowerBound }
-            #expect(sorted == [0..<count] || sorted == [0..<middle, middle..<count])
-            helperRuns += ranges.filter { !$0.onCaller }.count
+            let parts = stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
+            #expect(sorted == [0..<count] || sorted == parts)
+            helperParts += ranges.filter { !$0.onCaller }.count
         }
-        #expect(helperRuns > 0, "the helper thread never ran a half")
+        #expect(helperParts > 0, "the helper thread never ran a part")
     }
 
     @Test("Callers on four threads at once each get their own results")
@@ -53,35 +54,35 @@ struct ThreadTests {
         #expect(ok == [true, true, true, true])
     }
 
-    @Test("A large product on two halves of C's rows is the one-thread product, bit for bit",
+    @Test("A large product in parts of C's rows is the one-thread product, bit for bit",
           arguments: [(3750, 32, 32), (32, 32, 3750), (3750, 1, 32), (32, 1, 3750), (3750, 8, 1), (40, 24, 3000)])
-    func productHalves(shape: (Int, Int, Int)) {
+    func productInParts(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         for transposedA in [false, true] {
             let a = KernelTests.values(m * k, seed: UInt64(m + 7 * k)), b = KernelTests.values(k * n, seed: UInt64(n + k))
             let (rowStride, columnStride) = transposedA ? (1, m) : (k, 1)
-            var whole = [Float](repeating: 0, count: m * n), halves = whole
-            let middle = (m / 2 + 7) / 8 * 8
+            var whole = [Float](repeating: 0, count: m * n), inParts = whole
             a.withUnsafeBufferPointer { pa in
                 let pa = pa.baseAddress!
                 Tensor.withThreadCount(1) {
                     gemm(m: m, n: n, k: k, a: pa, rowStride: rowStride, columnStride: columnStride,
                          b: b, c: &whole, accumulate: false)
                 }
-                // The split that `gemm` makes on two threads, made here by hand on one.
-                halves.withUnsafeMutableBufferPointer { pc in
+                // The parts that `gemm` shares between two threads, made here one after another.
+                inParts.withUnsafeMutableBufferPointer { pc in
                     let pc = pc.baseAddress!
+                    let size = partSize(m, parts: m >= 512 ? 8 : 2)
                     Tensor.withThreadCount(1) {
-                        gemm(m: middle, n: n, k: k, a: pa, rowStride: rowStride, columnStride: columnStride,
-                             b: b, c: pc, accumulate: false)
-                        gemm(m: m - middle, n: n, k: k, a: pa + middle * rowStride, rowStride: rowStride,
-                             columnStride: columnStride, b: b, c: pc + middle * n, accumulate: false)
+                        for start in stride(from: 0, to: m, by: size) {
+                            gemm(m: min(size, m - start), n: n, k: k, a: pa + start * rowStride, rowStride: rowStride,
+                                 columnStride: columnStride, b: b, c: pc + start * n, accumulate: false)
+                        }
                     }
                 }
             }
             // The first differing element, not the arrays: a failing comparison of 120 000 values
             // would have the test library diff them for minutes.
-            let differing = whole.indices.first { whole[$0].bitPattern != halves[$0].bitPattern }
+            let differing = whole.indices.first { whole[$0].bitPattern != inParts[$0].bitPattern }
             #expect(differing == nil, "\(m)×\(k) · \(k)×\(n), transposed A: \(transposedA)")
         }
     }
