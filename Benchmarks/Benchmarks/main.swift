@@ -131,7 +131,8 @@ for loss in [BidirectionalLoss.notebook, .fixed] {
 
 if !jsonOnly {
     print("Workbook benchmarks, \(configuration) build, \(Tensor.threadCount == 1 ? "one thread" : "\(Tensor.threadCount) threads for large operations"); median of the repetitions, [min–max];")
-    print(String(format: "product GFLOP/s and its share of the %.0f GFLOP/s one-core limit", peak))
+    print(String(format: "product GFLOP/s and its share of the %.0f GFLOP/s one-core limit%@", peak,
+                 Tensor.threadCount > 1 ? " (large products on two cores: up to 200 %)" : ""))
     print("workload".padding(toLength: 36, withPad: " ", startingAt: 0) + "     median       [min – max]       MFLOP   GFLOP/s  of limit")
     for row in rows {
         print(String(format: "%@ %9.4f ms  [%.4f – %.4f]  %7.3f  %7.1f   %5.1f%%",
