@@ -27,7 +27,7 @@ func gemm(
     }
     // Parts of C's rows: eight for a tall C, two for a weight gradient's short one (each part
     // reads all of the long operands).
-    inParts(m, size: partSize(m, parts: m >= 512 ? 8 : 2), if: true) { rows in
+    inParts(m, size: partSize(m, parts: m >= 512 ? 8 : 2)) { rows in
         gemmOnOneThread(m: rows.count, n: n, k: k, a: a + rows.lowerBound * rowStride, rowStride: rowStride,
                         columnStride: columnStride, b: b, c: c + rows.lowerBound * n, accumulate: accumulate)
     }
@@ -330,6 +330,7 @@ func addRowVector(
     }
 }
 
+/// ``addRowVector(_:_:into:rows:width:)`` on the calling thread.
 private func addRowVectorOnOneThread(
     _ x: UnsafePointer<Float>, _ row: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, width: Int
 ) {

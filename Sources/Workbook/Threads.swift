@@ -53,7 +53,7 @@ private let scopedThreadCountKey: pthread_key_t = {
 /// The parts must be independent (each writes its own part of the output) and `body` must compute
 /// every element the same way whatever the range, so that the result does not depend on the split.
 @inline(__always)
-func inParts(_ count: Int, size: Int, if large: Bool, _ body: (Range<Int>) -> Void) {
+func inParts(_ count: Int, size: Int, if large: Bool = true, _ body: (Range<Int>) -> Void) {
     guard large, size > 0, size < count, Tensor.threadCount > 1 else { return body(0..<count) }
     HelperThread.shared.share(count, partSize: size, body)
 }
@@ -116,6 +116,7 @@ final class HelperThread: @unchecked Sendable {
         withoutActuallyEscaping(body) { body in
             (job, self.count, self.partSize) = (body, count, partSize)
             let parts = (count + partSize - 1) / partSize
+            check(parts < 1024, "HelperThread: \(parts) parts; at most 1023 fit the job word")
             self.parts.store(parts, ordering: .relaxed)
             done.store(0, ordering: .relaxed)
             let number = state.load(ordering: .relaxed) / 1024 + 1   // only the caller holding `taken` posts
