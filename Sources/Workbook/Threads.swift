@@ -81,8 +81,10 @@ func inParts(elements count: Int, _ body: (Range<Int>) -> Void) {
 final class HelperThread: @unchecked Sendable {
     static let shared = HelperThread()
 
-    /// The operation being shared and the next part to take, in one word (`job · 1024 + part`),
-    /// so that taking a part is one compare-and-swap that also checks it is of the current job.
+    /// The operation being shared, its number of parts and the next part to take, in one word
+    /// (`job << 20 | parts << 10 | next`): taking a part is one compare-and-swap of a snapshot
+    /// that says both that the job is still the current one and that a part is left, so the
+    /// helper cannot take a part of a job that is over, or of one still being set up.
     private let state = Atomic<Int>(0)
     /// How many parts of the current job are done (both threads count theirs).
     private let done = Atomic<Int>(0)
@@ -95,8 +97,6 @@ final class HelperThread: @unchecked Sendable {
     /// the helper only after it has taken one of the job's parts.
     private var job: ((Range<Int>) -> Void)?
     private var count = 0, partSize = 1
-    /// How many parts the current job has (atomic: the helper may read it as the next job is set up).
-    private let parts = Atomic<Int>(0)
     /// How long the helper keeps watching for work before it sleeps: long enough to span the gaps
     /// between the large operations of a training step, short enough not to hold a core for long.
     private let watchNanoseconds: UInt64 = 200_000
@@ -117,10 +117,9 @@ final class HelperThread: @unchecked Sendable {
             (job, self.count, self.partSize) = (body, count, partSize)
             let parts = (count + partSize - 1) / partSize
             check(parts < 1024, "HelperThread: \(parts) parts; at most 1023 fit the job word")
-            self.parts.store(parts, ordering: .relaxed)
             done.store(0, ordering: .relaxed)
-            let number = state.load(ordering: .relaxed) / 1024 + 1   // only the caller holding `taken` posts
-            state.store(number * 1024, ordering: .sequentiallyConsistent)
+            let number = state.load(ordering: .relaxed) >> 20 + 1    // only the caller holding `taken` posts
+            state.store(number << 20 | parts << 10, ordering: .sequentiallyConsistent)
             if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
             runParts(of: number)
             // The part the helper is finishing. On a busy machine the helper may have lost its core
@@ -138,9 +137,10 @@ final class HelperThread: @unchecked Sendable {
     private func runParts(of number: Int) {
         while true {
             let current = state.load(ordering: .relaxed)
-            guard current / 1024 == number, current % 1024 < parts.load(ordering: .relaxed) else { return }
+            let (next, parts) = (current & 1023, current >> 10 & 1023)
+            guard current >> 20 == number, next < parts else { return }
             guard state.compareExchange(expected: current, desired: current + 1, ordering: .acquiring).exchanged else { continue }
-            let start = (current % 1024) * partSize
+            let start = next * partSize
             job?(start..<Swift.min(start + partSize, count))
             done.add(1, ordering: .releasing)
         }
@@ -150,7 +150,7 @@ final class HelperThread: @unchecked Sendable {
         var seen = 0
         while true {
             var start: UInt64 = 0, checks = 0
-            while state.load(ordering: .acquiring) / 1024 == seen {
+            while state.load(ordering: .acquiring) >> 20 == seen {
                 checks += 1
                 guard checks & 255 == 0 else { continue }
                 sched_yield()   // a thread waiting for a core (a busy machine) gets this one
@@ -159,11 +159,11 @@ final class HelperThread: @unchecked Sendable {
                 guard now - start > watchNanoseconds else { continue }
                 // Sleep, unless a job was posted meanwhile; a caller that sees `sleeping` wakes us.
                 sleeping.store(true, ordering: .sequentiallyConsistent)
-                if state.load(ordering: .sequentiallyConsistent) / 1024 == seen { wake.wait() }
+                if state.load(ordering: .sequentiallyConsistent) >> 20 == seen { wake.wait() }
                 sleeping.store(false, ordering: .sequentiallyConsistent)
                 (start, checks) = (0, 0)
             }
-            seen = state.load(ordering: .acquiring) / 1024
+            seen = state.load(ordering: .acquiring) >> 20
             runParts(of: seen)
         }
     }

@@ -34,6 +34,25 @@ struct ThreadTests {
         #expect(helperParts > 0, "the helper thread never ran a part")
     }
 
+    @Test("Back-to-back jobs with different numbers of parts: each part of each job runs once")
+    func backToBackJobs() {
+        // A job of two parts, then one of eight, and so on: the helper, finishing its last part of
+        // one job, must never take a part of the next one before it is set up, nor one of a job
+        // that is over.
+        var runs = [Int](repeating: 0, count: 1024)
+        var wrong = 0
+        for round in 0..<5_000 {
+            let (count, size) = round % 2 == 0 ? (256, 128) : (1024, 128)
+            runs.withUnsafeMutableBufferPointer { runs in
+                nonisolated(unsafe) let runs = runs
+                HelperThread.shared.share(count, partSize: size) { range in for i in range { runs[i] += 1 } }
+            }
+            wrong += runs.prefix(count).filter { $0 != 1 }.count
+            for i in 0..<count { runs[i] = 0 }
+        }
+        #expect(wrong == 0)
+    }
+
     @Test("Callers on four threads at once each get their own results")
     func concurrentCallers() {
         let results = [Bool](repeating: false, count: 4)
