@@ -40,13 +40,22 @@ let configuration = "release"
 var arguments = Array(CommandLine.arguments.dropFirst())
 let jsonOnly = arguments.contains("--json")
 arguments.removeAll { $0 == "--json" }
-if let i = arguments.firstIndex(of: "--peak"), i + 1 < arguments.count, let value = Double(arguments[i + 1]) {
-    peak = value
+/// The value after `option`, removed from the arguments with it; nil when the option is absent.
+/// A missing or unreadable value stops the program with one line and exit status 64.
+@MainActor func optionValue<T>(_ option: String, _ parse: (String) -> T?, _ expected: String) -> T? {
+    guard let i = arguments.firstIndex(of: option) else { return nil }
+    guard i + 1 < arguments.count, let value = parse(arguments[i + 1]) else {
+        FileHandle.standardError.write(Data("error: \(option) needs \(expected), for example \(option) \(option == "--peak" ? "87" : "1")\n".utf8))
+        exit(64)
+    }
     arguments.removeSubrange(i...(i + 1))
+    return value
 }
-if let i = arguments.firstIndex(of: "--threads"), i + 1 < arguments.count, let value = Int(arguments[i + 1]), value >= 1 {
-    Tensor.threadCount = value   // 1: everything on the calling thread; 2 (the default): large operations in halves
-    arguments.removeSubrange(i...(i + 1))
+if let value = optionValue("--peak", { Double($0).flatMap { $0 > 0 && $0.isFinite ? $0 : nil } }, "a positive number of GFLOP/s") {
+    peak = value
+}
+if let value = optionValue("--threads", { Int($0).flatMap { $0 >= 1 ? $0 : nil } }, "a thread count of 1 or more") {
+    Tensor.threadCount = value   // 1: everything on the calling thread; 2 (the default): large operations in parts
 }
 let only = arguments.first
 func selected(_ key: String) -> Bool { only.map { key.contains($0) } ?? true }
