@@ -371,16 +371,13 @@ public final class Tensor {
     /// Per thread, as PyTorch's grad mode is: a `withoutGradients` on one thread (a printed loss)
     /// must not stop another thread's forward pass from recording (tests run in parallel, and so do
     /// Chapter07-Beyond's independent training runs).
-    static var isRecording: Bool { pthread_getspecific(notRecordingKey) == nil }
+    static var isRecording: Bool { notRecording.value == nil }
 
     /// Runs `body` without recording its operations for ``backward()``, as PyTorch's
     /// `with torch.no_grad():` does: results need no gradient, and no graph is built. For losses
     /// that are only printed, and for predictions.
     public static func withoutGradients<T>(_ body: () throws -> T) rethrows -> T {
-        let previous = pthread_getspecific(notRecordingKey)
-        pthread_setspecific(notRecordingKey, UnsafeRawPointer(bitPattern: 1))   // any non-nil value
-        defer { pthread_setspecific(notRecordingKey, previous) }
-        return try body()
+        try notRecording.with(UnsafeRawPointer(bitPattern: 1), body)   // any non-nil value
     }
 }
 
@@ -392,12 +389,32 @@ extension Tensor {
     public static func releaseCachedBuffers() { BufferPool.shared.releaseAll() }
 }
 
-/// The thread-specific slot that is set (non-nil) inside ``Tensor/withoutGradients(_:)``.
-private let notRecordingKey: pthread_key_t = {
-    var key = pthread_key_t()
-    pthread_key_create(&key, nil)
-    return key
-}()
+/// Set (non-nil) inside ``Tensor/withoutGradients(_:)``, on that thread only.
+private let notRecording = ThreadSpecific()
+
+/// A value for each thread, nil until a ``with(_:_:)`` on that thread sets it: for settings that
+/// hold on one thread only, as PyTorch's grad mode does (``Tensor/withoutGradients(_:)``,
+/// ``Tensor/withThreadCount(_:_:)``).
+struct ThreadSpecific: @unchecked Sendable {
+    private let key: pthread_key_t
+
+    init() {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        self.key = key
+    }
+
+    /// This thread's value.
+    var value: UnsafeRawPointer? { pthread_getspecific(key).map(UnsafeRawPointer.init) }
+
+    /// Runs `body` with this thread's value set to `value`, then restores the one before.
+    func with<T>(_ value: UnsafeRawPointer?, _ body: () throws -> T) rethrows -> T {
+        let previous = pthread_getspecific(key)
+        pthread_setspecific(key, value)
+        defer { pthread_setspecific(key, previous) }
+        return try body()
+    }
+}
 
 extension Tensor: CustomStringConvertible {
     /// A short description: the shape and the first values.

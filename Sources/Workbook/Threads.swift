@@ -17,7 +17,7 @@ extension Tensor {
     /// way; only the time changes.
     public static var threadCount: Int {
         get {
-            if let scoped = pthread_getspecific(scopedThreadCountKey) { return Int(bitPattern: scoped) }
+            if let scoped = scopedThreadCount.value { return Int(bitPattern: scoped) }
             return allowedThreads.load(ordering: .relaxed)
         }
         set {
@@ -31,21 +31,14 @@ extension Tensor {
     /// already fill the cores.
     public static func withThreadCount<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
         check(count >= 1, "threadCount must be at least 1, not \(count)")
-        let previous = pthread_getspecific(scopedThreadCountKey)
-        pthread_setspecific(scopedThreadCountKey, UnsafeRawPointer(bitPattern: Swift.min(count, 2)))
-        defer { pthread_setspecific(scopedThreadCountKey, previous) }
-        return try body()
+        return try scopedThreadCount.with(UnsafeRawPointer(bitPattern: Swift.min(count, 2)), body)
     }
 }
 
 private let allowedThreads = Atomic<Int>(ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1)
 
-/// The thread-specific slot of ``Tensor/withThreadCount(_:_:)`` (nil: the process's ``Tensor/threadCount``).
-private let scopedThreadCountKey: pthread_key_t = {
-    var key = pthread_key_t()
-    pthread_key_create(&key, nil)
-    return key
-}()
+/// Set inside ``Tensor/withThreadCount(_:_:)``, on that thread only (nil: the process's ``Tensor/threadCount``).
+private let scopedThreadCount = ThreadSpecific()
 
 /// Calls `body` with `0 ..< count` (one call), or — when `large` says the work is worth a second
 /// core — with the parts `0 ..< size`, `size ..< 2 · size`, …, shared with the helper thread.
