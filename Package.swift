@@ -5,8 +5,12 @@ import PackageDescription
 /// `swift run ChapterNN-…` trains in seconds. `-O` after SwiftPM's `-Onone` wins; the kernels
 /// use AVX2 and FMA on x86-64 (every x86-64 CPU since 2013–2015 has them).
 var fastFlags: [String] = ["-O", "-wmo", "-num-threads", "2", "-enforce-exclusivity=unchecked"]
+/// The one C file (an 8 × 8 transpose, Sources/CTranspose), optimised in the same way; its debug
+/// information in DWARF 4, which valgrind (the instruction counts of BENCHMARKS.md) can read.
+var fastCFlags: [String] = ["-O2", "-gdwarf-4"]
 #if arch(x86_64)
 fastFlags += ["-Xcc", "-mavx2", "-Xcc", "-mfma"]
+fastCFlags += ["-mavx2", "-mfma"]
 #endif
 
 /// One executable target per notebook section, in Chapters/ChapterNN-Name/.
@@ -28,9 +32,11 @@ let package = Package(
     targets: [
         .target(
             name: "Workbook",
+            dependencies: ["CTranspose"],
             path: "Sources/Workbook",
             swiftSettings: [.unsafeFlags(fastFlags)]
         ),
+        .target(name: "CTranspose", path: "Sources/CTranspose", cSettings: [.unsafeFlags(fastCFlags)]),
         // What the chapter programs share: options, output, the notebooks' settings.
         .target(
             name: "ChapterSupport",

@@ -32,15 +32,15 @@ set xtics 500
 set ytics 10
 set key top right inside opaque reverse Left samplen 2 spacing 1.1 + svgtext width 1 + svgtext * 14 height 0.5 box lc rgb "#cccccc" lw 1
 $D1 << EOD
-200.0 172.98296
+200.0 172.94928
 1000.0 125.84827
-2000.0 117.91765
+2000.0 117.91764
 4000.0 115.78757
 EOD
 $D2 << EOD
-200.0 145.82367
-1000.0 135.94156
-2000.0 118.74971
+200.0 143.67142
+1000.0 135.94162
+2000.0 118.74974
 4000.0 115.463356
 EOD
 

@@ -120,10 +120,10 @@ struct ApproximationChapter: Chapter {
  ## Summary
 
  A one-step-ahead prediction of the differences can at best miss the next noise term, a mean
- squared error of about 105 from 19 past values. The concise model comes close to that on the
- windows it was trained on — and a score below it would mean it has learnt the noise of those 200
- points, not the process; only a fresh series of the same process can tell (Chapter 07
- measures it: far above the best predictor's 113.7). The bidirectional
+ squared error of about 105 from 19 past values. The concise model reaches about that on the
+ windows it was trained on — and a score at or below it means it has learnt some of the noise of
+ those 200 points, not only the process; only a fresh series of the same process can tell (Chapter
+ 07 measures it: far above the best predictor's 113.7). The bidirectional
  model as the notebook trains it is no better than answering 0; corrected, it is right on every
  test row.
 

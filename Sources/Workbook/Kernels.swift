@@ -11,6 +11,8 @@
 //
 // Then the elementwise kernels: vector sums, a bias added to every row and its gradient.
 
+import CTranspose
+
 /// `C = A · B`, or `C += A · B` when `accumulate`; A's element (i, p) is `a[i * rowStride + p * columnStride]`.
 ///
 /// A large product (from 65 536 multiply-adds and 16 rows of C) runs on two threads, which share
@@ -231,22 +233,51 @@ private func matrixVector(
         // A · x: a dot product per row, in eight partial sums (lane j: the products of the columns
         // j, j + 8, …), then the lanes added one after the other, then the columns after the last 8.
         let (full, s) = (k - k % 8, a.rowStride)
+        if k == 8 {
+            // The deep RNNs' output layer: each block of eight rows transposed as it is read, so that
+            // column j of the block is one vector (lane l: row i + l) — the same products, added in
+            // the same order, with no lanes to move afterwards.
+            let xs = (V(repeating: x[0]), V(repeating: x[1]), V(repeating: x[2]), V(repeating: x[3]),
+                      V(repeating: x[4]), V(repeating: x[5]), V(repeating: x[6]), V(repeating: x[7]))
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { buffer in
+                guard let block = buffer.baseAddress else { return }
+                @inline(__always) func product(_ j: Int, _ xj: V) -> V { V().addingProduct(load(block + 8 * j), xj) }
+                while i + 8 <= m {
+                    wb_transpose8x8(a.base + i * s, s, block, 8)
+                    var sums = product(0, xs.0) + product(1, xs.1)
+                    sums += product(2, xs.2)
+                    sums += product(3, xs.3)
+                    sums += product(4, xs.4)
+                    sums += product(5, xs.5)
+                    sums += product(6, xs.6)
+                    sums += product(7, xs.7)
+                    UnsafeMutableRawPointer(y + i).storeBytes(of: accumulate ? load(y + i) + sums : sums, as: V.self)
+                    i += 8
+                }
+            }
+        }
         @inline(__always) func partial(_ row: UnsafePointer<Float>) -> V {
             var partial = V()
             for p in stride(from: 0, to: full, by: 8) { partial = partial.addingProduct(load(row + p), load(x + p)) }
             return partial
         }
-        // Eight rows at a time, their partial sums transposed: the lane additions then run on whole
-        // vectors, lane l for row i + l — the same additions in the same order.
+        // Eight rows at a time, their partial sums transposed (lane l of vector j: row i + l's partial
+        // sum j): the lane additions then run on whole vectors — the same additions in the same order.
         while i + 8 <= m {
             let row = a.base + i * s
-            let t = transposed((partial(row), partial(row + s), partial(row + 2 * s), partial(row + 3 * s),
-                                partial(row + 4 * s), partial(row + 5 * s), partial(row + 6 * s), partial(row + 7 * s)))
+            var t = (partial(row), partial(row + s), partial(row + 2 * s), partial(row + 3 * s),
+                     partial(row + 4 * s), partial(row + 5 * s), partial(row + 6 * s), partial(row + 7 * s))
+            withUnsafeMutableBytes(of: &t) { block in
+                let p = block.baseAddress!.assumingMemoryBound(to: Float.self)
+                wb_transpose8x8(p, 8, p, 8)
+            }
             var sums = ((((((t.0 + t.1) + t.2) + t.3) + t.4) + t.5) + t.6) + t.7
-            for l in 0..<8 where full < k {
-                var sum = sums[l]
-                for p in full..<k { sum += row[l * s + p] * x[p] }
-                sums[l] = sum
+            if full < k {
+                for l in 0..<8 {
+                    var sum = sums[l]
+                    for p in full..<k { sum += row[l * s + p] * x[p] }
+                    sums[l] = sum
+                }
             }
             UnsafeMutableRawPointer(y + i).storeBytes(of: accumulate ? load(y + i) + sums : sums, as: V.self)
             i += 8
@@ -267,24 +298,6 @@ private func matrixVector(
     }
 }
 
-/// The transpose of an 8 × 8 block given as its rows.
-///
-/// An unshuffle — the even elements of each pair of consecutive rows, then the odd ones — moves the
-/// element at 6-bit index `rrrccc` (row, column) to the index rotated right by one bit; three
-/// rotate it by three bits, to `cccrrr`: the transpose, in 24 two-vector shuffles.
-@inline(__always)
-func transposed(_ r: Block8x8) -> Block8x8 {
-    @inline(__always) func unshuffle(_ r: Block8x8) -> Block8x8 {
-        let (p0, p1) = (SIMD16(lowHalf: r.0, highHalf: r.1), SIMD16(lowHalf: r.2, highHalf: r.3))
-        let (p2, p3) = (SIMD16(lowHalf: r.4, highHalf: r.5), SIMD16(lowHalf: r.6, highHalf: r.7))
-        return (p0.evenHalf, p1.evenHalf, p2.evenHalf, p3.evenHalf, p0.oddHalf, p1.oddHalf, p2.oddHalf, p3.oddHalf)
-    }
-    return unshuffle(unshuffle(unshuffle(r)))
-}
-
-/// Eight rows of eight floats.
-typealias Block8x8 = (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
-
 /// A matrix read through strides.
 struct StridedMatrix {
     let base: UnsafePointer<Float>
@@ -294,10 +307,17 @@ struct StridedMatrix {
     @inline(__always) subscript(i: Int, p: Int) -> Float { base[i * rowStride + p * columnStride] }
 }
 
-/// Writes the transpose of a row-major `rows × columns` matrix.
+/// Writes the transpose of a row-major `rows × columns` matrix: 8 × 8 blocks in vector registers
+/// (`wb_transpose8x8`, Sources/CTranspose), then the edges one element at a time.
 func transpose2D(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+    let (fullRows, fullColumns) = (rows - rows % 8, columns - columns % 8)
+    for r in stride(from: 0, to: fullRows, by: 8) {
+        for col in stride(from: 0, to: fullColumns, by: 8) {
+            wb_transpose8x8(x + r * columns + col, columns, out + col * rows + r, rows)
+        }
+    }
     for r in 0..<rows {
-        for col in 0..<columns { out[col * rows + r] = x[r * columns + col] }
+        for col in (r < fullRows ? fullColumns : 0)..<columns { out[col * rows + r] = x[r * columns + col] }
     }
 }
 

@@ -52,7 +52,7 @@ struct KernelTests {
     }
 
     @Test("gemm equals its scalar definition bit for bit, row-major and transposed A, every tile and tail",
-          arguments: [(180, 8, 8), (180, 8, 1), (8, 8, 180), (1, 8, 180), (3420, 1, 8), (8, 1, 3420), (13, 1, 21),
+          arguments: [(180, 8, 8), (180, 8, 1), (8, 8, 180), (1, 8, 180), (3420, 1, 8), (5, 1, 8), (8, 1, 3420), (13, 1, 21),
                       (3750, 32, 32), (32, 32, 100), (7, 24, 5), (9, 12, 3), (11, 40, 9),
                       // long products, run in chunks of p: weight gradients over every row, a tail chunk, tail columns
                       (32, 32, 3750), (1, 32, 3750), (8, 8, 3420), (13, 20, 700)])
@@ -82,6 +82,25 @@ struct KernelTests {
                         "\(m)×\(k) · \(k)×\(n), A \(transposedA ? "transposed" : "row-major"), accumulate \(accumulate)")
             }
         }
+    }
+
+    @Test("transpose2D: 8 × 8 blocks in registers, then the edges", arguments: [
+        (8, 8), (1, 8), (8, 1), (16, 24), (13, 21), (3, 5), (32, 64), (0, 8), (9, 17)])
+    func transposeMatchesDefinition(shape: (Int, Int)) {
+        let (rows, columns) = shape
+        let x = Self.values(rows * columns, seed: UInt64(rows * 7 + columns))
+        var out = [Float](repeating: .nan, count: rows * columns)
+        x.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { po in
+                if let source = px.baseAddress, let target = po.baseAddress {
+                    transpose2D(source, rows: rows, columns: columns, into: target)
+                }
+            }
+        }
+        let wrong = (0..<rows).flatMap { r in (0..<columns).map { (r, $0) } }.first { r, c in
+            out[c * rows + r].bitPattern != x[r * columns + c].bitPattern
+        }
+        #expect(wrong == nil, "\(rows)×\(columns): element \(String(describing: wrong)) misplaced")
     }
 
     @Test("A bias added to every row, and its gradient summed row after row", arguments: [(180, 8), (3750, 32), (3420, 1), (5, 13), (1, 8), (0, 8), (6, 24), (3, 40),
