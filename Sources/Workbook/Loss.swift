@@ -39,7 +39,7 @@ public func broadcastMeanSquaredError(_ prediction: Tensor, _ target: Tensor) ->
     let (p, y) = (moments(prediction), moments(target))
     let (predictionRecord, targetRecord) = (prediction.record, target.record)
     let out = Tensor.result([], from: prediction, target) { out in
-        let g = Double(out.gradPointer()[0])
+        let g = Double(out.gradValues[0])
         if let predictionRecord {
             let gp = predictionRecord.gradPointer()
             for i in 0..<n { gp[i] += Float(g * 2 * (Double(prediction.pointer[i]) - y.mean) / Double(n)) }

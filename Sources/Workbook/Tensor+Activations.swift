@@ -9,7 +9,7 @@ extension Tensor {
         let input = record
         let out = Tensor.result(shape, from: self, savingOutput: true) { out in
             guard let input else { return }
-            let (g, gx, py) = (out.gradPointer(), input.gradPointer(), out.savedPointer)
+            let (g, gx, py) = (out.gradValues, input.gradPointer(), out.savedPointer)
             for i in 0..<out.count { gx[i] += g[i] * (1 - py[i] * py[i]) }
         }
         Workbook.tanh(pointer, into: out.pointer, count: count)   // vectorised, FastMath.swift
@@ -22,7 +22,7 @@ extension Tensor {
         let input = record
         let out = Tensor.result(shape, from: self, savingOutput: true) { out in
             guard let input else { return }
-            let (g, (gx, fresh), py) = (out.gradPointer(), input.gradientForWriting(), out.savedPointer)
+            let (g, (gx, fresh), py) = (out.gradValues, input.gradientForWriting(), out.savedPointer)
             inParts(elements: out.count) { part in   // two threads for a large tensor (Threads.swift)
                 if fresh {
                     for i in part { gx[i] = py[i] > 0 ? g[i] : 0 }

@@ -31,7 +31,7 @@ extension Tensor {
         // The partial derivatives read both operands' values: the closure keeps the two tensors.
         let (recordA, recordB) = (a.record, b.record)
         let out = result(shape, from: a, b) { out in
-            let g = out.gradPointer()
+            let g = out.gradValues
             // One operand's gradient, `partial` picking its partial derivative. The first
             // contribution to a fresh gradient is written, not added (no zero fill); an operand
             // repeated over blocks (a bias) is written by the first block only. A loop for each
@@ -64,7 +64,7 @@ extension Tensor {
         let recordX = x.record
         let out = result(x.shape, from: x) { out in
             guard let recordX else { return }
-            let (g, (gx, fresh), px) = (out.gradPointer(), recordX.gradientForWriting(), x.pointer)
+            let (g, (gx, fresh), px) = (out.gradValues, recordX.gradientForWriting(), x.pointer)
             if fresh {
                 for i in 0..<out.count { gx[i] = g[i] * f.derivative(px[i]) }
             } else {
@@ -77,10 +77,11 @@ extension Tensor {
     }
 
     /// `a + b` with a broadcast bias: the most frequent operation of the recurrences, so it has its
-    /// own vectorised loops. The gradient passes through unchanged: the first operand of the
-    /// output's shape whose gradient does not exist yet takes the output's gradient itself (the
-    /// output releases it after this), otherwise it is copied or added; a repeated operand (a bias)
-    /// receives the sum of its blocks' gradients, added block after block.
+    /// own vectorised loops. The gradient passes through unchanged: an intermediate operand of the
+    /// output's shape whose gradient does not exist yet takes the output's gradient buffer itself
+    /// — both operands share it, and the first to write into it copies it (copy on write,
+    /// ``GradientRecord/gradPointer()``) — otherwise it is copied or added, always for a leaf; a
+    /// repeated operand (a bias) receives the sum of its blocks' gradients, added block after block.
     private static func sum(_ a: Tensor, _ b: Tensor) -> Tensor {
         let (shape, repeats) = broadcast(a, b, "add")
         let outCount = shape.reduce(1, *)
@@ -90,12 +91,10 @@ extension Tensor {
         let (recordA, recordB) = (a.record, b.record)
         let out = result(shape, from: a, b) { out in
             guard let g = out.grad else { return }
-            var handedOver = false   // the output's gradient buffer, given to one operand at most
             func send(to x: GradientRecord) {
                 if x.count == outCount {
-                    if !handedOver && x.grad == nil && x.shape == out.shape {
-                        x.grad = g
-                        handedOver = true
+                    if x.node != nil && x.grad == nil && x.shape == out.shape {
+                        x.grad = g   // shared, copied by the first record that writes into it
                     } else {
                         let (gx, fresh) = x.gradientForWriting()
                         if fresh { copyVector(g.pointer, into: gx, count: outCount) } else { addVectors(gx, g.pointer, into: gx, count: outCount) }

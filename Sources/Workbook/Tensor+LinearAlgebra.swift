@@ -17,7 +17,7 @@ extension Tensor {
         var outShape = shape                                        // (…, K) → (…, N): the same array when N = K
         if n != k { outShape[rank - 1] = n }
         let out = Tensor.result(outShape, from: self, other) { out in
-            let g = out.gradPointer()
+            let g = out.gradValues
             if let recordA, let b {
                 // dA (M, K) += G (M, N) · Bᵀ (N, K): Bᵀ is packed (on the stack: B is a small weight matrix).
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(n * k, 1)) { buffer in
@@ -51,7 +51,7 @@ extension Tensor {
             let input = record
             let out = Tensor.result(outShape, from: self) { out in
                 guard let input else { return }
-                let (g, gx) = (out.gradPointer(), input.gradPointer())
+                let (g, gx) = (out.gradValues, input.gradPointer())
                 for r in 0..<rows { for c in 0..<columns { gx[r * columns + c] += g[c * rows + r] } }
             }
             transpose2D(pointer, rows: rows, columns: columns, into: out.pointer)
@@ -62,7 +62,7 @@ extension Tensor {
         let input = record
         let out = Tensor.result(outShape, from: self) { out in
             guard let input else { return }
-            let (g, gx) = (out.gradPointer(), input.gradPointer())
+            let (g, gx) = (out.gradValues, input.gradPointer())
             for (i, o) in permutation.enumerated() { gx[i] += g[o] }
         }
         let (px, po) = (pointer, out.pointer)

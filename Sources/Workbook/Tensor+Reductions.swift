@@ -9,7 +9,7 @@ extension Tensor {
         let input = record
         let out = Tensor.result([], from: self) { out in
             guard let input else { return }
-            let (g, gx) = (out.gradPointer()[0], input.gradPointer())
+            let (g, gx) = (out.gradValues[0], input.gradPointer())
             for i in 0..<input.count { gx[i] += g }
         }
         out.pointer[0] = Float(sumOfElements())
@@ -22,7 +22,7 @@ extension Tensor {
         let input = record
         let out = Tensor.result([], from: self) { out in
             guard let input else { return }
-            let (g, gx) = (out.gradPointer()[0] / n, input.gradPointer())
+            let (g, gx) = (out.gradValues[0] / n, input.gradPointer())
             for i in 0..<input.count { gx[i] += g }
         }
         out.pointer[0] = Float(sumOfElements() / Double(count))

@@ -36,7 +36,7 @@ extension Tensor {
         if let base {
             view.record?.node = Node(base, nil) { view in   // the one input: the viewed tensor's record
                 let gx = base.gradPointer() + start
-                addVectors(gx, view.gradPointer(), into: gx, count: view.count)
+                addVectors(gx, view.gradValues, into: gx, count: view.count)
             }
         }
         return view
@@ -78,7 +78,7 @@ extension Tensor {
         let row = widths.reduce(0, +)                               // one block of the result
         let records = tensors.map(\.record)
         let out = result(shape, from: tensors) { out in
-            let g = out.gradPointer()
+            let g = out.gradValues
             var start = 0
             for (t, width) in zip(records, widths) {
                 if let t {
@@ -107,7 +107,7 @@ extension Tensor {
         let inner = shape[(dim + 1)...].reduce(1, *)
         let outer = shape[..<dim].reduce(1, *)
         // Flipping is its own inverse: the gradient is the output's gradient flipped back.
-        func flip(_ from: UnsafeMutablePointer<Float>, into to: UnsafeMutablePointer<Float>, adding: Bool) {
+        func flip(_ from: UnsafePointer<Float>, into to: UnsafeMutablePointer<Float>, adding: Bool) {
             for o in 0..<outer {
                 for i in 0..<n {
                     let src = from + (o * n + i) * inner, dst = to + (o * n + (n - 1 - i)) * inner
@@ -117,7 +117,7 @@ extension Tensor {
         }
         let input = record
         let out = Tensor.result(shape, from: self) { out in
-            if let input { flip(out.gradPointer(), into: input.gradPointer(), adding: true) }
+            if let input { flip(out.gradValues, into: input.gradPointer(), adding: true) }
         }
         flip(pointer, into: out.pointer, adding: false)
         return out
@@ -134,7 +134,7 @@ extension Tensor {
         let input = record
         let out = Tensor.result(outShape, from: self) { out in
             guard let input else { return }
-            let (g, gx) = (out.gradPointer(), input.gradPointer())
+            let (g, gx) = (out.gradValues, input.gradPointer())
             for o in 0..<outer {
                 let src = g + o * width, dst = gx + (o * n + range.lowerBound) * inner
                 for j in 0..<width { dst[j] += src[j] }

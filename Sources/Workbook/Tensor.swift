@@ -146,9 +146,16 @@ final class GradientRecord {
         return savedValues.pointer
     }
 
+    /// The gradient's values, for a backward pass that only reads them (its output's gradient):
+    /// never a copy, even of a buffer shared with another record (see ``ownedGradient()``).
+    var gradValues: UnsafePointer<Float> {
+        if let grad { return UnsafePointer(grad.pointer) }
+        return UnsafePointer(gradPointer())
+    }
+
     /// The gradient buffer, created as zeros on first use; operations add into it.
     func gradPointer() -> UnsafeMutablePointer<Float> {
-        if let grad { return grad.pointer }
+        if let grad = ownedGradient() { return grad.pointer }
         let fresh = Tensor(zeros: shape)
         grad = fresh
         return fresh.pointer
@@ -158,10 +165,26 @@ final class GradientRecord {
     /// created and holds no values yet, so the contribution is written instead of added (no zero
     /// fill). Views, which add into a part of their base's gradient, use ``gradPointer()``.
     func gradientForWriting() -> (pointer: UnsafeMutablePointer<Float>, fresh: Bool) {
-        if let grad { return (grad.pointer, false) }
+        if let grad = ownedGradient() { return (grad.pointer, false) }
         let fresh = Tensor(shape: shape, zeroed: false)
         grad = fresh
         return (fresh.pointer, true)
+    }
+
+    /// The gradient, made this record's own before anything is written into it.
+    ///
+    /// A sum passes its output's gradient on unchanged to both operands, so they can share one
+    /// buffer instead of a copy (Tensor+Arithmetic.swift): the first record that writes into a
+    /// shared buffer copies it (copy on write). Only intermediate results share; a leaf (a
+    /// parameter) always owns its gradient, which the optimiser and clipping change in place.
+    private func ownedGradient() -> Tensor? {
+        // No binding of `grad` before the check: it would be a second reference.
+        if grad == nil { return nil }
+        if node == nil || isKnownUniquelyReferenced(&grad) { return grad }
+        let copy = Tensor(shape: shape, zeroed: false)
+        copy.pointer.update(from: grad.unsafelyUnwrapped.pointer, count: count)
+        grad = copy
+        return copy
     }
 }
 

@@ -136,6 +136,28 @@ struct GradientTests {
         expectGradientsMatchFiniteDifferences(steps + [targets]) { sequenceLoss(Array($0.prefix(4)), $0[4]) }
     }
 
+    /// A sum hands its gradient to both intermediate operands as one shared buffer: the first
+    /// record that adds into it, or writes in place (the fused RNN layer's dz), must copy it first.
+    @Test mutating func sharedGradients() {
+        let (x, w) = (randn(3, 4), randn(4, 4))
+        // u gets the sum's gradient (shared with v) and then u · u's: it must not change v's.
+        expectGradientsMatchFiniteDifferences([x]) { let (u, v) = ($0[0] * 2, $0[0].tanh()); return (u + v) + u * u }
+        // The same record as both operands, and a chain of sums sharing one buffer.
+        expectGradientsMatchFiniteDifferences([x, w]) { let u = $0[0].matmul($0[1]); return u + u }
+        expectGradientsMatchFiniteDifferences([x, w]) {
+            let (u, v) = ($0[0].matmul($0[1]), $0[0].relu())
+            return ((u + v) + u).relu() + v * 3
+        }
+        // The fused RNN layer computes dz in place of its output's gradient, shared with a sibling.
+        var g = TorchGenerator(seed: 5)
+        let rnn = RNN(inputSize: 1, hiddenSize: 3, numLayers: 1, using: &g)
+        let steps = randn(4, 2, 1)
+        expectGradientsMatchFiniteDifferences(rnn.parameters + [steps], epsilon: 1e-3) {
+            let h = rnn($0[$0.count - 1]).output
+            return (h + h.tanh()) + h * h
+        }
+    }
+
     @Test mutating func models() {
         var g = TorchGenerator(seed: 11)
         let x = randn(5, 4, 1)
