@@ -10,9 +10,12 @@ gradientClipping, the train loops' bodies) and times one epoch of each workload:
                           the notebook's loss (an N x N broadcast) and the loss fixed (Y_hat flattened)
 
 An epoch is what the notebooks' loops do per epoch: forward, loss, backward, clipping, SGD step,
-then the printed loss on the first batch (computed, not printed). "fast" feeds tensors that are
-already batched (one shuffled batch: the loader's work without its processes); "as written" uses
-the notebooks' DataLoader(shuffle=True, num_workers=2).
+then the printed loss on the first batch (computed, not printed). Three loaders:
+  "fast"        tensors already batched (one shuffled batch: the loader's work without the loader);
+  "notebook"    the notebooks' DataLoader(shuffle=True) in this process (num_workers=0): the setting
+                of the anchors in the issue and in WORKBOOK.md (the bidirectional run: 71 s, and
+                103 s with num_workers=2), about 6.8, 7.8, 240 and 11 ms per epoch;
+  "as written"  the notebooks' DataLoader(shuffle=True, num_workers=2), worker processes and all.
 
 Install PyTorch from PyPI (CPU build is enough):
     python3 -m venv venv && venv/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu
@@ -175,10 +178,11 @@ def digit_data():
 
 # ---- One epoch of each training loop, with a fast or the notebooks' loader --------------------
 
-def loader(X, Y, as_written):
-    if as_written:
+def loader(X, Y, workers=None):
+    """The fast loader (workers None), or the notebooks' DataLoader with that many worker processes."""
+    if workers is not None:
         dataset = torch.utils.data.TensorDataset(X, Y)
-        return lambda: torch.utils.data.DataLoader(dataset, len(X), shuffle=True, num_workers=2)
+        return lambda: torch.utils.data.DataLoader(dataset, len(X), shuffle=True, num_workers=workers)
     return lambda: (lambda p: [(X[p], Y[p])])(torch.randperm(len(X)))
 
 
@@ -253,11 +257,12 @@ def main():
     for name, make in workloads.items():
         data = (X, Y) if name.startswith("deep") else (dX, dY)
         reps = args.repetitions if name != "brnn_notebook_loss" else max(5, args.repetitions // 5)
-        results[name] = {"fast": measure(make(loader(*data, False)), 5, reps)}
+        results[name] = {"fast": measure(make(loader(*data)), 5, reps),
+                         "notebook": measure(make(loader(*data, workers=0)), 2, max(5, reps // 2))}
         if not args.no_as_written:
-            results[name]["as_written"] = measure(make(loader(*data, True)), 1, max(3, reps // 10))
+            results[name]["as_written"] = measure(make(loader(*data, workers=2)), 1, max(3, reps // 10))
         row = results[name]
-        print(f"{name:20s} fast {row['fast']['median_ms']:9.3f} ms"
+        print(f"{name:20s} fast {row['fast']['median_ms']:9.3f} ms   notebook {row['notebook']['median_ms']:9.3f} ms"
               + (f"   as written {row['as_written']['median_ms']:9.3f} ms" if "as_written" in row else ""),
               file=sys.stderr)
     print(json.dumps({"torch": torch.__version__, "python": platform.python_version(),
