@@ -2,7 +2,8 @@
 //
 // Swift's SIMD types have no two-vector shuffle: written with them, the transpose's 24 shuffles
 // become about a hundred instructions. Clang's `__builtin_shufflevector` gives each step its one
-// instruction (unpack, shuffle, then a swap of 128-bit halves on x86-64), on every target.
+// instruction (unpack, shuffle, then a swap of 128-bit halves on x86-64); it is plain C for clang,
+// with no intrinsics of one processor.
 
 #ifndef CTRANSPOSE_H
 #define CTRANSPOSE_H
