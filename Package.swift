@@ -1,16 +1,21 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// The Workbook library is compiled with optimisation even in debug builds, so that the plain
-/// `swift run ChapterNN-…` trains in seconds. `-O` after SwiftPM's `-Onone` wins; the kernels
-/// use AVX2 and FMA on x86-64 (every x86-64 CPU since 2013–2015 has them).
-var fastFlags: [String] = ["-O", "-wmo", "-num-threads", "2", "-enforce-exclusivity=unchecked"]
+/// The kernels (Sources/Kernels: matrix products, tanh, the helper thread, the buffer pool) are
+/// compiled with whole-module optimisation even in debug builds, so that the plain
+/// `swift run ChapterNN-…` trains in seconds: `-O` after SwiftPM's `-Onone` wins. On x86-64 they
+/// use AVX2 and FMA (every x86-64 CPU since 2013–2015 has them).
+var kernelFlags: [String] = ["-O", "-wmo", "-num-threads", "2", "-enforce-exclusivity=unchecked"]
+/// The engine a learner reads and edits (Sources/Workbook) is optimised file by file, without
+/// `-wmo`: after an edit only the changed file is compiled again, in about a second, and its loops
+/// still run optimised. Its hot loops are calls into the kernels.
+let engineFlags: [String] = ["-O", "-enforce-exclusivity=unchecked"]
 /// The one C file (an 8 × 8 transpose, Sources/CTranspose), optimised in the same way; its debug
 /// information in DWARF 4, which valgrind (the instruction counts of BENCHMARKS.md) can read.
-var fastCFlags: [String] = ["-O2", "-gdwarf-4"]
+var kernelCFlags: [String] = ["-O2", "-gdwarf-4"]
 #if arch(x86_64)
-fastFlags += ["-Xcc", "-mavx2", "-Xcc", "-mfma"]
-fastCFlags += ["-mavx2", "-mfma"]
+kernelFlags += ["-Xcc", "-mavx2", "-Xcc", "-mfma"]
+kernelCFlags += ["-mavx2", "-mfma"]
 #endif
 
 /// One executable target per notebook section, in Chapters/ChapterNN-Name/.
@@ -30,17 +35,24 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
-        .target(
-            name: "Workbook",
-            dependencies: ["CTranspose"],
-            path: "Sources/Workbook",
-            swiftSettings: [.unsafeFlags(fastFlags)]
-        ),
-        .target(name: "CTranspose", path: "Sources/CTranspose", cSettings: [.unsafeFlags(fastCFlags)]),
+        // What a learner reads and changes: tensors, autodiff, models, losses, optimisers, training, data.
+        .target(name: "Workbook", dependencies: ["Kernels"], path: "Sources/Workbook",
+                swiftSettings: [.unsafeFlags(engineFlags)]),
+        // What makes it fast, on buffers and sizes: products, tanh, the helper thread, the buffer pool.
+        .target(name: "Kernels", dependencies: ["CTranspose"], path: "Sources/Kernels",
+                swiftSettings: [.unsafeFlags(kernelFlags)]),
+        .target(name: "CTranspose", path: "Sources/CTranspose", cSettings: [.unsafeFlags(kernelCFlags)]),
+        // Files written whole or not at all, and what Ctrl-C must remove.
+        .target(name: "AtomicFiles", path: "Sources/AtomicFiles"),
+        // Figures as gnuplot scripts, and their rendering.
+        .target(name: "Figures", dependencies: ["AtomicFiles"], path: "Sources/Figures"),
+        // Trained models saved and loaded.
+        .target(name: "Checkpoints", dependencies: ["Workbook", "AtomicFiles"], path: "Sources/Checkpoints"),
         // What the chapter programs share: options, output, the notebooks' settings.
         .target(
             name: "ChapterSupport",
-            dependencies: ["Workbook", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Workbook", "Kernels", "AtomicFiles", "Figures", "Checkpoints",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/ChapterSupport"
         ),
         // Generates docs/ from the chapters' sources and output: `swift build && swift run Pages`.
@@ -49,12 +61,12 @@ let package = Package(
         .testTarget(name: "PageGeneratorTests", dependencies: ["PageGenerator"], path: "Tests/PageGeneratorTests"),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["Workbook"],
+            dependencies: ["Workbook", "Kernels"],
             path: "Benchmarks/Benchmarks"
         ),
         .testTarget(
             name: "WorkbookTests",
-            dependencies: ["Workbook"],
+            dependencies: ["Workbook", "Kernels", "AtomicFiles", "Figures", "Checkpoints"],
             path: "Tests/WorkbookTests",
             resources: [.copy("Fixtures")]
         ),
@@ -68,7 +80,8 @@ let package = Package(
     ] + chapters.map { name in
         .executableTarget(
             name: name,
-            dependencies: ["Workbook", "ChapterSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Workbook", "ChapterSupport", "Figures",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Chapters/\(name)"
         )
     }

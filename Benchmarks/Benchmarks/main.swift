@@ -12,6 +12,7 @@
 // SGD step, then the printed loss on the first batch, computed again.
 
 import Foundation
+import Kernels
 import Workbook
 
 /// float32 multiply-adds one core can do per second: 2 AVX2 FMA units × 8 lanes × 2 FLOP × clock.
@@ -55,7 +56,7 @@ if let value = optionValue("--peak", { Double($0).flatMap { $0 > 0 && $0.isFinit
     peak = value
 }
 if let value = optionValue("--threads", { Int($0).flatMap { $0 >= 1 ? $0 : nil } }, "a thread count of 1 or more") {
-    Tensor.threadCount = value   // 1: everything on the calling thread; 2 (the default): large operations in parts
+    Threads.count = value   // 1: everything on the calling thread; 2 (the default): large operations in parts
 }
 let only = arguments.first
 func selected(_ key: String) -> Bool { only.map { key.contains($0) } ?? true }
@@ -139,9 +140,9 @@ for loss in [BidirectionalLoss.notebook, .fixed] {
 }
 
 if !jsonOnly {
-    print("Workbook benchmarks, \(configuration) build, \(Tensor.threadCount == 1 ? "one thread" : "\(Tensor.threadCount) threads for large operations"); median of the repetitions, [min–max];")
+    print("Workbook benchmarks, \(configuration) build, \(Threads.count == 1 ? "one thread" : "\(Threads.count) threads for large operations"); median of the repetitions, [min–max];")
     print(String(format: "product GFLOP/s and its share of the %.0f GFLOP/s one-core limit%@", peak,
-                 Tensor.threadCount > 1 ? " (large products on two cores: up to 200 %)" : ""))
+                 Threads.count > 1 ? " (large products on two cores: up to 200 %)" : ""))
     print("workload".padding(toLength: 36, withPad: " ", startingAt: 0) + "     median       [min – max]       MFLOP   GFLOP/s  of limit")
     for row in rows {
         print(String(format: "%@ %9.4f ms  [%.4f – %.4f]  %7.3f  %7.1f   %5.1f%%",
@@ -153,4 +154,4 @@ let json = rows.map {
     String(format: "\"%@\":{\"name\":\"%@\",\"median_ms\":%.5f,\"min_ms\":%.5f,\"max_ms\":%.5f,\"mflop\":%.4f,\"gflops\":%.2f,\"share_of_peak\":%.4f}",
            $0.key, $0.name, $0.median * 1e3, $0.min * 1e3, $0.max * 1e3, $0.flops / 1e6, $0.gflops, $0.gflops / peak)
 }
-print("{\"configuration\":\"\(configuration)\",\"threads\":\(Tensor.threadCount),\"peak_gflops\":\(peak),\"results\":{\(json.joined(separator: ","))}}")
+print("{\"configuration\":\"\(configuration)\",\"threads\":\(Threads.count),\"peak_gflops\":\(peak),\"results\":{\(json.joined(separator: ","))}}")

@@ -13,6 +13,7 @@
  */
 import ArgumentParser
 import ChapterSupport
+import Figures
 import Workbook
 
 @main

@@ -24,6 +24,7 @@
  */
 import ArgumentParser
 import ChapterSupport
+import Figures
 import Workbook
 
 @main
@@ -98,7 +99,7 @@ struct ModelChapter: Chapter {
                     + (options.corrected ? "digits scaled to [0, 1] through Xavier weights" : "raw digits 0–9 through randn weights")
                     + ", for labels 0 and 1")
         output.record("bidirectional_rnn", "init", value: .object(brnn.namedParameters.map { ($0.name, .tensor($0.tensor)) }))
-        try output.draw(Figure.bidirectionalDiagram(),
+        try output.draw(bidirectionalDiagram(),
                         caption: "the model: a forward RNN over digits 1–3, a backward RNN over digits 6–4, their outputs multiplied.")
 
         output.summary("Summary: DRNN with \(drnn.parameters.count) of \(drnn.allTensors.count) tensors registered, outputs growing × \(format(last / first)) over a window; "

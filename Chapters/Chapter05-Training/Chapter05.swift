@@ -33,6 +33,7 @@
  */
 import ArgumentParser
 import ChapterSupport
+import Figures
 import Workbook
 
 @main

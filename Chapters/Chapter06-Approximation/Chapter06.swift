@@ -21,6 +21,7 @@
  */
 import ArgumentParser
 import ChapterSupport
+import Figures
 import Workbook
 
 @main

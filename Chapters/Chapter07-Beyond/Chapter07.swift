@@ -30,6 +30,7 @@
  */
 import ArgumentParser
 import ChapterSupport
+import Figures
 import Workbook
 
 @main

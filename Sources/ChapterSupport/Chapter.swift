@@ -1,7 +1,10 @@
 // Running a chapter: parse the options, run, and turn every failure into one line and an exit code.
 
 import ArgumentParser
+import AtomicFiles
+import Figures
 import Foundation
+import Kernels
 import Workbook
 
 /// Exit codes of the chapter programs.

@@ -1,7 +1,10 @@
 // What a chapter prints: the notebook's lines, training logs elided as the notebooks' export does,
 // a closing summary, or one JSON object; a progress bar on standard error when it is a terminal.
 
+import AtomicFiles
+import Figures
 import Foundation
+import Kernels
 import Workbook
 
 /// A JSON value whose objects keep their keys in insertion order, so the text is deterministic.
@@ -147,7 +150,7 @@ extension Output {
     /// way run one after another, in the order they were started. Each must be independent of the
     /// chapter's other work (its own generator, model and data), so that its results are exactly
     /// those of running it in place, only sooner. The job's large operations stay on its own
-    /// thread (``Tensor/withThreadCount(_:_:)``): the chapter's work has the other core.
+    /// thread (``Threads/withCount(_:_:)``): the chapter's work has the other core.
     public func startOnSecondCore<T>(_ job: @escaping (Output) throws -> T) -> BackgroundJob<T> {
         let background = BackgroundJob<T>(output: Output(holdingLinesFor: options), parent: self)
         nonisolated(unsafe) let job = job   // runs on the second core only, once
@@ -174,7 +177,7 @@ public final class BackgroundJob<T>: @unchecked Sendable {
 
     fileprivate func run(_ job: (Output) throws -> T) {
         // One thread: the chapter's own work has the other core (no helper thread for large operations).
-        outcome = Result { try Tensor.withThreadCount(1) { try job(output) } }
+        outcome = Result { try Threads.withCount(1) { try job(output) } }
         finished.signal()
     }
 

@@ -1,6 +1,7 @@
 // Independent training runs on every core.
 
 import Dispatch
+import Kernels
 import Workbook
 
 /// `(0..<count).map(job)`, with the jobs spread over the machine's cores.
@@ -8,17 +9,17 @@ import Workbook
 /// Each job must be independent: its own generator, model and data, nothing shared that it changes.
 /// Then every result is exactly what the sequential loop computes — the same numbers, in the same
 /// order — only sooner. Afterwards the buffers the jobs left for reuse go back to the system
-/// (``Tensor/releaseCachedBuffers()``): the chapter's next work has tensors of other sizes, and
+/// (``releaseCachedBuffers()``): the chapter's next work has tensors of other sizes, and
 /// the jobs' buffers, several runs' worth, would otherwise stay in the process.
 public func parallelMap<T>(_ count: Int, _ job: (Int) -> T) -> [T] {
-    defer { Tensor.releaseCachedBuffers() }
+    defer { releaseCachedBuffers() }
     var results = [T?](repeating: nil, count: count)
     withoutActuallyEscaping(job) { job in
         results.withUnsafeMutableBufferPointer { slots in
             // Each job writes its own slot only; the jobs share nothing else (see above).
             nonisolated(unsafe) let (slots, job) = (slots, job)
             // The jobs fill the cores: each keeps its large operations on its own thread.
-            DispatchQueue.concurrentPerform(iterations: count) { i in slots[i] = Tensor.withThreadCount(1) { job(i) } }
+            DispatchQueue.concurrentPerform(iterations: count) { i in slots[i] = Threads.withCount(1) { job(i) } }
         }
     }
     return results.compactMap { $0 }

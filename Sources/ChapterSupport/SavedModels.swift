@@ -1,6 +1,10 @@
 // Where Chapter05-Training saves the trained models and how Chapter06-Approximation finds them.
 
+import AtomicFiles
+import Checkpoints
+import Figures
 import Foundation
+import Kernels
 import Workbook
 
 /// The three trained models, saved as checkpoints in `--checkpoints-dir`.
@@ -13,6 +17,10 @@ public enum SavedModel: String, CaseIterable, Sendable {
     public func path(_ options: ChapterOptions) -> String {
         "\(options.checkpointsDirectory)/\(rawValue)\(options.corrected ? "-corrected" : "").ckpt"
     }
+
+    /// What a message about an unusable checkpoint tells the learner: run the chapter that trains
+    /// the models again, or have Chapter06-Approximation train them itself.
+    public static let remedy = CheckpointRemedy(program: "Chapter05-Training", skipFlag: "--retrain")
 
     /// The model identifier stored in the checkpoint.
     public func identifier(_ options: ChapterOptions) -> String {
@@ -41,11 +49,11 @@ public enum SavedModel: String, CaseIterable, Sendable {
     public func load(into tensors: [(name: String, tensor: Tensor)], _ options: ChapterOptions) throws -> String? {
         let path = path(options)
         guard FileManager.default.fileExists(atPath: path) else { return "no checkpoint at \(path)" }
-        let checkpoint = try Checkpoint.read(from: path)
+        let checkpoint = try Checkpoint.read(from: path, remedy: Self.remedy)
         guard checkpoint.metadata == Self.metadata(options) else {
             return "\(path) was made with other settings (\(checkpoint.metadata.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))"
         }
-        try checkpoint.load(into: tensors, expectedModel: identifier(options))
+        try checkpoint.load(into: tensors, expectedModel: identifier(options), remedy: Self.remedy)
         return nil
     }
 }

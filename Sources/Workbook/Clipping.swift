@@ -7,7 +7,7 @@ extension Tensor {
     /// float range (a norm above about 1.8e19), and the clipping below then scales the gradient to zero.
     public var norm: Float {
         var total = 0.0
-        for i in 0..<count { total += Double(pointer[i]) * Double(pointer[i]) }
+        for i in 0..<count { total += Double(elements[i]) * Double(elements[i]) }
         return Float(total).squareRoot()
     }
 }
@@ -29,7 +29,7 @@ public func clipGradientsPerParameter(_ parameters: [Tensor], alpha: Float = 1) 
         let theta = alpha * Float(p.count)
         if norm > theta {
             let scale = theta / norm
-            for i in 0..<grad.count { grad.pointer[i] *= scale }
+            for i in 0..<grad.count { grad.elements[i] *= scale }
         }
     }
 }
@@ -42,7 +42,7 @@ public func clipGradientsGlobally(_ parameters: [Tensor], maxNorm theta: Float) 
     let norm = Float(grads.reduce(0.0) { $0 + Double($1.norm) * Double($1.norm) }).squareRoot()
     if norm > theta {
         let scale = theta / norm
-        for grad in grads { for i in 0..<grad.count { grad.pointer[i] *= scale } }
+        for grad in grads { for i in 0..<grad.count { grad.elements[i] *= scale } }
     }
     return norm
 }

@@ -1,5 +1,7 @@
 // Data: the deep RNN notebook's sliding windows, a batching loader, the time-major transformations.
 
+import Kernels
+
 /// The deep RNN notebook's `sequencesPreparation(input_data_1d, sequence_len)`.
 ///
 /// Window `i` holds `series[i ..< i + length]`; its target is the same window one step later,
@@ -11,8 +13,8 @@ public func slidingWindows(of series: Tensor, length: Int) -> (inputs: Tensor, t
     let windows = series.count - length
     let inputs = Tensor(zeros: [windows, length]), targets = Tensor(zeros: [windows, length])
     for i in 0..<windows {
-        (inputs.pointer + i * length).update(from: series.pointer + i, count: length)
-        (targets.pointer + i * length).update(from: series.pointer + i + 1, count: length)
+        (inputs.elements + i * length).update(from: series.elements + i, count: length)
+        (targets.elements + i * length).update(from: series.elements + i + 1, count: length)
     }
     return (inputs, targets)
 }
@@ -63,7 +65,7 @@ public final class DataLoader {
         let width = x.count / x.shape[0]
         let out = Tensor(zeros: [rows.count] + x.shape.dropFirst())
         for (i, row) in rows.enumerated() {
-            (out.pointer + i * width).update(from: x.pointer + row * width, count: width)
+            (out.elements + i * width).update(from: x.elements + row * width, count: width)
         }
         return out
     }

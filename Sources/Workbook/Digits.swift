@@ -11,11 +11,9 @@ public struct DigitTask {
     /// Draws the digits and labels them, as the notebook's data cell.
     public init(rows: Int, using generator: inout TorchGenerator) {
         let digits = Tensor.rand([rows, 6], using: &generator)
-        for i in 0..<digits.count { digits.pointer[i] = (10 * digits.pointer[i]).rounded(.down) }
-        let labels = Tensor(zeros: [rows])
-        for i in 0..<rows {
-            labels.pointer[i] = Self.label(of: Array(UnsafeBufferPointer(start: digits.pointer + i * 6, count: 6)))
-        }
+        for i in 0..<digits.count { digits.elements[i] = (10 * digits.elements[i]).rounded(.down) }
+        let values = digits.values
+        let labels = Tensor((0..<rows).map { i in Self.label(of: Array(values[6 * i ..< 6 * i + 6])) })
         self.digits = digits
         self.labels = labels
     }

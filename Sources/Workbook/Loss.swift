@@ -33,7 +33,7 @@ public func broadcastMeanSquaredError(_ prediction: Tensor, _ target: Tensor) ->
     let n = prediction.count, m = target.count
     func moments(_ x: Tensor) -> (mean: Double, meanSquare: Double) {
         var (s, s2) = (0.0, 0.0)
-        for i in 0..<x.count { let v = Double(x.pointer[i]); s += v; s2 += v * v }
+        for i in 0..<x.count { let v = Double(x.elements[i]); s += v; s2 += v * v }
         return (s / Double(x.count), s2 / Double(x.count))
     }
     let (p, y) = (moments(prediction), moments(target))
@@ -41,14 +41,14 @@ public func broadcastMeanSquaredError(_ prediction: Tensor, _ target: Tensor) ->
     let out = Tensor.result([], from: prediction, target) { out in
         let g = Double(out.gradValues[0])
         if let predictionRecord {
-            let gp = predictionRecord.gradPointer()
-            for i in 0..<n { gp[i] += Float(g * 2 * (Double(prediction.pointer[i]) - y.mean) / Double(n)) }
+            let gp = predictionRecord.gradElements()
+            for i in 0..<n { gp[i] += Float(g * 2 * (Double(prediction.elements[i]) - y.mean) / Double(n)) }
         }
         if let targetRecord {
-            let gt = targetRecord.gradPointer()
-            for j in 0..<m { gt[j] += Float(g * 2 * (Double(target.pointer[j]) - p.mean) / Double(m)) }
+            let gt = targetRecord.gradElements()
+            for j in 0..<m { gt[j] += Float(g * 2 * (Double(target.elements[j]) - p.mean) / Double(m)) }
         }
     }
-    out.pointer[0] = Float(p.meanSquare - 2 * p.mean * y.mean + y.meanSquare)
+    out.elements[0] = Float(p.meanSquare - 2 * p.mean * y.mean + y.meanSquare)
     return out
 }

@@ -34,7 +34,7 @@ public final class SGD: Optimizer {
         let alpha = -learningRate
         for p in parameters {
             guard let grad = p.grad else { continue }
-            let (pp, g) = (p.pointer, grad.pointer)
+            let (pp, g) = (p.elements, grad.elements)
             for i in 0..<p.count { pp[i] = pp[i] + alpha * g[i] }
         }
     }
@@ -85,8 +85,8 @@ public final class Adam: Optimizer {
         let (weight1, weight2) = (Float(1 - Double(beta1)), Float(1 - Double(beta2)))
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
-            let (pp, g) = (p.pointer, grad.pointer)
-            let (m, v) = (firstMoments[i].pointer, secondMoments[i].pointer)
+            let (pp, g) = (p.elements, grad.elements)
+            let (m, v) = (firstMoments[i].elements, secondMoments[i].elements)
             let decay = weightDecay
             for j in 0..<p.count {
                 let g = decay == 0 ? g[j] : g[j] + decay * pp[j]       // grad.add(param, alpha=weight_decay)

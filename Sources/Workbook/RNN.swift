@@ -81,7 +81,7 @@ extension RNN.Layer {
     }
 
     /// The layer's states over a whole sequence, `(T, B, X) → (T, B, H)`: one node of the graph
-    /// (RNNKernels.swift), as in PyTorch.
+    /// (Tensor+RecurrentLayer.swift), as in PyTorch.
     func callAsFunction(_ x: Tensor) -> Tensor {
         recurrentTanhLayer(x, inputWeights: inputWeights, recurrentWeights: recurrentWeights,
                            inputBias: inputBias, recurrentBias: recurrentBias)

@@ -28,6 +28,6 @@ public struct NoisyLine {
         self.x = x
         self.data = data.detached()
         let n = data.count
-        differences = Tensor((1..<n).map { data.pointer[$0] - data.pointer[$0 - 1] })
+        differences = Tensor((1..<n).map { data.elements[$0] - data.elements[$0 - 1] })
     }
 }

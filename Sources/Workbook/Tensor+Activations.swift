@@ -1,6 +1,6 @@
 // Activations: tanh (the concise `nn.RNN`) and ReLU (the bidirectional notebook's cells).
 
-import Foundation
+import Kernels
 
 extension Tensor {
     /// The hyperbolic tangent of every element; its derivative is `1 − y²`, from the output, which
@@ -9,10 +9,10 @@ extension Tensor {
         let input = record
         let out = Tensor.result(shape, from: self, savingOutput: true) { out in
             guard let input else { return }
-            let (g, gx, py) = (out.gradValues, input.gradPointer(), out.savedPointer)
+            let (g, gx, py) = (out.gradValues, input.gradElements(), out.savedElements)
             for i in 0..<out.count { gx[i] += g[i] * (1 - py[i] * py[i]) }
         }
-        Workbook.tanh(pointer, into: out.pointer, count: count)   // vectorised, FastMath.swift
+        Kernels.tanh(elements, into: out.elements, count: count)   // eight at a time, within 1 ulp
         return out
     }
 
@@ -22,19 +22,10 @@ extension Tensor {
         let input = record
         let out = Tensor.result(shape, from: self, savingOutput: true) { out in
             guard let input else { return }
-            let (g, (gx, fresh), py) = (out.gradValues, input.gradientForWriting(), out.savedPointer)
-            inParts(elements: out.count) { part in   // two threads for a large tensor (Threads.swift)
-                if fresh {
-                    for i in part { gx[i] = py[i] > 0 ? g[i] : 0 }
-                } else {
-                    for i in part { gx[i] += py[i] > 0 ? g[i] : 0 }
-                }
-            }
+            let (gx, fresh) = input.gradientForWriting()
+            reluGradient(out.gradValues, output: out.savedElements, into: gx, count: out.count, accumulate: !fresh)
         }
-        let (px, py) = (pointer, out.pointer)
-        inParts(elements: count) { part in
-            for i in part { py[i] = Swift.max(px[i], 0) }
-        }
+        Kernels.relu(elements, into: out.elements, count: count)
         return out
     }
 }

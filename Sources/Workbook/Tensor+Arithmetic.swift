@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 // Elementwise arithmetic: + − × ÷ between tensors (with a broadcast bias), with scalars, square and pow.
 //
@@ -39,7 +40,7 @@ extension Tensor {
             @inline(__always) func send(to record: GradientRecord, stride: Int, _ partial: (Float, Float) -> Float) {
                 let (grad, fresh) = record.gradientForWriting()
                 for r in 0..<repeats {
-                    let (xa, xb, gr, gx) = (a.pointer + r * strideA, b.pointer + r * strideB, g + r * block, grad + r * stride)
+                    let (xa, xb, gr, gx) = (a.elements + r * strideA, b.elements + r * strideB, g + r * block, grad + r * stride)
                     if fresh && (r == 0 || stride != 0) {
                         for j in 0..<block { gx[j] = gr[j] * partial(xa[j], xb[j]) }
                     } else {
@@ -52,7 +53,7 @@ extension Tensor {
             if let recordB { send(to: recordB, stride: strideB) { f.partials($0, $1).1 } }
         }
         for r in 0..<repeats {
-            let (xa, xb, o) = (a.pointer + r * strideA, b.pointer + r * strideB, out.pointer + r * block)
+            let (xa, xb, o) = (a.elements + r * strideA, b.elements + r * strideB, out.elements + r * block)
             for j in 0..<block { o[j] = f.value(xa[j], xb[j]) }
         }
         return out
@@ -64,14 +65,14 @@ extension Tensor {
         let recordX = x.record
         let out = result(x.shape, from: x) { out in
             guard let recordX else { return }
-            let (g, (gx, fresh), px) = (out.gradValues, recordX.gradientForWriting(), x.pointer)
+            let (g, (gx, fresh), px) = (out.gradValues, recordX.gradientForWriting(), x.elements)
             if fresh {
                 for i in 0..<out.count { gx[i] = g[i] * f.derivative(px[i]) }
             } else {
                 for i in 0..<out.count { gx[i] += g[i] * f.derivative(px[i]) }
             }
         }
-        let (px, py) = (x.pointer, out.pointer)
+        let (px, py) = (x.elements, out.elements)
         for i in 0..<x.count { py[i] = f.value(px[i]) }
         return out
     }
@@ -80,7 +81,7 @@ extension Tensor {
     /// own vectorised loops. The gradient passes through unchanged: an intermediate operand of the
     /// output's shape whose gradient does not exist yet takes the output's gradient buffer itself
     /// — both operands share it, and the first to write into it copies it (copy on write,
-    /// ``GradientRecord/gradPointer()``) — otherwise it is copied or added, always for a leaf; a
+    /// ``GradientRecord/gradElements()``) — otherwise it is copied or added, always for a leaf; a
     /// repeated operand (a bias) receives the sum of its blocks' gradients, added block after block.
     private static func sum(_ a: Tensor, _ b: Tensor) -> Tensor {
         let (shape, repeats) = broadcast(a, b, "add")
@@ -97,20 +98,20 @@ extension Tensor {
                         x.grad = g   // shared, copied by the first record that writes into it
                     } else {
                         let (gx, fresh) = x.gradientForWriting()
-                        if fresh { copyVector(g.pointer, into: gx, count: outCount) } else { addVectors(gx, g.pointer, into: gx, count: outCount) }
+                        if fresh { copyVector(g.elements, into: gx, count: outCount) } else { addVectors(gx, g.elements, into: gx, count: outCount) }
                     }
                 } else {
                     let (gx, fresh) = x.gradientForWriting()
-                    sumRows(g.pointer, rows: repeats, width: block, into: gx, accumulate: !fresh)
+                    sumRows(g.elements, rows: repeats, width: block, into: gx, accumulate: !fresh)
                 }
             }
             if let recordA { send(to: recordA) }
             if let recordB { send(to: recordB) }
         }
         switch (a.count == outCount, b.count == outCount) {
-        case (true, true): addVectors(a.pointer, b.pointer, into: out.pointer, count: outCount)
-        case (true, false): addRowVector(a.pointer, b.pointer, into: out.pointer, rows: repeats, width: block)
-        default: addRowVector(b.pointer, a.pointer, into: out.pointer, rows: repeats, width: block)
+        case (true, true): addVectors(a.elements, b.elements, into: out.elements, count: outCount)
+        case (true, false): addRowVector(a.elements, b.elements, into: out.elements, rows: repeats, width: block)
+        default: addRowVector(b.elements, a.elements, into: out.elements, rows: repeats, width: block)
         }
         return out
     }

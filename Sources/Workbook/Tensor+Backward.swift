@@ -12,7 +12,7 @@ extension Tensor {
         check(count == 1, "backward() needs a scalar, not shape \(shape)")
         guard let record else { fatalError("backward() on a tensor that does not require a gradient") }
         var order = Tensor.topologicalOrder(from: record)
-        record.gradPointer()[0] += 1
+        record.gradElements()[0] += 1
         // As PyTorch does, the graph is released as it is used: once an intermediate result has
         // sent its gradient on, its gradient and its record go, so memory shrinks during the pass
         // instead of holding every intermediate and its gradient to the end. Leaves keep theirs.

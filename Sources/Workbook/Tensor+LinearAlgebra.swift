@@ -1,5 +1,7 @@
 // Matrix product and transpose.
 
+import Kernels
+
 extension Tensor {
     /// The matrix product `self · other`, as `torch.matmul` computes it for the notebooks' shapes.
     ///
@@ -19,24 +21,20 @@ extension Tensor {
         let out = Tensor.result(outShape, from: self, other) { out in
             let g = out.gradValues
             if let recordA, let b {
-                // dA (M, K) += G (M, N) · Bᵀ (N, K): Bᵀ is packed (on the stack: B is a small weight matrix).
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(n * k, 1)) { buffer in
-                    guard let bt = buffer.baseAddress else { return }
-                    transpose2D(b.pointer, rows: k, columns: n, into: bt)
-                    let (ga, fresh) = recordA.gradientForWriting()
-                    gemm(m: m, n: k, k: n, a: g, rowStride: n, columnStride: 1,
-                         b: bt, c: ga, accumulate: !fresh)
-                }
+                // dA (M, K) += G (M, N) · Bᵀ (N, K).
+                let (ga, fresh) = recordA.gradientForWriting()
+                gemm(m: m, n: k, k: n, a: g, rowStride: n, columnStride: 1,
+                     transposedB: b.elements, c: ga, accumulate: !fresh)
             }
             if let recordB, let a {
                 // dB (K, N) += Aᵀ (K, M) · G (M, N): Aᵀ is read through strides, without a copy.
                 let (gb, fresh) = recordB.gradientForWriting()
-                gemm(m: k, n: n, k: m, a: a.pointer, rowStride: 1, columnStride: k,
+                gemm(m: k, n: n, k: m, a: a.elements, rowStride: 1, columnStride: k,
                      b: g, c: gb, accumulate: !fresh)
             }
         }
-        gemm(m: m, n: n, k: k, a: pointer, rowStride: k, columnStride: 1,
-             b: other.pointer, c: out.pointer, accumulate: false)
+        gemm(m: m, n: n, k: k, a: elements, rowStride: k, columnStride: 1,
+             b: other.elements, c: out.elements, accumulate: false)
         return out
     }
 
@@ -51,10 +49,10 @@ extension Tensor {
             let input = record
             let out = Tensor.result(outShape, from: self) { out in
                 guard let input else { return }
-                let (g, gx) = (out.gradValues, input.gradPointer())
+                let (g, gx) = (out.gradValues, input.gradElements())
                 for r in 0..<rows { for c in 0..<columns { gx[r * columns + c] += g[c * rows + r] } }
             }
-            transpose2D(pointer, rows: rows, columns: columns, into: out.pointer)
+            transpose2D(elements, rows: rows, columns: columns, into: out.elements)
             return out
         }
         // Element (…, i, …, j, …) of the input goes to (…, j, …, i, …): a permutation of flat indices.
@@ -62,10 +60,10 @@ extension Tensor {
         let input = record
         let out = Tensor.result(outShape, from: self) { out in
             guard let input else { return }
-            let (g, gx) = (out.gradValues, input.gradPointer())
+            let (g, gx) = (out.gradValues, input.gradElements())
             for (i, o) in permutation.enumerated() { gx[i] += g[o] }
         }
-        let (px, po) = (pointer, out.pointer)
+        let (px, po) = (elements, out.elements)
         for (i, o) in permutation.enumerated() { po[o] = px[i] }
         return out
     }

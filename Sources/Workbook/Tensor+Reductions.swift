@@ -9,10 +9,10 @@ extension Tensor {
         let input = record
         let out = Tensor.result([], from: self) { out in
             guard let input else { return }
-            let (g, gx) = (out.gradValues[0], input.gradPointer())
+            let (g, gx) = (out.gradValues[0], input.gradElements())
             for i in 0..<input.count { gx[i] += g }
         }
-        out.pointer[0] = Float(sumOfElements())
+        out.elements[0] = Float(sumOfElements())
         return out
     }
 
@@ -22,16 +22,16 @@ extension Tensor {
         let input = record
         let out = Tensor.result([], from: self) { out in
             guard let input else { return }
-            let (g, gx) = (out.gradValues[0] / n, input.gradPointer())
+            let (g, gx) = (out.gradValues[0] / n, input.gradElements())
             for i in 0..<input.count { gx[i] += g }
         }
-        out.pointer[0] = Float(sumOfElements() / Double(count))
+        out.elements[0] = Float(sumOfElements() / Double(count))
         return out
     }
 
     func sumOfElements() -> Double {
         var total = 0.0
-        let p = pointer
+        let p = elements
         for i in 0..<count { total += Double(p[i]) }
         return total
     }

@@ -1,5 +1,7 @@
 // Shapes: reshape and X[t] are views of the same storage; concatenation, stack, flip and narrow copy.
 
+import Kernels
+
 extension Tensor {
     /// The same values seen with another shape; one dimension may be `-1` and is inferred.
     ///
@@ -35,7 +37,7 @@ extension Tensor {
         let view = Tensor(viewing: self, offset: start, shape: viewShape, requiresGrad: base != nil)
         if let base {
             view.record?.node = Node(base, nil) { view in   // the one input: the viewed tensor's record
-                let gx = base.gradPointer() + start
+                let gx = base.gradElements() + start
                 addVectors(gx, view.gradValues, into: gx, count: view.count)
             }
         }
@@ -94,7 +96,7 @@ extension Tensor {
         }
         var start = 0
         for (t, width) in zip(tensors, widths) {
-            for b in 0..<blocks { (out.pointer + b * row + start).update(from: t.pointer + b * width, count: width) }
+            for b in 0..<blocks { (out.elements + b * row + start).update(from: t.elements + b * width, count: width) }
             start += width
         }
         return out
@@ -107,7 +109,7 @@ extension Tensor {
         let inner = shape[(dim + 1)...].reduce(1, *)
         let outer = shape[..<dim].reduce(1, *)
         // Flipping is its own inverse: the gradient is the output's gradient flipped back.
-        func flip(_ from: UnsafePointer<Float>, into to: UnsafeMutablePointer<Float>, adding: Bool) {
+        func flip(_ from: Floats, into to: Floats, adding: Bool) {
             for o in 0..<outer {
                 for i in 0..<n {
                     let src = from + (o * n + i) * inner, dst = to + (o * n + (n - 1 - i)) * inner
@@ -117,9 +119,9 @@ extension Tensor {
         }
         let input = record
         let out = Tensor.result(shape, from: self) { out in
-            if let input { flip(out.gradValues, into: input.gradPointer(), adding: true) }
+            if let input { flip(out.gradValues, into: input.gradElements(), adding: true) }
         }
-        flip(pointer, into: out.pointer, adding: false)
+        flip(elements, into: out.elements, adding: false)
         return out
     }
 
@@ -134,14 +136,14 @@ extension Tensor {
         let input = record
         let out = Tensor.result(outShape, from: self) { out in
             guard let input else { return }
-            let (g, gx) = (out.gradValues, input.gradPointer())
+            let (g, gx) = (out.gradValues, input.gradElements())
             for o in 0..<outer {
                 let src = g + o * width, dst = gx + (o * n + range.lowerBound) * inner
                 for j in 0..<width { dst[j] += src[j] }
             }
         }
         for o in 0..<outer {
-            (out.pointer + o * width).update(from: pointer + (o * n + range.lowerBound) * inner, count: width)
+            (out.elements + o * width).update(from: elements + (o * n + range.lowerBound) * inner, count: width)
         }
         return out
     }

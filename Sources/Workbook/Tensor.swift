@@ -8,115 +8,13 @@
 //   Tensor+Activations.swift      tanh, ReLU
 //   Tensor+LinearAlgebra.swift    matmul, transpose
 //   Tensor+Shape.swift            reshape, flatten, X[t], concatenation, stack, flip, narrow
-//   Kernels.swift                 the loops the operations run (matrix product, SIMD)
+//   Tensor+RecurrentLayer.swift   nn.RNN's tanh layer over a whole sequence, as one operation
 //
-// Every operation computes its value and, right beside it, says how its gradient flows back.
+// Every operation computes its value and, right beside it, says how its gradient flows back. The
+// loops that make the large ones fast (matrix products, sums of rows, tanh) are kernels, in the
+// Kernels module: functions of ``Floats`` (where a tensor's values live) and sizes.
 
-import Foundation
-import Synchronization
-
-/// A buffer that outlives the tensor it was made for: an operation's output whose values the
-/// backward pass reads (tanh, ReLU, the fused RNN layer) moves its buffer here, into the graph's
-/// record, so the values stay when the tensor itself is gone.
-final class Storage {
-    let pointer: UnsafeMutablePointer<Float>
-    let count: Int
-
-    /// Takes over a buffer of `count` floats from the pool; returns it there when released.
-    init(taking pointer: UnsafeMutablePointer<Float>, count: Int) { (self.pointer, self.count) = (pointer, count) }
-
-    deinit { BufferPool.shared.give(pointer, count) }
-}
-
-/// Buffers released by tensors, kept by size for the next tensor of that size.
-///
-/// A training step allocates the same intermediate tensors every epoch (the bidirectional model,
-/// about 36 MB of them). Returning each to the system and taking it back costs a page fault per
-/// 4 KB, which was most of an epoch's time; reusing them costs a lookup. The pool keeps at most
-/// ``capacity`` floats, so memory stays bounded.
-///
-/// The free buffers of one size form a linked list threaded through the buffers themselves (each
-/// holds the address of the next in its first bytes), whose head sits in a small open-addressing
-/// table keyed by the size: taking and giving are a few instructions, with no hashing of keys or
-/// arrays to grow. A size that finds no room in the table (after ``probes`` slots) is not pooled.
-///
-/// Tensors are created and freed on several threads (tests, Chapter07's parallel runs), so a
-/// mutex guards the tables. It is the standard library's `Mutex`, whose uncontended lock and
-/// unlock are an atomic instruction each: `NSLock` cost three times the instructions of the
-/// table lookup it guarded, twice per tensor.
-final class BufferPool: @unchecked Sendable {
-    static let shared = BufferPool()
-    /// At most 16 M floats (64 MB) wait for reuse.
-    let capacity = 16 << 20
-    /// The table's slots (a power of two), and how many a size may try.
-    private let slotCount = 512, probes = 8
-    /// Slot `i` holds the free buffers of `sizes[i]` floats (0: a free slot), from `heads[i]` on.
-    private let sizes: UnsafeMutablePointer<Int>
-    private let heads: UnsafeMutablePointer<UnsafeMutableRawPointer?>
-    /// How many floats wait for reuse; its mutex guards the tables as well.
-    private let pooled = Mutex(0)
-
-    private init() {
-        sizes = .allocate(capacity: slotCount)
-        sizes.initialize(repeating: 0, count: slotCount)
-        heads = .allocate(capacity: slotCount)
-        heads.initialize(repeating: nil, count: slotCount)
-    }
-
-    /// The slot of `count`, claiming a free one when `claim`; nil when there is none.
-    private func slot(_ count: Int, claim: Bool) -> Int? {
-        var i = Int(truncatingIfNeeded: UInt(bitPattern: count) &* 0x9E37_79B9_7F4A_7C15 >> 32) & (slotCount - 1)
-        for _ in 0..<probes {
-            if sizes[i] == count { return i }
-            if sizes[i] == 0 {
-                guard claim else { return nil }
-                sizes[i] = count
-                return i
-            }
-            i = (i + 1) & (slotCount - 1)
-        }
-        return nil
-    }
-
-    /// A buffer for `count` floats (uninitialised). Every buffer has room for at least two
-    /// floats, so that a free one can hold the address of the next.
-    func take(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let reused = pooled.withLock { pooled -> UnsafeMutableRawPointer? in
-            guard let i = slot(count, claim: false), let buffer = heads[i] else { return nil }
-            heads[i] = buffer.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee
-            pooled -= count
-            return buffer
-        }
-        guard let reused else { return .allocate(capacity: Swift.max(count, 2)) }
-        return reused.bindMemory(to: Float.self, capacity: count)
-    }
-
-    /// Frees every buffer waiting for reuse.
-    func releaseAll() {
-        pooled.withLock { pooled in
-            for i in 0..<slotCount {
-                while let buffer = heads[i] {
-                    heads[i] = buffer.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee
-                    buffer.deallocate()
-                }
-                sizes[i] = 0
-            }
-            pooled = 0
-        }
-    }
-
-    func give(_ buffer: UnsafeMutablePointer<Float>, _ count: Int) {
-        let kept = pooled.withLock { pooled -> Bool in
-            guard count > 0, pooled + count <= capacity, let i = slot(count, claim: true) else { return false }
-            let link = UnsafeMutableRawPointer(buffer)
-            link.bindMemory(to: UnsafeMutableRawPointer?.self, capacity: 1).pointee = heads[i]
-            heads[i] = link
-            pooled += count
-            return true
-        }
-        if !kept { buffer.deallocate() }
-    }
-}
+import Kernels
 
 /// What automatic differentiation keeps of a tensor that requires a gradient: the gradient, how
 /// the tensor was computed, and its values only when that computation's backward pass needs them.
@@ -134,41 +32,41 @@ final class GradientRecord {
     /// How the tensor was computed; nil for a leaf (a parameter, an input).
     var node: Node?
     /// The tensor's values, when the operation that made them needs them for its gradient (tanh, ReLU).
-    var savedValues: Storage?
+    var savedValues: FloatStorage?
     /// Set while `backward()` orders the graph: this record has been reached.
     var visited = false
 
     init(shape: [Int], count: Int) { (self.shape, self.count) = (shape, count) }
 
     /// The saved values' first element (see ``savedValues``).
-    var savedPointer: UnsafeMutablePointer<Float> {
+    var savedElements: Floats {
         guard let savedValues else { fatalError("GradientRecord: the operation did not save its output") }
-        return savedValues.pointer
+        return savedValues.values
     }
 
     /// The gradient's values, for a backward pass that only reads them (its output's gradient):
     /// never a copy, even of a buffer shared with another record (see ``ownedGradient()``).
-    var gradValues: UnsafePointer<Float> {
-        if let grad { return UnsafePointer(grad.pointer) }
-        return UnsafePointer(gradPointer())
+    var gradValues: Floats {
+        if let grad { return grad.elements }
+        return gradElements()
     }
 
     /// The gradient buffer, created as zeros on first use; operations add into it.
-    func gradPointer() -> UnsafeMutablePointer<Float> {
-        if let grad = ownedGradient() { return grad.pointer }
+    func gradElements() -> Floats {
+        if let grad = ownedGradient() { return grad.elements }
         let fresh = Tensor(zeros: shape)
         grad = fresh
-        return fresh.pointer
+        return fresh.elements
     }
 
     /// The gradient buffer for a contribution that writes every element: `fresh` when it was just
     /// created and holds no values yet, so the contribution is written instead of added (no zero
-    /// fill). Views, which add into a part of their base's gradient, use ``gradPointer()``.
-    func gradientForWriting() -> (pointer: UnsafeMutablePointer<Float>, fresh: Bool) {
-        if let grad = ownedGradient() { return (grad.pointer, false) }
+    /// fill). Views, which add into a part of their base's gradient, use ``gradElements()``.
+    func gradientForWriting() -> (elements: Floats, fresh: Bool) {
+        if let grad = ownedGradient() { return (grad.elements, false) }
         let fresh = Tensor(shape: shape, zeroed: false)
         grad = fresh
-        return (fresh.pointer, true)
+        return (fresh.elements, true)
     }
 
     /// The gradient, made this record's own before anything is written into it.
@@ -182,7 +80,7 @@ final class GradientRecord {
         if grad == nil { return nil }
         if node == nil || isKnownUniquelyReferenced(&grad) { return grad }
         let copy = Tensor(shape: shape, zeroed: false)
-        copy.pointer.update(from: grad.unsafelyUnwrapped.pointer, count: count)
+        copy.elements.update(from: grad.unsafelyUnwrapped.elements, count: count)
         grad = copy
         return copy
     }
@@ -228,10 +126,10 @@ public final class Tensor {
     public let shape: [Int]
     /// The number of elements (the product of ``shape``).
     public let count: Int
-    /// The first element's address; elements follow contiguously.
-    let pointer: UnsafeMutablePointer<Float>
+    /// Where the values are: the first element, the others after it.
+    let elements: Floats
     /// What keeps the values alive when this tensor does not own them: the tensor whose buffer a
-    /// view looks into, or the ``Storage`` a saved output moved its buffer to. Nil: the tensor owns
+    /// view looks into, or the ``FloatStorage`` a saved output moved its buffer to. Nil: the tensor owns
     /// its buffer and returns it to the pool when released (one object per tensor, not two).
     var owner: AnyObject?
 
@@ -264,20 +162,18 @@ public final class Tensor {
         self.shape = shape
         count = shape.reduce(1, *)
         // A buffer that an earlier tensor released, zero-filled unless the caller writes every element.
-        pointer = BufferPool.shared.take(count)
-        if zeroed { pointer.initialize(repeating: 0, count: Swift.max(count, 1)) }
+        elements = .allocate(count)
+        if zeroed { elements.fill(with: 0, count: Swift.max(count, 1)) }
         if requiresGrad { record = GradientRecord(shape: shape, count: count) }
     }
 
-    deinit { if owner == nil { BufferPool.shared.give(pointer, count) } }
+    deinit { if owner == nil { elements.deallocate(count) } }
 
     /// A tensor holding `values` in row-major order.
     public convenience init(_ values: [Float], shape: [Int], requiresGrad: Bool = false) {
         self.init(zeros: shape, requiresGrad: requiresGrad)
         check(values.count == count, "\(values.count) values do not fill shape \(shape)")
-        values.withUnsafeBufferPointer { buffer in
-            if let base = buffer.baseAddress { pointer.update(from: base, count: count) }
-        }
+        elements.update(from: values)
     }
 
     /// A one-dimensional tensor.
@@ -294,7 +190,7 @@ public final class Tensor {
     init(viewing base: Tensor, offset: Int, shape: [Int], requiresGrad: Bool) {
         self.shape = shape
         count = shape.reduce(1, *)
-        pointer = base.pointer + offset
+        elements = base.elements + offset
         owner = base.owner ?? base
         if requiresGrad { record = GradientRecord(shape: shape, count: count) }
     }
@@ -303,18 +199,18 @@ public final class Tensor {
     public var rank: Int { shape.count }
 
     /// The values, row-major.
-    public var values: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+    public var values: [Float] { elements.array(count: count) }
 
     /// The value of a one-element tensor (`loss.item()` in PyTorch).
     public var item: Float {
         check(count == 1, "item needs a one-element tensor, not shape \(shape)")
-        return pointer[0]
+        return elements[0]
     }
 
     /// The element at a full index, such as `x[element: 2, 0]`.
     public subscript(element index: Int...) -> Float {
-        get { pointer[flatIndex(index)] }
-        set { pointer[flatIndex(index)] = newValue }
+        get { elements[flatIndex(index)] }
+        set { elements[flatIndex(index)] = newValue }
     }
 
     private func flatIndex(_ index: [Int]) -> Int {
@@ -330,14 +226,14 @@ public final class Tensor {
     /// A new tensor with the same values that is not part of any graph (`detach().clone()`).
     public func detached() -> Tensor {
         let copy = Tensor(zeros: shape)
-        copy.pointer.update(from: pointer, count: count)
+        copy.elements.update(from: elements, count: count)
         return copy
     }
 
     /// Overwrites the values with `source`'s (same shape), outside the graph.
     public func assign(_ source: Tensor) {
         check(source.shape == shape, "cannot assign shape \(source.shape) to shape \(shape)")
-        pointer.update(from: source.pointer, count: count)
+        elements.update(from: source.elements, count: count)
     }
 
     /// Sets the gradient to nothing, as `optimizer.zero_grad()` does.
@@ -349,7 +245,7 @@ public final class Tensor {
     /// gradient. The closure should capture the records of the inputs it sends gradients to
     /// (`a.record`), and the input tensors themselves only when it reads their values: what it
     /// captures stays alive until the backward pass. With `savingOutput`, the result's values are
-    /// kept for `backward` as the output record's ``GradientRecord/savedPointer``.
+    /// kept for `backward` as the output record's ``GradientRecord/savedElements``.
     static func result(
         _ shape: [Int], from inputs: [Tensor], savingOutput: Bool = false,
         backward: @escaping (_ output: GradientRecord) -> Void
@@ -382,9 +278,9 @@ public final class Tensor {
         return out
     }
 
-    /// Moves a fresh result's buffer into a ``Storage`` that the graph can keep after the tensor is gone.
-    private func movedToStorage() -> Storage {
-        let storage = Storage(taking: pointer, count: count)
+    /// Moves a fresh result's buffer into a ``FloatStorage`` that the graph can keep after the tensor is gone.
+    private func movedToStorage() -> FloatStorage {
+        let storage = FloatStorage(taking: elements, count: count)
         owner = storage
         return storage
     }
@@ -392,52 +288,20 @@ public final class Tensor {
     /// Whether operations are recorded for ``backward()`` on this thread; see ``withoutGradients(_:)``.
     ///
     /// Per thread, as PyTorch's grad mode is: a `withoutGradients` on one thread (a printed loss)
-    /// must not stop another thread's forward pass from recording (tests run in parallel, and so do
-    /// Chapter07-Beyond's independent training runs).
-    static var isRecording: Bool { notRecording.value == nil }
+    /// must not stop another thread's forward pass from recording (tests run in parallel, and so can
+    /// independent training runs).
+    static var isRecording: Bool { !notRecording.isSet }
 
     /// Runs `body` without recording its operations for ``backward()``, as PyTorch's
     /// `with torch.no_grad():` does: results need no gradient, and no graph is built. For losses
     /// that are only printed, and for predictions.
     public static func withoutGradients<T>(_ body: () throws -> T) rethrows -> T {
-        try notRecording.with(UnsafeRawPointer(bitPattern: 1), body)   // any non-nil value
+        try notRecording.with(body)
     }
 }
 
-extension Tensor {
-    /// Hands the buffers that released tensors left for reuse back to the system, as
-    /// `torch.cuda.empty_cache()` does for PyTorch's cache: for a program that has finished one
-    /// kind of work and moves on to tensors of other sizes, so that it does not keep memory it will
-    /// not reuse. Tensors still alive are not affected.
-    public static func releaseCachedBuffers() { BufferPool.shared.releaseAll() }
-}
-
-/// Set (non-nil) inside ``Tensor/withoutGradients(_:)``, on that thread only.
-private let notRecording = ThreadSpecific()
-
-/// A value for each thread, nil until a ``with(_:_:)`` on that thread sets it: for settings that
-/// hold on one thread only, as PyTorch's grad mode does (``Tensor/withoutGradients(_:)``,
-/// ``Tensor/withThreadCount(_:_:)``).
-struct ThreadSpecific: @unchecked Sendable {
-    private let key: pthread_key_t
-
-    init() {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        self.key = key
-    }
-
-    /// This thread's value.
-    var value: UnsafeRawPointer? { pthread_getspecific(key).map(UnsafeRawPointer.init) }
-
-    /// Runs `body` with this thread's value set to `value`, then restores the one before.
-    func with<T>(_ value: UnsafeRawPointer?, _ body: () throws -> T) rethrows -> T {
-        let previous = pthread_getspecific(key)
-        pthread_setspecific(key, value)
-        defer { pthread_setspecific(key, previous) }
-        return try body()
-    }
-}
+/// Set inside ``Tensor/withoutGradients(_:)``, on that thread only.
+private let notRecording = ThreadFlag()
 
 extension Tensor: CustomStringConvertible {
     /// A short description: the shape and the first values.

@@ -1,6 +1,7 @@
 // PyTorch's CPU random numbers: the same draws as `torch.manual_seed(seed)` then `rand`, `randn`.
 
 import Foundation
+import Kernels
 
 /// A random generator that draws what PyTorch's CPU generator draws after `torch.manual_seed(seed)`.
 ///
@@ -81,7 +82,7 @@ extension Tensor {
     /// Uniform values in [0, 1) (`torch.rand(shape)`).
     public static func rand(_ shape: [Int], using generator: inout TorchGenerator) -> Tensor {
         let out = Tensor(zeros: shape)
-        for i in 0..<out.count { out.pointer[i] = generator.nextUniformFloat() }
+        for i in 0..<out.count { out.elements[i] = generator.nextUniformFloat() }
         return out
     }
 
@@ -94,7 +95,7 @@ extension Tensor {
         let width = Double(high - low)
         for i in 0..<out.count {
             let x = Double(generator.nextUInt32() & 0xFF_FFFF) * 0x1p-24
-            out.pointer[i] = Float(x * width + Double(low))
+            out.elements[i] = Float(x * width + Double(low))
         }
         return out
     }
@@ -107,7 +108,7 @@ extension Tensor {
     /// the same way. Fewer than 16 elements take PyTorch's double-precision path.
     public static func randn(_ shape: [Int], using generator: inout TorchGenerator) -> Tensor {
         let out = Tensor(zeros: shape)
-        let n = out.count, x = out.pointer
+        let n = out.count, x = out.elements
         guard n >= 16 else {
             for i in 0..<n { x[i] = Float(generator.nextNormalDouble()) }
             return out
@@ -132,12 +133,12 @@ extension Tensor {
         _ shape: [Int], mean: Float, std: Float, using generator: inout TorchGenerator
     ) -> Tensor {
         let out = randn(shape, using: &generator)
-        for i in 0..<out.count { out.pointer[i] = out.pointer[i] * std + mean }
+        for i in 0..<out.count { out.elements[i] = out.elements[i] * std + mean }
         return out
     }
 
     /// PyTorch's `normal_fill_16` (its AVX2 form): eight Box–Muller pairs in place, in float.
-    private static func boxMuller16(_ x: UnsafeMutablePointer<Float>) {
+    private static func boxMuller16(_ x: Floats) {
         let twoPi = Float(2 * Double.pi)
         for i in 0..<8 {
             let u1 = 1 - x[i], u2 = x[i + 8]

@@ -14,20 +14,16 @@ public typealias EpochReport = (_ epoch: Int, _ loss: Float) -> Void
 
 /// The values of parameters at one moment: what a diverging run returns to.
 struct ParameterSnapshot {
-    private var values: [[Float]]
+    private let copies: [Tensor]
 
-    init(_ parameters: [Tensor]) { values = parameters.map { [Float](repeating: 0, count: $0.count) } }
+    init(_ parameters: [Tensor]) { copies = parameters.map { Tensor(zeros: $0.shape) } }
 
-    mutating func take(_ parameters: [Tensor]) {
-        for (i, p) in parameters.enumerated() {
-            values[i].withUnsafeMutableBufferPointer { $0.baseAddress?.update(from: p.pointer, count: p.count) }
-        }
+    func take(_ parameters: [Tensor]) {
+        for (copy, p) in zip(copies, parameters) { copy.assign(p) }
     }
 
     func restore(_ parameters: [Tensor]) {
-        for (i, p) in parameters.enumerated() {
-            values[i].withUnsafeBufferPointer { if let v = $0.baseAddress { p.pointer.update(from: v, count: p.count) } }
-        }
+        for (copy, p) in zip(copies, parameters) { p.assign(copy) }
     }
 }
 
@@ -47,7 +43,7 @@ public func trainDeepRNN(
 ) -> [Float] {
     var losses: [Float] = []
     let parameters = model.parameters
-    var lastFinite = ParameterSnapshot(parameters)
+    let lastFinite = ParameterSnapshot(parameters)
     for epoch in 0..<epochs {
         lastFinite.take(parameters)
         var firstBatch: (x: Tensor, y: Tensor)?
@@ -120,7 +116,7 @@ public func trainBRNN(
 ) -> [Float] {
     var losses: [Float] = []
     let parameters = brnn.parameters
-    var lastFinite = ParameterSnapshot(parameters)
+    let lastFinite = ParameterSnapshot(parameters)
     for epoch in 0..<epochs {
         lastFinite.take(parameters)
         var firstBatch: (forward: Tensor, backward: Tensor, y: Tensor)?

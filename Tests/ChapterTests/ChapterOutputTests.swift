@@ -53,4 +53,20 @@ struct ChapterOutputTests {
         #expect(scripts[0] == scripts[1])
         #expect(["Chapter01-Loader", "Chapter03-Loss", "Chapter04-Clipping"].contains(chapter) || !scripts[0].isEmpty, "\(chapter) drew no figure")
     }
+
+    @Test("Chapter02's diagram of the bidirectional model has every part the notebook's figure has")
+    func bidirectionalDiagram() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runChapter("Chapter02-Model", ["--no-render"], in: folder)
+        #expect(run.status == 0, "\(run.standardError)")
+        let script = try String(contentsOf: folder.appendingPathComponent("plots/BRNN_fig1.gp"), encoding: .utf8)
+        #expect(script.contains("set title \"BRNN: two RNNs over the two halves, outputs multiplied\""))
+        for text in ["h1", "h2", "h3", "h4", "h5", "h6", "x1", "x2", "x3", "x4", "x5", "x6",
+                     "out_3", "out_5", "d1d2d3 < 500 ?", "d6d5d4 > 500 ?", "×", "ŷ"] {
+            #expect(script.contains("set label \"\(text)\""), "missing label \(text)")
+        }
+        #expect(!script.contains("EOD"))
+        #expect(script.contains("unset border"))
+    }
 }

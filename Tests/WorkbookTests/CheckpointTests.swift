@@ -7,6 +7,8 @@
 
 import Foundation
 import Testing
+import AtomicFiles
+import Checkpoints
 import Workbook
 
 @Suite("Checkpoints")
@@ -69,9 +71,12 @@ struct CheckpointTests {
         try body(folder)
     }
 
+    /// What the messages tell the learner to do, as the chapters say it.
+    static let remedy = CheckpointRemedy(program: "Chapter05-Training", skipFlag: "--retrain")
+
     static func readError(_ path: String) -> String? {
         do {
-            _ = try Checkpoint.read(from: path)
+            _ = try Checkpoint.read(from: path, remedy: Self.remedy)
             return nil
         } catch let error as WorkbookError {
             return error.message
@@ -174,7 +179,7 @@ struct CheckpointTests {
             let path = folder + "/nested/deep-rnn.ckpt"          // the folder is created
             let original = Self.sample()
             try original.write(to: path)
-            let read = try Checkpoint.read(from: path)
+            let read = try Checkpoint.read(from: path, remedy: Self.remedy)
             #expect(read == original)
             #expect(read.path == path)
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == original.encoded())
@@ -339,7 +344,7 @@ struct CheckpointTests {
         let fresh = Self.drnn(seed: 2)
         #expect(fresh.layers[0].inputWeights.values != trained.layers[0].inputWeights.values)
         // The order of the targets does not matter: names decide.
-        try Checkpoint.decode(checkpoint.encoded()).load(into: Array(fresh.allTensors.reversed()), expectedModel: Self.drnnModel)
+        try Checkpoint.decode(checkpoint.encoded()).load(into: Array(fresh.allTensors.reversed()), expectedModel: Self.drnnModel, remedy: Self.remedy)
         for ((name, a), (_, b)) in zip(fresh.allTensors, trained.allTensors) {
             #expect(a.values == b.values, "\(name)")
         }
@@ -374,9 +379,9 @@ struct CheckpointTests {
                 #expect(checkpoint.mismatch(with: target.allTensors, expectedModel: expected) == error)
 
                 try checkpoint.write(to: path)
-                let read = try Checkpoint.read(from: path)
+                let read = try Checkpoint.read(from: path, remedy: Self.remedy)
                 do {
-                    try read.load(into: target.allTensors, expectedModel: expected)
+                    try read.load(into: target.allTensors, expectedModel: expected, remedy: Self.remedy)
                     Issue.record("loaded despite \(error)")
                 } catch let thrown as WorkbookError {
                     #expect(thrown.message.hasPrefix(path + " ") && thrown.message.contains(phrase), "\(thrown.message)")
@@ -385,7 +390,7 @@ struct CheckpointTests {
                 #expect(target.allTensors.map(\.tensor.values) == before, "\(error): nothing changed")
 
                 // Made in memory, the checkpoint has no path to name.
-                #expect(throws: WorkbookError.self) { try checkpoint.load(into: target.allTensors, expectedModel: expected) }
+                #expect(throws: WorkbookError.self) { try checkpoint.load(into: target.allTensors, expectedModel: expected, remedy: Self.remedy) }
                 #expect(target.allTensors.map(\.tensor.values) == before)
             }
         }
@@ -402,9 +407,9 @@ struct CheckpointTests {
             try big.write(to: path)
             try small.write(to: path)
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == small.encoded())
-            #expect(try Checkpoint.read(from: path) == small)
+            #expect(try Checkpoint.read(from: path, remedy: Self.remedy) == small)
             try big.write(to: path)
-            #expect(try Checkpoint.read(from: path) == big)
+            #expect(try Checkpoint.read(from: path, remedy: Self.remedy) == big)
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["model.ckpt"])
 
             let blocker = folder + "/not-a-folder"

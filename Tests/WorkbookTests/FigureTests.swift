@@ -2,6 +2,8 @@
 
 import Foundation
 import Testing
+import AtomicFiles
+import Figures
 import Workbook
 
 @Suite("Figures")
@@ -175,19 +177,33 @@ struct FigureTests {
         #expect(!hint.contains("\n"))
     }
 
-    @Test("The diagram is drawn from objects, with every part the notebook's figure has")
+    /// A small diagram: a box, an ellipse, a circle, labels and arrows between them.
+    static func sketchDiagram() -> Figure {
+        var figure = Figure(name: "sketch", title: "two boxes")
+        var sketch = Sketch()
+        sketch.box(at: (3, 6), size: (2, 1), fill: "#dbe8f5", edge: "#1f77b4", text: "h1")
+        sketch.ellipse(at: (8, 6), size: (2, 1), fill: "#f2f2f2", edge: "#555555", text: "out")
+        sketch.circle(at: (13, 6), radius: 0.5, fill: "#ffffff", edge: "#333333", text: "×", font: ",16")
+        sketch.arrow(from: (4, 6), to: sketch.edge(of: (8, 6), ellipse: (2, 1), toward: (3, 6)))
+        sketch.arrow(from: sketch.edge(of: (8, 6), ellipse: (2, 1), toward: (13, 6)),
+                     to: sketch.edge(ofCircle: (13, 6), radius: 0.5, toward: (8, 6)))
+        sketch.label("d1 < 5 ?", at: (8, 4), align: "left")
+        figure.drawing = sketch.commands
+        return figure
+    }
+
+    @Test("A diagram is drawn from objects, labels and arrows, on no axes and with no data")
     func diagramScript() {
-        let diagram = Figure.bidirectionalDiagram()
-        #expect(diagram.name == "BRNN_fig1")
-        #expect(diagram.title == "BRNN: two RNNs over the two halves, outputs multiplied")
-        let script = diagram.script()
-        for text in ["h1", "h2", "h3", "h4", "h5", "h6", "x1", "x2", "x3", "x4", "x5", "x6",
-                     "out_3", "out_5", "d1d2d3 < 500 ?", "d6d5d4 > 500 ?", "×", "ŷ"] {
+        let script = Self.sketchDiagram().script()
+        for text in ["h1", "out", "×", "d1 < 5 ?"] {
             #expect(script.contains("set label \"\(text)\""), "missing label \(text)")
         }
+        #expect(script.contains("set object 1 rect center 3.00,6.00 size 2.00,1.00"))
+        #expect(script.contains("set object 2 ellipse") && script.contains("set object 3 circle"))
+        #expect(script.components(separatedBy: "set arrow from").count == 3)
         #expect(!script.contains("EOD"))
         #expect(script.contains("unset border"))
-        #expect(script == Figure.bidirectionalDiagram().script())
+        #expect(script == Self.sketchDiagram().script())
     }
 
     @Test("Without gnuplot, write keeps the script and says nothing was rendered", .enabled(if: !Gnuplot.isAvailable))
@@ -292,18 +308,18 @@ struct FigureTests {
         }
     }
 
-    @Test("The diagram renders at 640 × 480 without a gnuplot error", .enabled(if: Gnuplot.isAvailable))
+    @Test("A diagram renders at 640 × 480 without a gnuplot error", .enabled(if: Gnuplot.isAvailable))
     func diagramRenders() throws {
         let folder = try Folder()
-        let output = try Figure.bidirectionalDiagram().write(to: folder.path, render: true)
-        #expect(output == FigureOutput(script: folder.path + "/BRNN_fig1.gp",
-                                       images: [folder.path + "/BRNN_fig1.png", folder.path + "/BRNN_fig1.svg"],
+        let output = try Self.sketchDiagram().write(to: folder.path, render: true)
+        #expect(output == FigureOutput(script: folder.path + "/sketch.gp",
+                                       images: [folder.path + "/sketch.png", folder.path + "/sketch.svg"],
                                        rendered: true))
         let png = try Data(contentsOf: URL(fileURLWithPath: output.images[0]))
         // The PNG header's IHDR chunk: width and height, big-endian, at bytes 16–23.
         #expect(Array(png[16..<24]) == [0, 0, 2, 128, 0, 0, 1, 224])
         let svg = try String(contentsOfFile: output.images[1], encoding: .utf8)
-        #expect(svg.contains("out_3") && svg.contains("d1d2d3 &lt; 500 ?") && svg.contains("d6d5d4 > 500 ?"))
+        #expect(svg.contains("out") && svg.contains("d1 &lt; 5 ?"))
     }
 
     /// A fresh folder under the system's temporary directory, removed when the value goes away.

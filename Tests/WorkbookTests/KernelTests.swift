@@ -1,8 +1,9 @@
-// The loops of Kernels.swift against plain scalar loops that do the same arithmetic in the same
+// The loops of the Kernels module (MatrixProduct.swift) against plain scalar loops that do the same arithmetic in the same
 // order: the tiles, the transposed layouts and the tails must not change a single bit.
 
 import Foundation
 import Testing
+@testable import Kernels
 @testable import Workbook
 
 @Suite("Kernels")

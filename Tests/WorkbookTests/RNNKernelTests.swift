@@ -3,6 +3,7 @@
 
 import Foundation
 import Testing
+@testable import Kernels
 @testable import Workbook
 
 @Suite("Fused RNN kernels")

@@ -1,8 +1,9 @@
-// The helper thread (Threads.swift): large operations in parts give the same bits as one thread,
+// The helper thread (Sources/Kernels/HelperThread.swift): large operations in parts give the same bits as one thread,
 // every part runs exactly once, and callers on several threads do not disturb each other.
 
 import Foundation
 import Testing
+@testable import Kernels
 @testable import Workbook
 
 @Suite("Two threads for large operations")
@@ -83,7 +84,7 @@ struct ThreadTests {
             var whole = [Float](repeating: 0, count: m * n), inParts = whole
             a.withUnsafeBufferPointer { pa in
                 let pa = pa.baseAddress!
-                Tensor.withThreadCount(1) {
+                Threads.withCount(1) {
                     gemm(m: m, n: n, k: k, a: pa, rowStride: rowStride, columnStride: columnStride,
                          b: b, c: &whole, accumulate: false)
                 }
@@ -91,7 +92,7 @@ struct ThreadTests {
                 inParts.withUnsafeMutableBufferPointer { pc in
                     let pc = pc.baseAddress!
                     let size = partSize(m, parts: m >= 512 ? 8 : 2)
-                    Tensor.withThreadCount(1) {
+                    Threads.withCount(1) {
                         for start in stride(from: 0, to: m, by: size) {
                             gemm(m: min(size, m - start), n: n, k: k, a: pa + start * rowStride, rowStride: rowStride,
                                  columnStride: columnStride, b: b, c: pc + start * n, accumulate: false)
@@ -109,7 +110,7 @@ struct ThreadTests {
     @Test("Training the bidirectional model on 3750 rows: the same bits with one thread or two")
     func trainingIsThreadIndependent() {
         func trained(threads: Int) -> [[UInt32]] {
-            Tensor.withThreadCount(threads) {
+            Threads.withCount(threads) {
                 var g = TorchGenerator(seed: 3)
                 let task = DigitTask(rows: 3750, using: &g)
                 let brnn = BRNN(inputSize: 1, hiddenSize: 32, outputSize: 1, initialization: .xavier, using: &g)

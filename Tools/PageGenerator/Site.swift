@@ -73,8 +73,12 @@ public struct Site {
 
     func source(of name: String) throws -> String {
         let folder = root.appendingPathComponent("Chapters/\(name)")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }.sorted()
-        guard files.count == 1, let file = files.first else { throw PageError("Chapters/\(name) must hold exactly one Swift file") }
+        // The literate source is `ChapterNN.swift`; other files beside it (a figure's drawing code)
+        // are quoted where the chapter says so (`@Code`).
+        let file = String(name.prefix(9)) + ".swift"
+        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path) else {
+            throw PageError("Chapters/\(name) must hold \(file), the chapter's literate source")
+        }
         return try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
     }
 

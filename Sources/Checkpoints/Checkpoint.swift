@@ -42,7 +42,9 @@
 //
 // Decoding never traps and never allocates more than a small multiple of the file's size.
 
+import AtomicFiles
 import Foundation
+import Workbook
 
 /// Named float32 tensors, a model identifier and string metadata, as saved on disk.
 ///
@@ -54,9 +56,6 @@ public struct Checkpoint: Equatable, Sendable {
     public static let formatVersion: UInt32 = 1
     /// The first eight bytes of every checkpoint: `RNNWBCK` and a zero byte.
     public static let magic: [UInt8] = Array("RNNWBCK".utf8) + [0]
-    /// The chapter program that trains the models and writes the checkpoints; error messages tell
-    /// the learner to run it.
-    public static let trainingProgram = "Chapter05-Training"
     /// The largest rank a file may declare.
     public static let maximumRank = 8
 
@@ -347,38 +346,38 @@ public struct Checkpoint: Equatable, Sendable {
     ///
     /// Throws a ``WorkbookError`` whose one-line message names the file and says what to do: when
     /// there is no file, when it cannot be read, when it is damaged, or of another format version.
-    public static func read(from path: String) throws -> Checkpoint {
+    public static func read(from path: String, remedy: CheckpointRemedy) throws -> Checkpoint {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw WorkbookError("no checkpoint at \(path): run \(trainingProgram) first, or pass --retrain")
+            throw WorkbookError("no checkpoint at \(path): run \(remedy.program) first, or pass \(remedy.skipFlag)")
         }
         guard !isFolder.boolValue else {
-            throw WorkbookError("\(path) is a folder, not a checkpoint: remove it or choose another path, or pass --retrain")
+            throw WorkbookError("\(path) is a folder, not a checkpoint: remove it or choose another path, or pass \(remedy.skipFlag)")
         }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw WorkbookError("cannot read \(path): check that it is readable, or delete it and run \(trainingProgram) again")
+            throw WorkbookError("cannot read \(path): check that it is readable, or delete it and run \(remedy.program) again")
         }
         do {
             var checkpoint = try decode(data)
             checkpoint.path = path
             return checkpoint
         } catch {
-            throw WorkbookError(message(for: error, path: path))
+            throw WorkbookError(message(for: error, path: path, remedy: remedy))
         }
     }
 
     /// The one-line message for `error` met in the checkpoint at `path`: what is wrong, and what
     /// to do about it.
-    public static func message(for error: CheckpointError, path: String) -> String {
-        let again = "run \(trainingProgram) again with the same options, or pass --retrain"
+    public static func message(for error: CheckpointError, path: String, remedy: CheckpointRemedy) -> String {
+        let again = "run \(remedy.program) again with the same options, or pass \(remedy.skipFlag)"
         switch error {
         case .empty, .notACheckpoint, .truncated, .checksumMismatch, .malformed:
-            return "\(path) is damaged (\(oneLine(error.description))): delete it and run \(trainingProgram) again, or pass --retrain"
+            return "\(path) is damaged (\(oneLine(error.description))): delete it and run \(remedy.program) again, or pass \(remedy.skipFlag)"
         case .unsupportedVersion(let version):
-            return "\(path) has format version \(version); this workbook reads version \(formatVersion): run \(trainingProgram) again, or pass --retrain"
+            return "\(path) has format version \(version); this workbook reads version \(formatVersion): run \(remedy.program) again, or pass \(remedy.skipFlag)"
         case .wrongModel(let found, let expected):
             return "\(path) holds \(oneLine(found)), not \(oneLine(expected)): \(again)"
         case .missingTensor(let name):
@@ -414,9 +413,9 @@ public struct Checkpoint: Equatable, Sendable {
     ///
     /// Throws a ``WorkbookError`` whose message names ``path`` (set by ``read(from:)``; "the
     /// checkpoint" when `nil`). Use ``mismatch(with:expectedModel:)`` for the bare reason.
-    public func load(into tensors: [(name: String, tensor: Tensor)], expectedModel: String) throws {
+    public func load(into tensors: [(name: String, tensor: Tensor)], expectedModel: String, remedy: CheckpointRemedy) throws {
         if let problem = mismatch(with: tensors, expectedModel: expectedModel) {
-            throw WorkbookError(Checkpoint.message(for: problem, path: path ?? "the checkpoint"))
+            throw WorkbookError(Checkpoint.message(for: problem, path: path ?? "the checkpoint", remedy: remedy))
         }
         var stored: [String: NamedValues] = [:]
         for entry in self.tensors { stored[entry.name] = entry }
@@ -442,6 +441,21 @@ public struct Checkpoint: Equatable, Sendable {
         for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
         return c
     }
+}
+
+/// What a message about an unusable checkpoint tells the reader to do: run `program`, which
+/// writes the checkpoints, (again), or pass `skipFlag`, which does without them.
+public struct CheckpointRemedy: Sendable, Equatable {
+    public let program: String
+    public let skipFlag: String
+
+    public init(program: String, skipFlag: String) { (self.program, self.skipFlag) = (program, skipFlag) }
+}
+
+/// Stops with `message` when `condition` is false: for programming errors (a shape that does not
+/// fit its values), never for the bytes of a file.
+private func check(_ condition: Bool, _ message: @autoclosure () -> String) {
+    if !condition { fatalError(message()) }
 }
 
 /// Keeps a message on one line and short when a name read from a file holds line breaks or other

@@ -104,7 +104,7 @@ public enum Interruption {
     }
 
     /// Runs `body` while `path` is a temporary file to remove if the program is interrupted.
-    static func removingOnInterrupt<T>(_ path: String, slot: Int, _ body: () throws -> T) rethrows -> T {
+    public static func removingOnInterrupt<T>(_ path: String, slot: Int, _ body: () throws -> T) rethrows -> T {
         let buffer = paths + slot * capacity
         let bytes = Array(path.utf8CString.prefix(capacity - 1)) + [0]
         bytes.withUnsafeBufferPointer { if let b = $0.baseAddress { buffer.update(from: b, count: bytes.count) } }
@@ -113,5 +113,5 @@ public enum Interruption {
     }
 
     /// Records the gnuplot process to kill if the program is interrupted while it renders.
-    static func setChild(_ pid: pid_t) { child.pointee = pid }
+    public static func setChild(_ pid: pid_t) { child.pointee = pid }
 }

@@ -1,14 +1,13 @@
 // A vectorised tanh: eight floats at once, within 1 ulp of the exact value.
 //
-// libm's `tanhf` takes one float at a time and was a fifth of a concise deep RNN epoch. PyTorch's
-// CPU tanh is vectorised too (about 1 ulp). This one follows Cephes' `tanhf`: an odd polynomial
-// below |x| = 0.625, where `1 − 2 / (e^{2|x|} + 1)` would lose digits, and that formula above it,
-// with Cephes' `expf` (a degree-6 polynomial after reducing by multiples of ln 2). Above |x| = 9
-// tanh rounds to ±1 in float32. NaN stays NaN. Every step `p · z + c` of the polynomials is one
-// fused multiply-add (one rounding instead of two, and a fifth fewer instructions: tanh was a
-// third of a concise deep RNN epoch). Against tanh in double precision the error is at most 1 ulp:
-// checked on every float in [0, 10] (the same arithmetic in C) and every seventh one (this code);
-// the tests measure it on a grid.
+// libm's `tanhf` takes one float at a time; PyTorch's CPU tanh is vectorised (about 1 ulp), and so
+// is this one. It follows Cephes' `tanhf`: an odd polynomial below |x| = 0.625, where
+// `1 − 2 / (e^{2|x|} + 1)` would lose digits, and that formula above it, with Cephes' `expf` (a
+// degree-6 polynomial after reducing by multiples of ln 2). Above |x| = 9 tanh rounds to ±1 in
+// float32. NaN stays NaN. Every step `p · z + c` of the polynomials is one fused multiply-add: one
+// rounding instead of two, and fewer instructions. Against tanh in double precision the error is
+// at most 1 ulp: checked on every float in [0, 10] (the same arithmetic in C) and every seventh one
+// (this code); the tests measure it on a grid.
 
 /// `p · z + c` in one rounding (a fused multiply-add).
 @inline(__always)

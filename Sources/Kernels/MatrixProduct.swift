@@ -1,4 +1,4 @@
-// The loops the operations run: a register-blocked SIMD matrix product.
+// A register-blocked SIMD matrix product, and the elementwise loops of sums and biases.
 //
 // C (M, N) = or += A (M, K) · B (K, N). B and C are row-major and contiguous; A is read through
 // two strides, so that Aᵀ (a weight gradient's `Xᵀ · G`) needs no copy. The work is cut into
@@ -16,7 +16,7 @@ import CTranspose
 /// `C = A · B`, or `C += A · B` when `accumulate`; A's element (i, p) is `a[i * rowStride + p * columnStride]`.
 ///
 /// A large product (from 65 536 multiply-adds and 16 rows of C) runs on two threads, which share
-/// C's rows in parts (Threads.swift): every element of C is the same sum either way.
+/// C's rows in parts (HelperThread.swift): every element of C is the same sum either way.
 func gemm(
     m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,

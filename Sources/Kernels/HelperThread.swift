@@ -11,34 +11,35 @@
 import Foundation
 import Synchronization
 
-extension Tensor {
+/// How many threads the large operations use.
+public enum Threads {
     /// How many threads a large operation may use: 2 (the default on a machine with two cores or
     /// more) or 1, as `torch.set_num_threads` sets PyTorch's. Every result is the same bits either
     /// way; only the time changes.
-    public static var threadCount: Int {
+    public static var count: Int {
         get {
-            if let scoped = scopedThreadCount.value { return Int(bitPattern: scoped) }
+            if let scoped = scopedCount.value { return Int(bitPattern: scoped) }
             return allowedThreads.load(ordering: .relaxed)
         }
         set {
-            check(newValue >= 1, "threadCount must be at least 1, not \(newValue)")
+            check(newValue >= 1, "Threads.count must be at least 1, not \(newValue)")
             allowedThreads.store(Swift.min(newValue, 2), ordering: .relaxed)
         }
     }
 
-    /// Runs `body` with ``threadCount`` set to `count` on this thread only (other threads keep
-    /// theirs): for work that runs beside other work, such as independent training runs that
-    /// already fill the cores.
-    public static func withThreadCount<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
-        check(count >= 1, "threadCount must be at least 1, not \(count)")
-        return try scopedThreadCount.with(UnsafeRawPointer(bitPattern: Swift.min(count, 2)), body)
+    /// Runs `body` with ``count`` set to `count` on this thread only (other threads keep theirs):
+    /// for work that runs beside other work, such as independent training runs that already fill
+    /// the cores.
+    public static func withCount<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
+        check(count >= 1, "Threads.count must be at least 1, not \(count)")
+        return try scopedCount.with(UnsafeRawPointer(bitPattern: Swift.min(count, 2)), body)
     }
 }
 
 private let allowedThreads = Atomic<Int>(ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1)
 
-/// Set inside ``Tensor/withThreadCount(_:_:)``, on that thread only (nil: the process's ``Tensor/threadCount``).
-private let scopedThreadCount = ThreadSpecific()
+/// Set inside ``Threads/withCount(_:_:)``, on that thread only (nil: the process's ``Threads/count``).
+private let scopedCount = ThreadSpecific()
 
 /// Calls `body` with `0 ..< count` (one call), or — when `large` says the work is worth a second
 /// core — with the parts `0 ..< size`, `size ..< 2 · size`, …, shared with the helper thread.
@@ -47,7 +48,7 @@ private let scopedThreadCount = ThreadSpecific()
 /// every element the same way whatever the range, so that the result does not depend on the split.
 @inline(__always)
 func inParts(_ count: Int, size: Int, if large: Bool = true, _ body: (Range<Int>) -> Void) {
-    guard large, size > 0, size < count, Tensor.threadCount > 1 else { return body(0..<count) }
+    guard large, size > 0, size < count, Threads.count > 1 else { return body(0..<count) }
     HelperThread.shared.share(count, partSize: size, body)
 }
 
@@ -160,4 +161,15 @@ final class HelperThread: @unchecked Sendable {
             runParts(of: seen)
         }
     }
+}
+
+/// Stops the program with `message` when `condition` is false: a `precondition` whose message
+/// survives optimised builds. For programming errors (a shape the kernels cannot take), never for
+/// user input.
+@inline(__always)
+func check(
+    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+    file: StaticString = #fileID, line: UInt = #line
+) {
+    if !condition() { fatalError(message(), file: file, line: line) }
 }

@@ -4,6 +4,7 @@
 // learner can read it, change it and run it again. When gnuplot is installed, the same script is
 // rendered twice, to `<name>.png` and to `<name>.svg`.
 
+import AtomicFiles
 import Foundation
 
 /// A line plot in the manner of `plt.plot`: lines in matplotlib's colours, axes and margins as
@@ -27,8 +28,8 @@ public struct Figure: Sendable {
     var items: [Item] = []
     /// The next colour of the cycle.
     var cycleIndex = 0
-    /// For a diagram: gnuplot commands that draw it, in place of axes and data.
-    var drawing: [String]?
+    /// For a diagram: gnuplot commands that draw it, in place of axes and data (``Sketch``).
+    public var drawing: [String]?
 
     enum Item: Sendable {
         case line(x: [Float], y: [Float], color: String, label: String?)
@@ -389,7 +390,7 @@ extension Figure.Item {
 }
 
 /// `text` as a gnuplot double-quoted string: backslashes and quotes escaped, a line break as `\n`.
-fileprivate func gnuplotString(_ text: String) -> String {
+func gnuplotString(_ text: String) -> String {
     var result = "\""
     for character in text {
         switch character {
@@ -405,214 +406,4 @@ fileprivate func gnuplotString(_ text: String) -> String {
         }
     }
     return result + "\""
-}
-
-// MARK: - gnuplot
-
-/// Finds and runs gnuplot.
-public enum Gnuplot {
-    /// The `gnuplot` executable found on PATH, looked up once.
-    static let executable: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for folder in path.split(separator: ":") where !folder.isEmpty {
-            let candidate = folder.hasSuffix("/") ? "\(folder)gnuplot" : "\(folder)/gnuplot"
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isFolder), !isFolder.boolValue,
-               FileManager.default.isExecutableFile(atPath: candidate) {
-                return candidate
-            }
-        }
-        return nil
-    }()
-
-    /// Whether a `gnuplot` executable is on PATH (search PATH yourself; cache the answer in a `static let`).
-    public static var isAvailable: Bool { executable != nil }
-
-    /// Runs gnuplot on a script, writing `outfile`; throws WorkbookError with gnuplot's stderr (first lines) when it fails,
-    /// and never leaves an empty or partial image behind (render to a temporary name in the same folder, then rename).
-    ///
-    /// The script chooses its terminal from `outfile`'s extension (see ``Figure/script()``). gnuplot
-    /// runs with `-d`, so a learner's `~/.gnuplot` cannot change the images.
-    public static func render(script path: String, to outfile: String) throws {
-        guard let executable else {
-            throw WorkbookError("cannot render \(outfile): gnuplot is not installed; install it (sudo apt-get install gnuplot-nox, or brew install gnuplot)")
-        }
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw WorkbookError("cannot render \(outfile): the script \(path) does not exist or cannot be read")
-        }
-        let target = URL(fileURLWithPath: outfile)
-        let folder = target.deletingLastPathComponent()
-        try AtomicFile.ensureFolder(folder.path)
-        // Same folder, same extension (the script picks the terminal by it), a name no one else uses.
-        let suffix = target.pathExtension.isEmpty ? "" : "." + target.pathExtension
-        let temporary = folder.appendingPathComponent(
-            ".\(target.deletingPathExtension().lastPathComponent).\(UUID().uuidString).tmp\(suffix)")
-        defer { try? FileManager.default.removeItem(at: temporary) }
-        try Interruption.removingOnInterrupt(temporary.path, slot: 1) {
-            try run(executable, script: path, writing: temporary, outfile: outfile, target: target)
-        }
-    }
-
-    private static func run(_ executable: String, script path: String, writing temporary: URL, outfile: String, target: URL) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        let escaped = temporary.path.replacingOccurrences(of: "'", with: "''")
-        process.arguments = ["-d", "-e", "outfile='\(escaped)'", path]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw WorkbookError("cannot run \(executable): \(error.localizedDescription)")
-        }
-        Interruption.setChild(process.processIdentifier)
-        defer { Interruption.setChild(0) }
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-
-        let size = (try? FileManager.default.attributesOfItem(atPath: temporary.path)[.size] as? Int) ?? 0
-        guard process.terminationReason == .exit, process.terminationStatus == 0, size > 0 else {
-            let said = summary(of: String(decoding: message, as: UTF8.self))
-            throw WorkbookError("gnuplot could not render \(outfile) from \(path): \(said.isEmpty ? "it wrote no image" : said)")
-        }
-        if rename(temporary.path, target.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            throw WorkbookError("cannot write \(outfile): \(reason); remove what is there or choose another folder")
-        }
-    }
-
-    /// gnuplot's complaint on one line: the `"file" line N: …` line first, then the command it was
-    /// reading; warnings only when there is nothing else.
-    static func summary(of stderr: String) -> String {
-        let lines = stderr.split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.allSatisfy { $0 == "^" || $0 == " " } }
-        let errors = lines.filter { !$0.hasPrefix("Warning") }
-        let chosen = errors.isEmpty ? lines : errors
-        let located = chosen.filter { $0.range(of: #"line \d+:"#, options: .regularExpression) != nil }
-        let others = chosen.filter { !located.contains($0) }
-        return Array((located + others).prefix(3)).joined(separator: " | ")
-    }
-
-    /// The line to print when gnuplot is missing, e.g. "gnuplot is not installed: the figure scripts are in plots/ ;
-    /// install it (sudo apt-get install gnuplot-nox, or brew install gnuplot) to render them".
-    public static func installHint(directory: String) -> String {
-        let folder = directory.hasSuffix("/") ? directory : directory + "/"
-        return "gnuplot is not installed: the figure scripts are in \(folder) ; install it (sudo apt-get install gnuplot-nox, or brew install gnuplot) to render them"
-    }
-}
-
-// MARK: - The bidirectional model's diagram
-
-extension Figure {
-    /// The bidirectional notebook's model diagram (BRNN_fig1), drawn with gnuplot objects only (no data):
-    /// a forward RNN reading digits 1, 2, 3 left to right (three boxes "h1 h2 h3" with arrows between them and input digit labels x1 x2 x3 below),
-    /// a backward RNN reading digits 6, 5, 4 (boxes with arrows right-to-left, inputs x6 x5 x4),
-    /// each ending in an output node (out_3 = "d1d2d3 < 500 ?", out_5 = "d6d5d4 > 500 ?"), and the two outputs multiplied ("×") into the prediction ŷ.
-    /// Clear and readable at 640×480; title "BRNN: two RNNs over the two halves, outputs multiplied".
-    ///
-    /// The digits sit in their order, x1 … x6, left to right; the backward RNN starts at x6, so both
-    /// RNNs end in the middle, where their outputs meet.
-    public static func bidirectionalDiagram() -> Figure {
-        var figure = Figure(name: "BRNN_fig1", title: "BRNN: two RNNs over the two halves, outputs multiplied")
-        var sketch = Sketch()
-        let forward = (fill: "#dbe8f5", edge: "#1f77b4"), backward = (fill: "#ffe4cc", edge: "#ff7f0e")
-        let stateY = 4.2, inputY = 2.1, outputY = 6.9, productY = 8.7, predictionY = 10.6
-        let box = (width: 1.3, height: 1.1)
-
-        // The six digits and the hidden state that reads each: 1, 2, 3 forward; 6, 5, 4 backward.
-        let columns: [(digit: Int, x: Double)] = [(1, 2), (2, 4), (3, 6), (4, 10), (5, 12), (6, 14)]
-        for (digit, x) in columns {
-            let colors = digit <= 3 ? forward : backward
-            sketch.box(at: (x, stateY), size: box, fill: colors.fill, edge: colors.edge, text: "h\(digit)")
-            sketch.label("x\(digit)", at: (x, inputY))
-            sketch.arrow(from: (x, inputY + 0.4), to: (x, stateY - box.height / 2))
-        }
-        // The recurrences: h1 → h2 → h3, and h6 → h5 → h4.
-        for (from, to) in [(2.0, 4.0), (4, 6), (14, 12), (12, 10)] {
-            let direction = to > from ? 1.0 : -1.0
-            sketch.arrow(from: (from + direction * box.width / 2, stateY), to: (to - direction * box.width / 2, stateY))
-        }
-        sketch.label("forward RNN reads digits 1, 2, 3 →", at: (4, 1.0), color: forward.edge)
-        sketch.label("← backward RNN reads digits 6, 5, 4", at: (12, 1.0), color: backward.edge)
-
-        // Each RNN's last state gives one output; the two are multiplied into the prediction.
-        let output = (width: 2.0, height: 1.0)
-        let out3 = (6.0, outputY), out5 = (10.0, outputY), product = (8.0, productY), prediction = (8.0, predictionY)
-        sketch.ellipse(at: out3, size: output, fill: "#f2f2f2", edge: "#555555", text: "out_3")
-        sketch.ellipse(at: out5, size: output, fill: "#f2f2f2", edge: "#555555", text: "out_5")
-        sketch.arrow(from: (6, stateY + box.height / 2), to: (6, outputY - output.height / 2))
-        sketch.arrow(from: (10, stateY + box.height / 2), to: (10, outputY - output.height / 2))
-        sketch.label("d1d2d3 < 500 ?", at: (6 - output.width / 2 - 0.25, outputY), align: "right")
-        sketch.label("d6d5d4 > 500 ?", at: (10 + output.width / 2 + 0.25, outputY), align: "left")
-
-        let radius = 0.45
-        sketch.circle(at: product, radius: radius, fill: "#ffffff", edge: "#333333", text: "×", font: ",16")
-        sketch.circle(at: prediction, radius: radius, fill: "#dff0d8", edge: "#2ca02c", text: "ŷ", font: ",13")
-        sketch.label("prediction ŷ = out_3 × out_5", at: (product.0 + radius + 0.35, predictionY), align: "left")
-        sketch.arrow(from: sketch.edge(of: out3, ellipse: output, toward: product),
-                     to: sketch.edge(ofCircle: product, radius: radius, toward: out3))
-        sketch.arrow(from: sketch.edge(of: out5, ellipse: output, toward: product),
-                     to: sketch.edge(ofCircle: product, radius: radius, toward: out5))
-        sketch.arrow(from: sketch.edge(ofCircle: product, radius: radius, toward: prediction),
-                     to: sketch.edge(ofCircle: prediction, radius: radius, toward: product))
-
-        figure.drawing = sketch.commands
-        return figure
-    }
-}
-
-/// gnuplot objects, labels and arrows on a 16 × 12 drawing area (see ``Figure/diagramSetup()``).
-struct Sketch {
-    typealias Point = (x: Double, y: Double)
-
-    private(set) var commands: [String] = []
-    private var objects = 0
-
-    /// Pixels per unit across and up the 640 × 480 image: 0.96 × 640 / 16 and 0.88 × 480 / 12.
-    /// Circles are round on screen, so they are 16/15 taller in y units than in x units.
-    static let aspect = (0.96 * 640 / 16) / (0.88 * 480 / 12)
-
-    mutating func box(at center: Point, size: (width: Double, height: Double), fill: String, edge: String, text: String) {
-        objects += 1
-        commands.append("set object \(objects) rect center \(n(center.x)),\(n(center.y)) size \(n(size.width)),\(n(size.height)) fc rgb \"\(fill)\" fs solid 1.0 border lc rgb \"\(edge)\" lw 1.5")
-        label(text, at: center, font: ",11")
-    }
-
-    mutating func ellipse(at center: Point, size: (width: Double, height: Double), fill: String, edge: String, text: String) {
-        objects += 1
-        commands.append("set object \(objects) ellipse center \(n(center.x)),\(n(center.y)) size \(n(size.width)),\(n(size.height)) fc rgb \"\(fill)\" fs solid 1.0 border lc rgb \"\(edge)\" lw 1.5")
-        label(text, at: center, font: ",11")
-    }
-
-    mutating func circle(at center: Point, radius: Double, fill: String, edge: String, text: String, font: String) {
-        objects += 1
-        commands.append("set object \(objects) circle at \(n(center.x)),\(n(center.y)) size \(n(radius)) fc rgb \"\(fill)\" fs solid 1.0 border lc rgb \"\(edge)\" lw 1.5")
-        label(text, at: center, font: font)
-    }
-
-    mutating func label(_ text: String, at point: Point, align: String = "center", font: String = ",10", color: String = "#000000") {
-        commands.append("set label \(gnuplotString(text)) at \(n(point.x)),\(n(point.y)) \(align) front noenhanced font \"\(font)\" tc rgb \"\(color)\"")
-    }
-
-    mutating func arrow(from start: Point, to end: Point) {
-        commands.append("set arrow from \(n(start.x)),\(n(start.y)) to \(n(end.x)),\(n(end.y)) head filled size screen 0.014,22 lw 1.5 lc rgb \"#333333\" front")
-    }
-
-    /// Where the ray from an ellipse's centre toward `target` leaves the ellipse.
-    func edge(of center: Point, ellipse size: (width: Double, height: Double), toward target: Point) -> Point {
-        let dx = target.x - center.x, dy = target.y - center.y
-        let t = 1 / ((dx / (size.width / 2)) * (dx / (size.width / 2)) + (dy / (size.height / 2)) * (dy / (size.height / 2))).squareRoot()
-        return (center.x + t * dx, center.y + t * dy)
-    }
-
-    /// Where the ray from a circle's centre toward `target` leaves the circle.
-    func edge(ofCircle center: Point, radius: Double, toward target: Point) -> Point {
-        edge(of: center, ellipse: (2 * radius, 2 * radius * Sketch.aspect), toward: target)
-    }
-
-    /// A coordinate, to two decimals.
-    private func n(_ value: Double) -> String { String(format: "%.2f", value) }
 }

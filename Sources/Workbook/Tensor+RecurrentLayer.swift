@@ -7,7 +7,7 @@
 //
 // Shapes: T time steps, B batch, X input size, H hidden size.
 
-import Foundation
+import Kernels
 
 /// `h_t = tanh(x_t · W_ihᵀ + b_ih + h_{t−1} · W_hhᵀ + b_hh)` for every t, from `h_{−1} = 0`.
 ///
@@ -29,61 +29,50 @@ func recurrentTanhLayer(
     let out = Tensor.result([steps, batch, hidden], from: [x, wIH, wHH, bIH, bHH], savingOutput: true) { out in
         // dz is computed in place of the output's gradient, ∂L/∂h: the graph releases that buffer
         // after this pass, and nothing else reads it.
-        let (d, h) = (out.gradPointer(), out.savedPointer)
+        let (d, h) = (out.gradElements(), out.savedElements)
         for step in stride(from: steps - 1, through: 0, by: -1) {
             let (dzt, ht) = (d + step * stepSize, h + step * stepSize)
             if step + 1 < steps {   // h_t also fed z_{t+1}
                 gemm(m: batch, n: hidden, k: hidden, a: dzt + stepSize, rowStride: hidden, columnStride: 1,
-                     b: wHH.pointer, c: dzt, accumulate: true)
+                     b: wHH.elements, c: dzt, accumulate: true)
             }
             for i in 0..<stepSize { dzt[i] *= 1 - ht[i] * ht[i] }
         }
         if let recordIH {
             gemm(m: hidden, n: inputs, k: rows, a: d, rowStride: 1, columnStride: hidden,
-                 b: x.pointer, c: recordIH.gradPointer(), accumulate: true)
+                 b: x.elements, c: recordIH.gradElements(), accumulate: true)
         }
         if let recordHH, steps > 1 {
             gemm(m: hidden, n: hidden, k: rows - batch, a: d + stepSize, rowStride: 1, columnStride: hidden,
-                 b: h, c: recordHH.gradPointer(), accumulate: true)
+                 b: h, c: recordHH.gradElements(), accumulate: true)
         }
         if !biasRecords.isEmpty {
-            // In double precision, row after row; eight columns at a time in vector lanes.
-            var sums = [Double](repeating: 0, count: hidden)
-            var j = 0
-            while j + 8 <= hidden {
-                var total = SIMD8<Double>()
-                for r in 0..<rows {
-                    total += SIMD8<Double>(UnsafeRawPointer(d + r * hidden + j).loadUnaligned(as: SIMD8<Float>.self))
-                }
-                for lane in 0..<8 { sums[j + lane] = total[lane] }
-                j += 8
-            }
-            for r in 0..<rows { for column in j..<hidden { sums[column] += Double(d[r * hidden + column]) } }
+            let sums = columnSumsInDouble(d, rows: rows, width: hidden)   // Σ_t dz_t, in double precision
             for bias in biasRecords {
-                let gb = bias.gradPointer()
+                let gb = bias.gradElements()
                 for j in 0..<hidden { gb[j] += Float(sums[j]) }
             }
         }
         if let recordX {
             let (gx, fresh) = recordX.gradientForWriting()
             gemm(m: rows, n: inputs, k: hidden, a: d, rowStride: hidden, columnStride: 1,
-                 b: wIH.pointer, c: gx, accumulate: !fresh)
+                 b: wIH.elements, c: gx, accumulate: !fresh)
         }
     }
     // The products read Wᵀ row-major: pack the two small transposes.
     let wIHt = Tensor(shape: [inputs, hidden], zeroed: false), wHHt = Tensor(shape: [hidden, hidden], zeroed: false)
-    transpose2D(wIH.pointer, rows: hidden, columns: inputs, into: wIHt.pointer)
-    transpose2D(wHH.pointer, rows: hidden, columns: hidden, into: wHHt.pointer)
-    let h = out.pointer
-    gemm(m: rows, n: hidden, k: inputs, a: x.pointer, rowStride: inputs, columnStride: 1,
-         b: wIHt.pointer, c: h, accumulate: false)
-    addRowVector(h, bIH.pointer, into: h, rows: rows, width: hidden)   // (x_t · W_ihᵀ + b_ih) + b_hh
-    addRowVector(h, bHH.pointer, into: h, rows: rows, width: hidden)
+    transpose2D(wIH.elements, rows: hidden, columns: inputs, into: wIHt.elements)
+    transpose2D(wHH.elements, rows: hidden, columns: hidden, into: wHHt.elements)
+    let h = out.elements
+    gemm(m: rows, n: hidden, k: inputs, a: x.elements, rowStride: inputs, columnStride: 1,
+         b: wIHt.elements, c: h, accumulate: false)
+    addRowVector(h, bIH.elements, into: h, rows: rows, width: hidden)   // (x_t · W_ihᵀ + b_ih) + b_hh
+    addRowVector(h, bHH.elements, into: h, rows: rows, width: hidden)
     for step in 0..<steps {
         let ht = h + step * stepSize
         if step > 0 {
             gemm(m: batch, n: hidden, k: hidden, a: ht - stepSize, rowStride: hidden, columnStride: 1,
-                 b: wHHt.pointer, c: ht, accumulate: true)
+                 b: wHHt.elements, c: ht, accumulate: true)
         }
         tanh(ht, into: ht, count: stepSize)
     }

@@ -1,0 +1,204 @@
+// The kernels' one interface type: `Floats`, where a tensor's values live, and the pool of buffers.
+//
+// The Workbook engine never touches memory itself: a tensor holds a `Floats` (the address of its
+// first value) and hands it, with sizes and strides, to the kernels of this module. Element access
+// (`x[i]`) and offsets (`x + i * width`) are unchecked, as a pointer's are: the operations check
+// shapes before they index.
+
+import Foundation
+import Synchronization
+
+/// A run of float32 values in memory: the first one's address, nothing more.
+///
+/// Like a pointer it does not know its length and does not own its memory: whoever allocated it
+/// (``allocate(_:)``) gives it back (``deallocate(_:)``), or hands it to a ``FloatStorage`` that
+/// gives it back when released.
+public struct Floats {
+    @usableFromInline let base: UnsafeMutablePointer<Float>
+
+    @inlinable init(_ base: UnsafeMutablePointer<Float>) { self.base = base }
+
+    /// The value `i` places on.
+    @inlinable public subscript(i: Int) -> Float {
+        get { base[i] }
+        nonmutating set { base[i] = newValue }
+    }
+
+    /// The values from `offset` places on.
+    @inlinable public static func + (x: Floats, offset: Int) -> Floats { Floats(x.base + offset) }
+
+    /// The values from `offset` places before.
+    @inlinable public static func - (x: Floats, offset: Int) -> Floats { Floats(x.base - offset) }
+
+    /// Copies `count` values from `source` (the two runs may not overlap).
+    @inlinable public func update(from source: Floats, count: Int) { base.update(from: source.base, count: count) }
+
+    /// Sets `count` values to `value`.
+    @inlinable public func fill(with value: Float, count: Int) { base.update(repeating: value, count: count) }
+
+    /// Copies `values` in, from the first place on.
+    public func update(from values: [Float]) {
+        values.withUnsafeBufferPointer { if let v = $0.baseAddress { base.update(from: v, count: values.count) } }
+    }
+
+    /// Copies `values.count` values out into `values`.
+    public func copy(into values: inout [Float]) {
+        values.withUnsafeMutableBufferPointer { if let v = $0.baseAddress { v.update(from: base, count: $0.count) } }
+    }
+
+    /// The first `count` values, as an array.
+    public func array(count: Int) -> [Float] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Room for `count` values (uninitialised), from the pool of released buffers when one of that
+    /// size waits there.
+    public static func allocate(_ count: Int) -> Floats { Floats(BufferPool.shared.take(count)) }
+
+    /// Gives room for `count` values back to the pool (or to the system when the pool is full).
+    public func deallocate(_ count: Int) { BufferPool.shared.give(base, count) }
+}
+
+/// Values that outlive the tensor they were computed for: an operation's output whose values the
+/// backward pass reads (tanh, ReLU, the fused RNN layer) moves its buffer here, into the graph's
+/// record. The buffer goes back to the pool when the storage is released.
+public final class FloatStorage {
+    public let values: Floats
+    public let count: Int
+
+    /// Takes over `values`, `count` of them, from their allocator.
+    public init(taking values: Floats, count: Int) { (self.values, self.count) = (values, count) }
+
+    deinit { values.deallocate(count) }
+}
+
+/// Hands the buffers that released tensors left for reuse back to the system, as
+/// `torch.cuda.empty_cache()` does for PyTorch's cache: for a program that has finished one kind
+/// of work and moves on to tensors of other sizes. Buffers in use are not affected.
+public func releaseCachedBuffers() { BufferPool.shared.releaseAll() }
+
+/// Buffers released by tensors, kept by size for the next tensor of that size.
+///
+/// A training step allocates the same intermediate tensors every epoch (the bidirectional model,
+/// about 36 MB of them). Returning each to the system and taking it back costs a page fault per
+/// 4 KB; reusing one costs a lookup. The pool keeps at most ``capacity`` floats, so memory stays
+/// bounded.
+///
+/// The free buffers of one size form a linked list threaded through the buffers themselves (each
+/// holds the address of the next in its first bytes), whose head sits in a small open-addressing
+/// table keyed by the size: taking and giving are a few instructions, with no hashing of keys or
+/// arrays to grow. A size that finds no room in the table (after ``probes`` slots) is not pooled.
+///
+/// Buffers are taken and given on several threads (tests, training runs side by side), so a mutex
+/// guards the tables: the standard library's `Mutex`, whose uncontended lock and unlock are an
+/// atomic instruction each.
+final class BufferPool: @unchecked Sendable {
+    static let shared = BufferPool()
+    /// At most 16 M floats (64 MB) wait for reuse.
+    let capacity = 16 << 20
+    /// The table's slots (a power of two), and how many a size may try.
+    private let slotCount = 512, probes = 8
+    /// Slot `i` holds the free buffers of `sizes[i]` floats (0: a free slot), from `heads[i]` on.
+    private let sizes: UnsafeMutablePointer<Int>
+    private let heads: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    /// How many floats wait for reuse; its mutex guards the tables as well.
+    private let pooled = Mutex(0)
+
+    private init() {
+        sizes = .allocate(capacity: slotCount)
+        sizes.initialize(repeating: 0, count: slotCount)
+        heads = .allocate(capacity: slotCount)
+        heads.initialize(repeating: nil, count: slotCount)
+    }
+
+    /// The slot of `count`, claiming a free one when `claim`; nil when there is none.
+    private func slot(_ count: Int, claim: Bool) -> Int? {
+        var i = Int(truncatingIfNeeded: UInt(bitPattern: count) &* 0x9E37_79B9_7F4A_7C15 >> 32) & (slotCount - 1)
+        for _ in 0..<probes {
+            if sizes[i] == count { return i }
+            if sizes[i] == 0 {
+                guard claim else { return nil }
+                sizes[i] = count
+                return i
+            }
+            i = (i + 1) & (slotCount - 1)
+        }
+        return nil
+    }
+
+    /// A buffer for `count` floats (uninitialised). Every buffer has room for at least two
+    /// floats, so that a free one can hold the address of the next.
+    func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let reused = pooled.withLock { pooled -> UnsafeMutableRawPointer? in
+            guard let i = slot(count, claim: false), let buffer = heads[i] else { return nil }
+            heads[i] = buffer.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee
+            pooled -= count
+            return buffer
+        }
+        guard let reused else { return .allocate(capacity: Swift.max(count, 2)) }
+        return reused.bindMemory(to: Float.self, capacity: count)
+    }
+
+    /// Frees every buffer waiting for reuse.
+    func releaseAll() {
+        pooled.withLock { pooled in
+            for i in 0..<slotCount {
+                while let buffer = heads[i] {
+                    heads[i] = buffer.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee
+                    buffer.deallocate()
+                }
+                sizes[i] = 0
+            }
+            pooled = 0
+        }
+    }
+
+    func give(_ buffer: UnsafeMutablePointer<Float>, _ count: Int) {
+        let kept = pooled.withLock { pooled -> Bool in
+            guard count > 0, pooled + count <= capacity, let i = slot(count, claim: true) else { return false }
+            let link = UnsafeMutableRawPointer(buffer)
+            link.bindMemory(to: UnsafeMutableRawPointer?.self, capacity: 1).pointee = heads[i]
+            heads[i] = link
+            pooled += count
+            return true
+        }
+        if !kept { buffer.deallocate() }
+    }
+}
+
+/// A flag for each thread, off until ``with(_:_:)`` on that thread sets it: for settings that hold
+/// on one thread only, as PyTorch's grad mode does (the engine's `Tensor.withoutGradients`).
+public struct ThreadFlag: @unchecked Sendable {
+    private let flag = ThreadSpecific()
+
+    public init() {}
+
+    /// Whether the flag is set on this thread.
+    @inline(__always) public var isSet: Bool { flag.value != nil }
+
+    /// Runs `body` with the flag set on this thread, then restores it.
+    @inline(__always) public func with<T>(_ body: () throws -> T) rethrows -> T {
+        try flag.with(UnsafeRawPointer(bitPattern: 1), body)   // any non-nil value
+    }
+}
+
+/// A value for each thread, nil until a ``with(_:_:)`` on that thread sets it (``ThreadFlag``,
+/// ``Threads/withCount(_:_:)``).
+struct ThreadSpecific: @unchecked Sendable {
+    private let key: pthread_key_t
+
+    init() {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        self.key = key
+    }
+
+    /// This thread's value.
+    var value: UnsafeRawPointer? { pthread_getspecific(key).map(UnsafeRawPointer.init) }
+
+    /// Runs `body` with this thread's value set to `value`, then restores the one before.
+    func with<T>(_ value: UnsafeRawPointer?, _ body: () throws -> T) rethrows -> T {
+        let previous = pthread_getspecific(key)
+        pthread_setspecific(key, value)
+        defer { pthread_setspecific(key, previous) }
+        return try body()
+    }
+}
