@@ -77,12 +77,17 @@ let package = Package(
             path: "Tests/ChapterTests",
             exclude: ["Expected"]
         ),
+        // Chapter05-Training's training cells, which Chapter06 and Chapter07 run too when no
+        // checkpoint is there: a library in Chapter05's folder, beside the chapter that shows them.
+        .target(name: "TrainingCells", dependencies: ["Workbook", "ChapterSupport"],
+                path: "Chapters/Chapter05-Training/Cells"),
     ] + chapters.map { name in
         .executableTarget(
             name: name,
-            dependencies: ["Workbook", "ChapterSupport", "Figures",
+            dependencies: ["Workbook", "ChapterSupport", "Figures"] + (["Chapter05-Training", "Chapter06-Approximation", "Chapter07-Beyond"].contains(name) ? ["TrainingCells"] : []) + [
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Chapters/\(name)"
+            path: "Chapters/\(name)",
+            exclude: name == "Chapter05-Training" ? ["Cells"] : []
         )
     }
 )

@@ -36,7 +36,7 @@ struct DataChapter: Chapter {
         //: `torch.distributions.normal.Normal(0, 10).sample((200,))` draws 200 standard normal
         //: values and scales them by 10; `NoisyLine` does the same with the same generator.
         var generator = options.generator()
-        let line = NoisyLine(count: DeepRNNNotebook.numData, intercept: 5, slope: 7, noise: 10, using: &generator)
+        let line = NoisyLine(count: 200, intercept: 5, slope: 7, noise: 10, using: &generator)
         let differences = line.differences
         output.heading("Deep RNN: data = 5 + 7 x + Normal(0, 10)")
         output.line("x.shape \(describe(shape: line.x.shape)), data.shape \(describe(shape: line.data.shape))")
@@ -63,7 +63,7 @@ struct DataChapter: Chapter {
         //: first half read forwards and one on the second half read backwards. That is the task a
         //: bidirectional model suits: each half is best read by its own RNN.
         var digitsGenerator = options.generator()
-        let task = DigitTask(rows: BidirectionalNotebook.numData, using: &digitsGenerator)
+        let task = DigitTask(rows: 5000, using: &digitsGenerator)
         output.heading("Bidirectional: X = floor(10 · rand(5000, 6)), Y = (d1d2d3 < 500) · (d6d5d4 > 500)")
         output.line("X.shape \(describe(shape: task.digits.shape)), Y.shape \(describe(shape: task.labels.shape))")
         for row in 0..<5 {
@@ -77,7 +77,7 @@ struct DataChapter: Chapter {
         output.line("column sums \(sums.map { String(Int($0)) }.joined(separator: " ")) (about 5000 × 4.5 = 22500 each)")
         output.line("labels equal to 1: \(positives) of \(task.labels.count) (\(percent(positives, task.labels.count)));"
                     + " answering 0 for every row is right \(percent(task.labels.count - positives, task.labels.count)) of the time")
-        output.line("training rows 0..<\(BidirectionalNotebook.numTrainingData), test rows \(BidirectionalNotebook.numTrainingData)..<\(BidirectionalNotebook.numData)")
+        output.line("training rows 0..<3750, test rows 3750..<5000")   // int(np.floor(num_data * 0.75)) = 3750
 
         output.record("bidirectional_rnn", "digits_first_rows", value: .array((0..<5).map { r in .floats((0..<6).map { task.digits[element: r, $0] }) }))
         output.record("bidirectional_rnn", "digits_column_sums", value: .floats(sums))

@@ -35,7 +35,7 @@ struct LoaderChapter: Chapter {
         //: @Notebook(deep-rnn, "def sequencesPreparation(")
         //: @Code(Sources/Workbook/Data.swift, slidingWindows)
         var generator = options.generator()
-        let line = NoisyLine(count: DeepRNNNotebook.numData, using: &generator)
+        let line = NoisyLine(count: 200, using: &generator)
         let (x, y) = slidingWindows(of: line.differences, length: options.windowLength)
         output.heading("Deep RNN: windows of \(options.windowLength) differences")
         output.line("X.shape \(describe(shape: x.shape)), Y.shape \(describe(shape: y.shape))")
@@ -49,7 +49,9 @@ struct LoaderChapter: Chapter {
         //: @Code(Sources/Workbook/Data.swift, DataLoader)
         //:
         //: `batch_size = (num_data − 1) − sequence_len` = 180: one batch holds every window.
-        let (training, approximation) = DeepRNNNotebook.loaders(line, options: options)
+        let batchSize = (200 - 1) - options.windowLength                   // (num_data - 1) - sequence_len
+        let training = DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: true, seed: UInt64(options.seed))
+        let approximation = DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: false)
         let trainingBatches = training.epoch(), orderedBatches = approximation.epoch()
         output.line("batch_size \(training.batchSize): \(trainingBatches.count) batch per epoch of "
                     + "\(describe(shape: trainingBatches[0].inputs.shape)) windows")
@@ -60,9 +62,14 @@ struct LoaderChapter: Chapter {
 
         //: ## The bidirectional notebook's loaders
         var digitsGenerator = options.generator()
-        let task = DigitTask(rows: BidirectionalNotebook.numData, using: &digitsGenerator)
-        let (train, test) = BidirectionalNotebook.loaders(task, seed: options.seed)
-        output.heading("Bidirectional: batch_size \(BidirectionalNotebook.batchSize)")
+        let task = DigitTask(rows: 5000, using: &digitsGenerator)
+        let trainingRows = 0..<3750, testRows = 3750..<5000                  // int(np.floor(num_data * 0.75))
+        let train = DataLoader(inputs: task.digits.narrowed(along: 0, to: trainingRows),
+                               targets: task.labels.narrowed(along: 0, to: trainingRows),
+                               batchSize: 5000, shuffle: true, seed: UInt64(options.seed))
+        let test = DataLoader(inputs: task.digits.narrowed(along: 0, to: testRows),
+                              targets: task.labels.narrowed(along: 0, to: testRows), batchSize: 5000, shuffle: false)
+        output.heading("Bidirectional: batch_size 5000")
         let trainBatches = train.epoch(), testBatches = test.epoch()
         output.line("training: \(trainBatches.count) batch of X \(describe(shape: trainBatches[0].inputs.shape)), Y \(describe(shape: trainBatches[0].targets.shape))")
         output.line("test: \(testBatches.count) batch of X \(describe(shape: testBatches[0].inputs.shape)), Y \(describe(shape: testBatches[0].targets.shape))")

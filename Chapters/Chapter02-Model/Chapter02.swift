@@ -44,7 +44,10 @@ struct ModelChapter: Chapter {
         //: ## The deep RNN from scratch: `drnn = DRNN(2, 1, 8, 1)`
         //: @Notebook(deep-rnn, "class DRNN(nn.Module):")
         //: @Code(Sources/Workbook/DRNN.swift, DRNN)
-        let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: variant)
+        var generator = options.generator()                                   // experiment (a): the data, then the weights
+        let line = NoisyLine(count: 200, using: &generator)
+        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, variant: variant,
+                        using: &generator)
         output.heading("Deep RNN from scratch: DRNN(2, 1, 8, 1), \(variant == .notebook ? "as the notebook writes it" : "corrected")")
         for (name, tensor) in drnn.allTensors {
             let registered = drnn.namedParameters.contains { $0.tensor === tensor }
@@ -70,7 +73,9 @@ struct ModelChapter: Chapter {
         //: @Notebook(deep-rnn, "deep_rnn = nn.Sequential(")
         //: @Code(Sources/Workbook/RNN.swift, RNN)
         //: @Code(Sources/Workbook/RNN.swift, drawn)
-        let concise = DeepRNNNotebook.conciseModel(seed: options)
+        var conciseGenerator = options.generator()                            // experiment (b): a fresh generator
+        let concise = ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, numLayers: 2,
+                                  using: &conciseGenerator)
         output.heading("Concise deep RNN: nn.RNN(1, 8, num_layers=2, tanh) + OutputLayer(8, 1)")
         for (name, tensor) in concise.namedParameters {
             let v = tensor.values
@@ -86,12 +91,15 @@ struct ModelChapter: Chapter {
         //: ## The bidirectional model: `brnn = BRNN(1, 32, 1)`
         //: @Notebook(bidirectional-rnn, "class BRNN(nn.Module):")
         //: @Code(Sources/Workbook/BRNN.swift, BRNN)
-        let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
+        var digitsGenerator = options.generator()                             // experiment (c): the digits, then the weights
+        let task = DigitTask(rows: 5000, using: &digitsGenerator)
+        let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,
+                        initialization: options.corrected ? .xavier : .notebook, using: &digitsGenerator)
         output.heading("Bidirectional model: BRNN(1, 32, 1)")
         for (name, tensor) in brnn.namedParameters {
             output.line("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(describe(shape: tensor.shape))")
         }
-        let train = task.digits.narrowed(along: 0, to: 0..<BidirectionalNotebook.numTrainingData)
+        let train = task.digits.narrowed(along: 0, to: 0..<3750)
         let (forward, backward) = bidirectionalInputs(train, scaled: options.corrected)
         let prediction = brnn(forward, backward)
         output.line("brnn(fX, bX) with fX \(describe(shape: forward.shape)), bX \(describe(shape: backward.shape)): \(describe(shape: prediction.shape))")

@@ -37,7 +37,10 @@ struct LossChapter: Chapter {
         //: ## Transformations: `XTransform(X)`, `YTransform(Y)`
         //: @Notebook(deep-rnn, "def XTransform(X):")
         //: @Code(Sources/Workbook/Data.swift, timeMajorInputs)
-        let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: variant)
+        var generator = options.generator()                                   // experiment (a): the data, then the weights
+        let line = NoisyLine(count: 200, using: &generator)
+        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, variant: variant,
+                        using: &generator)
         let (inputs, targets) = slidingWindows(of: line.differences, length: options.windowLength)
         let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)
         output.heading("Transformations")
@@ -48,7 +51,9 @@ struct LossChapter: Chapter {
         //: @Notebook(deep-rnn, "def loss(Y_hat, Y):")
         //: @Code(Sources/Workbook/Loss.swift, sequenceLoss)
         let scratchLoss = sequenceLoss(drnn(x), y).item
-        let concise = DeepRNNNotebook.conciseModel(seed: options)
+        var conciseGenerator = options.generator()                            // experiment (b): a fresh generator
+        let concise = ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, numLayers: 2,
+                                  using: &conciseGenerator)
         let conciseLoss = sequenceLoss(concise(x), y).item
         let (_, std) = meanAndStandardDeviation(line.differences.values)
         output.heading("Deep RNN: loss(drnn(X), Y) before training")
@@ -66,8 +71,11 @@ struct LossChapter: Chapter {
         //: ## The bidirectional loss: `(N, 1) − (N,)` broadcast to N × N
         //: @Notebook(bidirectional-rnn, "return ((Y_hat-Y)**2).mean();")
         //: @Code(Sources/Workbook/Loss.swift, broadcastMeanSquaredError)
-        let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
-        let n = BidirectionalNotebook.numTrainingData
+        var digitsGenerator = options.generator()                             // experiment (c): the digits, then the weights
+        let task = DigitTask(rows: 5000, using: &digitsGenerator)
+        let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,
+                        initialization: options.corrected ? .xavier : .notebook, using: &digitsGenerator)
+        let n = 3750                                                         // int(np.floor(5000 * 0.75))
         let digits = task.digits.narrowed(along: 0, to: 0..<n), labels = task.labels.narrowed(along: 0, to: 0..<n)
         let (forward, backward) = bidirectionalInputs(digits, scaled: options.corrected)
         let yHat = brnn(forward, backward)                                 // (N, 1)

@@ -34,7 +34,10 @@ struct ClippingChapter: Chapter {
         //: ## The gradients of a fresh deep RNN, and what `gradientClipping(drnn, 1)` does to them
         //: @Notebook(deep-rnn, "def gradientClipping(drnn, alpha=1):")
         //: @Code(Sources/Workbook/Clipping.swift, clipGradientsPerParameter)
-        let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: variant)
+        var generator = options.generator()                                   // experiment (a): the data, then the weights
+        let line = NoisyLine(count: 200, using: &generator)
+        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, variant: variant,
+                        using: &generator)
         let (inputs, targets) = slidingWindows(of: line.differences, length: options.windowLength)
         let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)
         let loss = sequenceLoss(drnn(x), y)
@@ -46,7 +49,7 @@ struct ClippingChapter: Chapter {
         for (name, tensor) in drnn.allTensors {
             let norm = tensor.grad?.norm ?? 0
             let registered = drnn.namedParameters.contains { $0.tensor === tensor }
-            let theta = DeepRNNNotebook.clippingAlpha * Float(tensor.count)
+            let theta = Float(tensor.count)                              // alpha * numel, alpha = 1
             let scale = !registered ? "not clipped (not registered)" : norm > theta ? format(theta / norm) : "1 (short enough)"
             output.line("  \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(String(tensor.count).padding(toLength: 6, withPad: " ", startingAt: 0))"
                         + " \(format(norm).padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(Int(theta)).padding(toLength: 6, withPad: " ", startingAt: 0)) \(scale)")
@@ -62,7 +65,7 @@ struct ClippingChapter: Chapter {
         //: per-parameter rule turns the step away from steepest descent.
         let parameters = drnn.parameters
         let raw = parameters.map { $0.grad?.values ?? [] }
-        clipGradientsPerParameter(parameters, alpha: DeepRNNNotebook.clippingAlpha)
+        clipGradientsPerParameter(parameters, alpha: 1)
         let perParameter = parameters.map { $0.grad?.values ?? [] }
         for (p, g) in zip(parameters, raw) { p.grad?.assign(Tensor(g, shape: p.shape)) }
         let globalNorm = clipGradientsGlobally(parameters, maxNorm: 1)
@@ -71,18 +74,21 @@ struct ClippingChapter: Chapter {
         output.line("cosine between the step and the raw gradient: per-parameter \(format(cosine(perParameter, raw))), global \(format(cosine(global, raw)))")
 
         //: ## The bidirectional model: gradients beyond float range
-        let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
-        let n = BidirectionalNotebook.numTrainingData
+        var digitsGenerator = options.generator()                             // experiment (c): the digits, then the weights
+        let task = DigitTask(rows: 5000, using: &digitsGenerator)
+        let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,
+                        initialization: options.corrected ? .xavier : .notebook, using: &digitsGenerator)
+        let n = 3750                                                         // int(np.floor(5000 * 0.75))
         let (forward, backward) = bidirectionalInputs(task.digits.narrowed(along: 0, to: 0..<n), scaled: options.corrected)
         let labels = task.labels.narrowed(along: 0, to: 0..<n)
         let lossFunction: BidirectionalLoss = options.corrected ? .fixed : .notebook
-        let optimizer = SGD(brnn.parameters, learningRate: options.learningRates(BidirectionalNotebook.learningRates)[0])
+        let optimizer = SGD(brnn.parameters, learningRate: options.learningRate(0.1))
         output.heading("Bidirectional model: two clipped SGD steps at lr 0.1 (\(lossFunction.rawValue) loss)")
         var zeroed: [String] = []
         for step in 1...2 {
             lossFunction(brnn(forward, backward), labels).backward()
             let infinite = brnn.namedParameters.filter { $0.tensor.grad?.norm.isInfinite ?? false }.map(\.name)
-            clipGradientsPerParameter(brnn.parameters, alpha: BidirectionalNotebook.clippingAlpha)
+            clipGradientsPerParameter(brnn.parameters, alpha: 1)
             optimizer.step()
             optimizer.zeroGrad()
             let after = lossFunction(brnn(forward, backward), labels).item

@@ -34,6 +34,7 @@
 import ArgumentParser
 import ChapterSupport
 import Figures
+import TrainingCells
 import Workbook
 
 @main
@@ -48,48 +49,9 @@ struct TrainingChapter: Chapter {
 
     func run(_ output: Output) throws {
         output.line("Chapter 05 — Training (seed \(options.seed)\(options.corrected ? ", corrected" : ""))")
-        // The three runs are independent, each built from its own seed: the concise and the
-        // bidirectional models train on the second core while this one trains the from-scratch
-        // model. Their lines wait for their sections, so the text is that of one run after another.
-        let conciseRun = output.startOnSecondCore { try NotebookTraining.concise(options, $0) }
-        let bidirectionalRun = output.startOnSecondCore { try NotebookTraining.bidirectional(options, $0) }
-
-        //: ## The deep RNN from scratch
-        //: @Notebook(deep-rnn, "def trainDRNN(")
-        //: @Code(Sources/Workbook/Training.swift, trainDeepRNN)
-        output.heading("drnn_trained = trainDRNN(drnn, dataset, loss, optimizer, \(options.epochs(DeepRNNNotebook.scratchEpochs)))")
-        let (_, drnn, scratchLosses) = try NotebookTraining.scratch(options, output)
-        output.record("deep_rnn", "scratch_losses", value: .floats(scratchLosses))
-        try SavedModel.scratch.save(drnn.allTensors, options)
-        try output.draw(lossCurve("DEEPRNN_loss_scratch", [("trainDRNN", scratchLosses)]),
-                        caption: "the from-scratch model's training loss per epoch (log scale).")
-
-        //: ## The concise deep RNN
-        //: @Code(Sources/ChapterSupport/NotebookTraining.swift, concise)
-        output.heading("cdrnn_trained: three rounds of trainCDEEPRNN(deep_rnn, dataset, loss, optimizer, \(options.epochs(DeepRNNNotebook.conciseEpochs)))")
-        let (concise, conciseLosses) = try conciseRun.collect()
-        output.record("deep_rnn", "concise_losses", value: .array(conciseLosses.map(JSON.floats)))
-        try SavedModel.concise.save(concise.namedParameters, options)
-        try output.draw(lossCurve("DEEPRNN_loss_concise", [("rounds at lr 0.03, 0.003, 0.0003", conciseLosses.flatMap { $0 })]),
-                        caption: "the concise model's training loss over its three rounds (log scale).")
-
-        //: ## The bidirectional model
-        //: @Notebook(bidirectional-rnn, "def trainBRNN(")
-        //: @Code(Sources/Workbook/Training.swift, trainBRNN)
-        //: @Code(Sources/Workbook/Optimizers.swift, Adam)
-        output.heading(options.corrected
-            ? "brnn_trained: trainBRNN(brnn, dataset_train, loss, Adam, \(options.epochs(BidirectionalNotebook.correctedEpochs)))"
-            : "brnn_trained: trainBRNN(brnn, dataset_train, loss, optimizer, 100 then 200)")
-        let (_, brnn, brnnLosses) = try bidirectionalRun.collect()
-        output.record("bidirectional_rnn", "losses_per_epoch", value: .array(brnnLosses.map(JSON.floats)))
-        try SavedModel.bidirectional.save(brnn.namedParameters, options)
-        try output.draw(options.corrected
-            ? lossCurve("BRNN_loss_corrected", [("Adam, lr 0.01", brnnLosses.flatMap { $0 })])
-            : lossCurve("BRNN_loss", [("lr 0.1 then 0.01", brnnLosses.flatMap { $0 })]),
-            caption: options.corrected
-                ? "the corrected bidirectional model's training loss: it falls towards zero (log scale)."
-                : "the bidirectional model's training loss: a blow-up to about 1e20, then the labels' variance (log scale).")
-
+        // Three independent runs, each from its own seed: the sections may run at the same time;
+        // they print in this order.
+        let (scratchLoss, conciseLoss, bidirectionalLoss) = try output.sections(deepRNNFromScratch, conciseDeepRNN, bidirectionalModel)
         if !options.corrected {
             output.line()
             output.line("Notebook defects met here: the from-scratch DRNN trains only its last layer and cannot reach the")
@@ -98,9 +60,56 @@ struct TrainingChapter: Chapter {
             output.line("tanh, and for the bidirectional model with the fixed loss, inputs scaled to [0, 1], Xavier weights and")
             output.line("Adam (lr 0.01, 2000 full-batch epochs), which reaches 100% test accuracy in PyTorch (Chapter06).")
         }
-        output.summary("Summary: final training losses \(format(scratchLosses.last ?? .nan)) (DRNN from scratch), "
-                       + "\(format(conciseLosses.last?.last ?? .nan)) (concise), \(format(brnnLosses.last?.last ?? .nan)) (BRNN); "
+        output.summary("Summary: final training losses \(format(scratchLoss)) (DRNN from scratch), "
+                       + "\(format(conciseLoss)) (concise), \(format(bidirectionalLoss)) (BRNN); "
                        + "models saved in \(options.checkpointsDirectory)/.")
+    }
+
+    //: ## The deep RNN from scratch
+    //: @Notebook(deep-rnn, "def trainDRNN(")
+    //: @Code(Sources/Workbook/Training.swift, trainDeepRNN)
+    //: @Code(Chapters/Chapter05-Training/Cells/TrainingCells.swift, trainDRNNCell)
+    func deepRNNFromScratch(_ output: Output) throws -> Float {
+        output.heading("drnn_trained = trainDRNN(drnn, dataset, loss, optimizer, \(options.epochs(5000)))")
+        let (_, drnn, losses) = try trainDRNNCell(options, output)
+        output.record("deep_rnn", "scratch_losses", value: .floats(losses))
+        try output.save(.scratch, drnn.allTensors)
+        try output.draw(lossCurve("DEEPRNN_loss_scratch", [("trainDRNN", losses)]),
+                        caption: "the from-scratch model's training loss per epoch (log scale).")
+        return losses.last ?? .nan
+    }
+
+    //: ## The concise deep RNN
+    //: @Code(Chapters/Chapter05-Training/Cells/TrainingCells.swift, trainConciseCell)
+    func conciseDeepRNN(_ output: Output) throws -> Float {
+        output.heading("cdrnn_trained: three rounds of trainCDEEPRNN(deep_rnn, dataset, loss, optimizer, \(options.epochs(500)))")
+        let (concise, losses) = try trainConciseCell(options, output)
+        output.record("deep_rnn", "concise_losses", value: .array(losses.map(JSON.floats)))
+        try output.save(.concise, concise.namedParameters)
+        try output.draw(lossCurve("DEEPRNN_loss_concise", [("rounds at lr 0.03, 0.003, 0.0003", losses.flatMap { $0 })]),
+                        caption: "the concise model's training loss over its three rounds (log scale).")
+        return losses.last?.last ?? .nan
+    }
+
+    //: ## The bidirectional model
+    //: @Notebook(bidirectional-rnn, "def trainBRNN(")
+    //: @Code(Sources/Workbook/Training.swift, trainBRNN)
+    //: @Code(Chapters/Chapter05-Training/Cells/TrainingCells.swift, trainBRNNCell)
+    //: @Code(Sources/Workbook/Optimizers.swift, Adam)
+    func bidirectionalModel(_ output: Output) throws -> Float {
+        output.heading(options.corrected
+            ? "brnn_trained: trainBRNN(brnn, dataset_train, loss, Adam, \(options.epochs(2000)))"
+            : "brnn_trained: trainBRNN(brnn, dataset_train, loss, optimizer, 100 then 200)")
+        let (_, brnn, losses) = try trainBRNNCell(options, output)
+        output.record("bidirectional_rnn", "losses_per_epoch", value: .array(losses.map(JSON.floats)))
+        try output.save(.bidirectional, brnn.namedParameters)
+        try output.draw(options.corrected
+            ? lossCurve("BRNN_loss_corrected", [("Adam, lr 0.01", losses.flatMap { $0 })])
+            : lossCurve("BRNN_loss", [("lr 0.1 then 0.01", losses.flatMap { $0 })]),
+            caption: options.corrected
+                ? "the corrected bidirectional model's training loss: it falls towards zero (log scale)."
+                : "the bidirectional model's training loss: a blow-up to about 1e20, then the labels' variance (log scale).")
+        return losses.last?.last ?? .nan
     }
 
     /// A loss curve on a log scale, one line per run, epochs on the x axis.
@@ -126,6 +135,6 @@ struct TrainingChapter: Chapter {
 
  1. Run `swift run Chapter05-Training --epochs 50 --verbose` and find the epoch where the
     bidirectional loss stops exploding.
- 2. Change the concise model's first learning rate to 0.1 in `Notebooks.swift`: what happens?
+ 2. Change the concise model's first learning rate to 0.1 in `Cells/TrainingCells.swift`: what happens?
  3. Why is the loss printed after an epoch's update, on the first batch, and not averaged over the epoch?
  */

@@ -22,6 +22,7 @@
 import ArgumentParser
 import ChapterSupport
 import Figures
+import TrainingCells
 import Workbook
 
 @main
@@ -41,18 +42,18 @@ struct ApproximationChapter: Chapter {
         output.line("Chapter 06 — Approximation and testing (seed \(options.seed)\(options.corrected ? ", corrected" : ""))")
 
         //: ## The trained models: from Chapter05's checkpoints, or trained here
-        //: @Code(Sources/ChapterSupport/SavedModels.swift, trainedScratch)
+        //: @Code(Chapters/Chapter05-Training/Cells/TrainingCells.swift, trainedDRNN)
         //: @Code(Sources/ChapterSupport/SavedModels.swift, loadOrTrain)
-        let (line, drnn) = try NotebookTraining.trainedScratch(options, output, retrain: retrain)
-        let concise = try NotebookTraining.trainedConcise(options, output, retrain: retrain)
+        let (line, drnn) = try trainedDRNN(options, output, retrain: retrain)
+        let concise = try trainedConcise(options, output, retrain: retrain)
 
         //: ## `Y_hat = DRNNapproximation(drnn_trained, dataset_approx)`
         //: @Notebook(deep-rnn, "def DRNNapproximation(")
         //: @Code(Sources/Workbook/Training.swift, approximate)
-        let (_, datasetApprox) = DeepRNNNotebook.loaders(line, options: options)
+        let (_, datasetApprox) = deepRNNLoaders(line, options)
         let yHat = approximate(drnn, on: datasetApprox)                      // (180)
         let cyHat = approximate(concise, on: datasetApprox)                  // (180)
-        let s = options.windowLength, n = DeepRNNNotebook.numData
+        let s = options.windowLength, n = 200                                 // sequence_len, num_data
         let actual = Array(line.differences.values[s...])                    // data_trans[19:199]
         output.heading("Deep RNN: one-step-ahead predictions of the differences")
         output.line("Y_hat.shape \(describe(shape: yHat.shape)), CY_hat.shape \(describe(shape: cyHat.shape))")
@@ -92,8 +93,8 @@ struct ApproximationChapter: Chapter {
         //: ## `testBRNN(brnn_trained, dataset_test)`
         //: @Notebook(bidirectional-rnn, "def testBRNN(")
         //: @Code(Sources/Workbook/Training.swift, testBRNN)
-        let (task, brnn) = try NotebookTraining.trainedBidirectional(options, output, retrain: retrain)
-        let (_, datasetTest) = BidirectionalNotebook.loaders(task, seed: options.seed)
+        let (task, brnn) = try trainedBRNN(options, output, retrain: retrain)
+        let (_, datasetTest) = bidirectionalLoaders(task, seed: options.seed)
         let loss: BidirectionalLoss = options.corrected ? .fixed : .notebook
         let (testLoss, accuracy) = testBRNN(brnn, on: datasetTest, loss: loss, scaledInputs: options.corrected)
         let fixedLoss = testBRNN(brnn, on: datasetTest, loss: .fixed, scaledInputs: options.corrected).loss

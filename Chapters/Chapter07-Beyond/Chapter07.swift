@@ -31,6 +31,7 @@
 import ArgumentParser
 import ChapterSupport
 import Figures
+import TrainingCells
 import Workbook
 
 @main
@@ -133,9 +134,9 @@ struct BeyondChapter: Chapter {
         output.heading("One-step error of the notebook's models: training windows against a fresh 2000-point series")
         var corrected = options
         corrected.corrected = true
-        let (line, faithfulDRNN) = try NotebookTraining.trainedScratch(options, output, label: "from-scratch DRNN (notebook)")
-        let correctedDRNN = try NotebookTraining.trainedScratch(corrected, output, label: "from-scratch DRNN (corrected)").drnn
-        let concise = try NotebookTraining.trainedConcise(options, output, label: "concise model (nn.RNN)")
+        let (line, faithfulDRNN) = try trainedDRNN(options, output, label: "from-scratch DRNN (notebook)")
+        let correctedDRNN = try trainedDRNN(corrected, output, label: "from-scratch DRNN (corrected)").drnn
+        let concise = try trainedConcise(options, output, label: "concise model (nn.RNN)")
         let (windows, targets) = slidingWindows(of: line.differences, length: s)
         let training = (x: timeMajorInputs(windows), y: timeMajorTargets(targets))
         output.line("model".padding(toLength: 32, withPad: " ", startingAt: 0) + "training windows   fresh series   above the optimum")
@@ -188,7 +189,7 @@ struct BeyondChapter: Chapter {
             output.line(recipe.name.padding(toLength: 34, withPad: " ", startingAt: 0) + cells.joined(separator: "   "))
         }
         output.line("(each cell: training loss / fresh-series error (above the optimum))")
-        if DeepRNNRecipe.heldOutStart(DeepRNNNotebook.numData - 1, windowLength: s) == nil {
+        if DeepRNNRecipe.heldOutStart(200 - 1, windowLength: s) == nil {
             output.line("(with --window-length \(s), 200 points cannot hold out a part with a whole window: the early-stopping row trains on all of them)")
         }
 
@@ -270,7 +271,7 @@ struct BidirectionalRecipe {
     ]
 
     /// The notebook's 300 epochs (100 + 200), unless `--epochs` sets each round's count.
-    static func epochs(_ options: ChapterOptions) -> Int { BidirectionalNotebook.epochs.map(options.epochs).reduce(0, +) }
+    static func epochs(_ options: ChapterOptions) -> Int { [100, 200].map(options.epochs).reduce(0, +) }
 
     /// The test accuracy and test MSE at the end, and the accuracy after each epoch when asked.
     struct Run {
@@ -283,20 +284,20 @@ struct BidirectionalRecipe {
     /// `trainBRNN` without the loss it prints.
     func train(seed: Int, _ options: ChapterOptions, accuracyPerEpoch: Bool) -> Run {
         var generator = TorchGenerator(seed: UInt64(seed))
-        let task = DigitTask(rows: BidirectionalNotebook.numData, using: &generator)
-        let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(BidirectionalNotebook.hiddenSize), outputSize: 1,
+        let task = DigitTask(rows: 5000, using: &generator)
+        let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,
                         initialization: initialization, using: &generator)
-        let (trainingRows, testRows) = BidirectionalNotebook.loaders(task, seed: seed)
+        let (trainingRows, testRows) = bidirectionalLoaders(task, seed: seed)
         let rounds: [(optimizer: any Optimizer, epochs: Int)] = adam
             ? [(Adam(brnn.parameters, learningRate: 0.01), Self.epochs(options))]
-            : zip(BidirectionalNotebook.learningRates, BidirectionalNotebook.epochs).map { (SGD(brnn.parameters, learningRate: $0), options.epochs($1)) }
+            : zip([0.1, 0.01], [100, 200]).map { (SGD(brnn.parameters, learningRate: $0), options.epochs($1)) }   // 0.1/10**i, (i+1)*100
         var run = Run()
         for (optimizer, epochs) in rounds {
             for _ in 0..<epochs {
                 for (digits, labels) in trainingRows.epoch() {
                     let (forward, backward) = bidirectionalInputs(digits, scaled: scaledInputs)
                     loss(brnn(forward, backward), labels).backward()
-                    clipGradientsPerParameter(brnn.parameters, alpha: BidirectionalNotebook.clippingAlpha)
+                    clipGradientsPerParameter(brnn.parameters, alpha: 1)
                     optimizer.step()
                     optimizer.zeroGrad()
                 }
@@ -315,9 +316,9 @@ extension BidirectionalRecipe {
     /// with the four fixes: the fixed loss, inputs scaled, Adam at lr 0.01, the notebook's clipping.
     static func trainStandard(seed: Int, _ options: ChapterOptions, accuracyPerEpoch: Bool) -> Run {
         var generator = TorchGenerator(seed: UInt64(seed))
-        let task = DigitTask(rows: BidirectionalNotebook.numData, using: &generator)
-        let model = ConciseBRNN(hiddenSize: options.hiddenSize(BidirectionalNotebook.hiddenSize), using: &generator)
-        let (trainingRows, testRows) = BidirectionalNotebook.loaders(task, seed: seed)
+        let task = DigitTask(rows: 5000, using: &generator)
+        let model = ConciseBRNN(hiddenSize: options.hiddenSize(32), using: &generator)
+        let (trainingRows, testRows) = bidirectionalLoaders(task, seed: seed)
         let optimizer = Adam(model.parameters, learningRate: 0.01)
         let (testInputs, labels) = (timeMajorInputs(testRows.inputs / 9), testRows.targets)   // (6, 1250, 1), (1250)
         func test() -> (loss: Float, accuracy: Float) {
@@ -329,7 +330,7 @@ extension BidirectionalRecipe {
         for _ in 0..<epochs(options) {
             for (digits, labels) in trainingRows.epoch() {
                 meanSquaredError(model(timeMajorInputs(digits / 9)).flattened(), labels).backward()   // all six digits, (6, N, 1)
-                clipGradientsPerParameter(model.parameters, alpha: BidirectionalNotebook.clippingAlpha)
+                clipGradientsPerParameter(model.parameters, alpha: 1)
                 optimizer.step()
                 optimizer.zeroGrad()
             }
@@ -342,7 +343,7 @@ extension BidirectionalRecipe {
     /// The number of trained values of each design.
     static func parameterCount(twoHalves: Bool, _ options: ChapterOptions) -> Int {
         var generator = TorchGenerator(seed: 0)
-        let h = options.hiddenSize(BidirectionalNotebook.hiddenSize)
+        let h = options.hiddenSize(32)
         let model: any Module = twoHalves ? BRNN(inputSize: 1, hiddenSize: h, outputSize: 1, using: &generator)
                                           : ConciseBRNN(hiddenSize: h, using: &generator)
         return model.parameters.map(\.count).reduce(0, +)
@@ -430,7 +431,7 @@ struct DeepRNNRecipe {
     func train(_ kind: Kind, seed: Int, _ options: ChapterOptions) -> (any SequenceModel, Float) {
         var generator = TorchGenerator(seed: UInt64(seed))
         let differences = NoisyLine(count: points, using: &generator).differences
-        let model = kind.model(hiddenSize: hiddenSize ?? options.hiddenSize(DeepRNNNotebook.hiddenSize), seed: seed)
+        let model = kind.model(hiddenSize: hiddenSize ?? options.hiddenSize(8), seed: seed)
         let s = options.windowLength
         let cut = earlyStopping ? Self.heldOutStart(differences.count, windowLength: s) : nil
         let (x, y) = slidingWindows(of: cut.map { differences.narrowed(along: 0, to: 0..<$0) } ?? differences, length: s)
@@ -503,7 +504,7 @@ extension BeyondChapter {
         seriesPredictions.keyPosition = "top left"
         seriesPredictions.addLine(x: line.x.values, y: values)
         for kind in DeepRNNRecipe.Kind.allCases {
-            let model = kind.model(hiddenSize: options.hiddenSize(DeepRNNNotebook.hiddenSize), seed: options.seed)
+            let model = kind.model(hiddenSize: options.hiddenSize(8), seed: options.seed)
             let (x, y) = slidingWindows(of: trainingPart, length: s)
             let scale = Float(Swift.max(meanAndStandardDeviation(trainingPart.values).std, 1e-6))
             let losses = DeepRNNRecipe.fit(model, x / scale, y / scale, seed: options.seed, options)

@@ -46,8 +46,8 @@ public struct ChapterOptions: ParsableArguments {
 
     @Option(name: .customLong("window-length"), parsing: .unconditional,
             help: "The deep RNN's window length, the notebook's sequence_len (1 to 198, shorter than the series' 199 differences).",
-            transform: { try whole($0, "--window-length", 1...(DeepRNNNotebook.numData - 2), "shorter than the series' \(DeepRNNNotebook.numData - 1) differences") })
-    public var windowLength: Int = DeepRNNNotebook.sequenceLength
+            transform: { try whole($0, "--window-length", 1...198, "shorter than the series' 199 differences") })
+    public var windowLength: Int = 19
 
     @Option(name: .customLong("hidden-size"), parsing: .unconditional,
             help: "The hidden size of every model instead of the notebooks' 8 (deep RNNs) and 32 (bidirectional) (1 to 512).",
@@ -75,6 +75,9 @@ public struct ChapterOptions: ParsableArguments {
         return notebook.indices.map { learningRate / Float([1, 10, 100, 1000][min($0, 3)]) }
     }
 
+    /// The learning rate of a run of one round: the notebook's, unless `--learning-rate` overrides it.
+    public func learningRate(_ notebook: Float) -> Float { learningRate ?? notebook }
+
     /// A model's hidden size: the notebook's, unless `--hidden-size` overrides it.
     public func hiddenSize(_ notebook: Int) -> Int { hiddenSize ?? notebook }
 
@@ -83,7 +86,7 @@ public struct ChapterOptions: ParsableArguments {
     public var trainingSettings: [String: String] {
         var settings = ["seed": String(seed), "epochs": epochs.map(String.init) ?? "notebook"]
         if let learningRate { settings["learning-rate"] = "\(learningRate)" }
-        if windowLength != DeepRNNNotebook.sequenceLength { settings["window-length"] = String(windowLength) }
+        if windowLength != 19 { settings["window-length"] = String(windowLength) }
         if let hiddenSize { settings["hidden-size"] = String(hiddenSize) }
         return settings
     }

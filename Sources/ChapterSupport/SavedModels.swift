@@ -25,7 +25,7 @@ public enum SavedModel: String, CaseIterable, Sendable {
     /// The model identifier stored in the checkpoint.
     public func identifier(_ options: ChapterOptions) -> String {
         let variant = options.corrected ? "corrected" : "notebook"
-        let h = options.hiddenSize(DeepRNNNotebook.hiddenSize), b = options.hiddenSize(BidirectionalNotebook.hiddenSize)
+        let h = options.hiddenSize(8), b = options.hiddenSize(32)
         switch self {
         case .scratch: return "DRNN(numLayers: 2, inputSize: 1, hiddenSize: \(h), outputSize: 1, variant: \(variant))"
         case .concise: return "Sequential(RNN(1, \(h), numLayers: 2), OutputLayer(\(h), 1))"
@@ -58,51 +58,20 @@ public enum SavedModel: String, CaseIterable, Sendable {
     }
 }
 
-extension NotebookTraining {
-    /// The from-scratch DRNN (its variant from `--corrected`): loaded from Chapter05-Training's
-    /// checkpoint, or trained here, without its log, when there is none (or with `retrain`).
-    /// Prints one line saying which, naming the model `label`.
-    public static func trainedScratch(_ options: ChapterOptions, _ output: Output, label: String = "from-scratch DRNN",
-                                      retrain: Bool = false) throws -> (line: NoisyLine, drnn: DRNN) {
-        let (line, drnn) = DeepRNNNotebook.scratchExperiment(seed: options, variant: options.corrected ? .corrected : .notebook)
-        try loadOrTrain(.scratch, into: drnn.allTensors, options, output, label: label, retrain: retrain) {
-            try scratch($0, $1).drnn.allTensors
-        }
-        return (line, drnn)
-    }
-
-    /// The concise model, loaded or trained as ``trainedScratch(_:_:label:retrain:)`` does.
-    public static func trainedConcise(_ options: ChapterOptions, _ output: Output, label: String = "concise model",
-                                      retrain: Bool = false) throws -> ConciseDRNN {
-        let concise = DeepRNNNotebook.conciseModel(seed: options)
-        try loadOrTrain(.concise, into: concise.namedParameters, options, output, label: label, retrain: retrain) {
-            try NotebookTraining.concise($0, $1).model.namedParameters
-        }
-        return concise
-    }
-
-    /// The bidirectional model, loaded or trained as ``trainedScratch(_:_:label:retrain:)`` does.
-    public static func trainedBidirectional(_ options: ChapterOptions, _ output: Output, label: String = "bidirectional model",
-                                            retrain: Bool = false) throws -> (task: DigitTask, brnn: BRNN) {
-        let (task, brnn) = BidirectionalNotebook.experiment(seed: options)
-        try loadOrTrain(.bidirectional, into: brnn.namedParameters, options, output, label: label, retrain: retrain) {
-            try bidirectional($0, $1).brnn.namedParameters
-        }
-        return (task, brnn)
-    }
-
-    /// Fills `tensors` from the checkpoint of `saved`, or, when there is none (or with `retrain`),
-    /// with the tensors of a run of `train` made here without its log. Prints which.
-    static func loadOrTrain(
-        _ saved: SavedModel, into tensors: [(name: String, tensor: Tensor)], _ options: ChapterOptions, _ output: Output,
+extension SavedModel {
+    /// Fills `tensors` from this model's checkpoint or, when there is none (or with `retrain`),
+    /// with the tensors of a run of `train` made here without its log. Prints which, naming the
+    /// model `label`.
+    public func loadOrTrain(
+        into tensors: [(name: String, tensor: Tensor)], _ options: ChapterOptions, _ output: Output,
         label: String, retrain: Bool, train: (ChapterOptions, Output) throws -> [(name: String, tensor: Tensor)]
     ) throws {
-        if let reason = try retrain ? "--retrain" : saved.load(into: tensors, options) {
+        if let reason = try retrain ? "--retrain" : load(into: tensors, options) {
             output.line("\(label): training it here (\(reason))")
             let trained = try train(options.silenced, Output(options: options.silenced))
             for (target, source) in zip(tensors, trained) { target.tensor.assign(source.tensor) }
         } else {
-            output.line("\(label): loaded \(saved.path(options))")
+            output.line("\(label): loaded \(path(options))")
         }
     }
 }

@@ -14,7 +14,7 @@
 /// `self.W_hh` and `self.b_h` again for every layer, and PyTorch registers only the tensors an
 /// attribute holds last. So `drnn.parameters()` holds only the last layer and the output layer:
 /// the first layer still computes and even gets gradients, but the optimiser never updates it and
-/// clipping never sees it. Pass `trainsEveryLayer: true` for the corrected model.
+/// clipping never sees it. Pass `variant: .corrected` for the corrected model.
 public final class DRNN: Module {
     /// One layer's tensors.
     public struct Layer {
@@ -52,7 +52,7 @@ public final class DRNN: Module {
     public let activation: Activation
 
     /// Draws the weights in the notebook's order: per layer `W_xh`, `W_hh` (uniform in [−1, 1],
-    /// `2 · rand − 1`) and `b_h` (zeros), then `W_hq` and `b_q` after the last layer's.
+    /// `2 · rand − 1`) and `b_h` (zeros, nothing drawn), then `W_hq` and `b_q` (zeros).
     public convenience init(
         numLayers: Int, inputSize: Int, hiddenSize: Int, outputSize: Int, variant: Variant = .notebook,
         using generator: inout TorchGenerator
@@ -76,17 +76,14 @@ public final class DRNN: Module {
             let u = 2 * Tensor.rand(shape, using: &generator) - 1
             return .parameter(weightBound == 1 ? u : u * weightBound)
         }
-        var layers: [Layer] = []
-        var outputWeights: Tensor?
-        for l in 0..<numLayers {
+        layers = (0..<numLayers).map { l in
             let inputWeights = uniform([l == 0 ? inputSize : hiddenSize, hiddenSize])
             let recurrentWeights = uniform([hiddenSize, hiddenSize])
-            layers.append(Layer(inputWeights: inputWeights, recurrentWeights: recurrentWeights,
-                                bias: .parameter(Tensor(zeros: [hiddenSize]))))
-            if l + 1 == numLayers { outputWeights = uniform([hiddenSize, outputSize]) }
+            return Layer(inputWeights: inputWeights, recurrentWeights: recurrentWeights,
+                         bias: .parameter(Tensor(zeros: [hiddenSize])))
         }
-        self.layers = layers
-        self.outputWeights = outputWeights ?? Tensor(zeros: [hiddenSize, outputSize])
+        // The notebook draws W_hq inside its loop, after the last layer's W_hh: the same draw.
+        outputWeights = uniform([hiddenSize, outputSize])
         outputBias = .parameter(Tensor(zeros: [outputSize]))
         self.trainsEveryLayer = trainsEveryLayer
         self.activation = activation

@@ -164,11 +164,6 @@ protocol BinaryFunction {
     func partials(_ a: Float, _ b: Float) -> (Float, Float)
 }
 
-struct Add: BinaryFunction {
-    func value(_ a: Float, _ b: Float) -> Float { a + b }
-    func partials(_ a: Float, _ b: Float) -> (Float, Float) { (1, 1) }
-}
-
 struct Subtract: BinaryFunction {
     func value(_ a: Float, _ b: Float) -> Float { a - b }
     func partials(_ a: Float, _ b: Float) -> (Float, Float) { (1, -1) }

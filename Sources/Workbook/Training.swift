@@ -41,11 +41,7 @@ public func trainDeepRNN(
     _ model: some SequenceModel, on loader: DataLoader, optimizer: some Optimizer, epochs: Int,
     clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }
 ) -> [Float] {
-    var losses: [Float] = []
-    let parameters = model.parameters
-    let lastFinite = ParameterSnapshot(parameters)
-    for epoch in 0..<epochs {
-        lastFinite.take(parameters)
+    trainEpochs(model.parameters, epochs: epochs, onEpoch: onEpoch) {
         var firstBatch: (x: Tensor, y: Tensor)?
         for (inputs, targets) in loader.epoch() {
             let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)   // (T, B, 1), (T, B)
@@ -56,11 +52,23 @@ public func trainDeepRNN(
             optimizer.zeroGrad()
             if firstBatch == nil { firstBatch = (x, y) }
         }
-        guard let (x, y) = firstBatch else { break }
+        guard let (x, y) = firstBatch else { return nil }
         // The notebook prints this loss only: no graph is needed (PyTorch builds one, then drops it).
-        let loss = Tensor.withoutGradients { sequenceLoss(model(x), y).item }
+        return Tensor.withoutGradients { sequenceLoss(model(x), y).item }
+    }
+}
+
+/// What both notebooks' training loops do around an epoch: run `epoch` (its batches' updates,
+/// then the printed loss; nil when the loader had no batch) `epochs` times, report each loss, and
+/// stop at the first that is not finite, with the parameters of the epoch before, the last finite ones.
+func trainEpochs(_ parameters: [Tensor], epochs: Int, onEpoch: EpochReport, _ epoch: () -> Float?) -> [Float] {
+    var losses: [Float] = []
+    let lastFinite = ParameterSnapshot(parameters)
+    for e in 0..<epochs {
+        lastFinite.take(parameters)
+        guard let loss = epoch() else { break }
         losses.append(loss)
-        onEpoch(epoch, loss)
+        onEpoch(e, loss)
         if !loss.isFinite {
             lastFinite.restore(parameters)
             break
@@ -114,11 +122,7 @@ public func trainBRNN(
     _ brnn: BRNN, on loader: DataLoader, loss: BidirectionalLoss, scaledInputs: Bool = false,
     optimizer: some Optimizer, epochs: Int, clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }
 ) -> [Float] {
-    var losses: [Float] = []
-    let parameters = brnn.parameters
-    let lastFinite = ParameterSnapshot(parameters)
-    for epoch in 0..<epochs {
-        lastFinite.take(parameters)
+    trainEpochs(brnn.parameters, epochs: epochs, onEpoch: onEpoch) {
         var firstBatch: (forward: Tensor, backward: Tensor, y: Tensor)?
         for (digits, labels) in loader.epoch() {
             let (forward, backward) = bidirectionalInputs(digits, scaled: scaledInputs)
@@ -129,16 +133,9 @@ public func trainBRNN(
             optimizer.zeroGrad()
             if firstBatch == nil { firstBatch = (forward, backward, labels) }
         }
-        guard let batch = firstBatch else { break }
-        let value = Tensor.withoutGradients { loss(brnn(batch.forward, batch.backward), batch.y).item }
-        losses.append(value)
-        onEpoch(epoch, value)
-        if !value.isFinite {
-            lastFinite.restore(parameters)
-            break
-        }
+        guard let batch = firstBatch else { return nil }
+        return Tensor.withoutGradients { loss(brnn(batch.forward, batch.backward), batch.y).item }
     }
-    return losses
 }
 
 /// The bidirectional notebook's `testBRNN`, plus what it leaves out: the accuracy.

@@ -1,0 +1,28 @@
+// Drawing a chapter's figures: the gnuplot script, its images, and one line naming it.
+
+import Figures
+import Foundation
+import Workbook
+
+extension Output {
+    /// Writes a figure's gnuplot script to `--plots-dir` and renders it unless `--no-render`;
+    /// prints the figure's name and caption. Without gnuplot, one hint goes to standard error.
+    public func draw(_ figure: Figure, caption: String) throws {
+        try act { output in
+            let options = output.options
+            let result = try figure.write(to: options.plotsDirectory, render: !options.noRender)
+            output.line("[\(figure.name)] \(caption)")
+            if !options.noRender && !result.rendered && !output.hintShown {
+                output.hintShown = true
+                FileHandle.standardError.write(Data((Gnuplot.installHint(directory: options.plotsDirectory) + "\n").utf8))
+            }
+            output.figures.append((figure.name, caption))
+            output.record("figures", value: .array(output.figures.map { .object([("name", .string($0.0)), ("caption", .string($0.1))]) }))
+        }
+    }
+
+    /// Saves a trained model's `tensors` as `model`'s checkpoint, atomically.
+    public func save(_ model: SavedModel, _ tensors: [(name: String, tensor: Tensor)]) throws {
+        try act { try model.save(tensors, $0.options) }
+    }
+}
