@@ -16,106 +16,6 @@
 
 import Kernels
 
-/// What automatic differentiation keeps of a tensor that requires a gradient: the gradient, how
-/// the tensor was computed, and its values only when that computation's backward pass needs them.
-///
-/// The recorded graph links these records, not the tensors, as PyTorch's autograd does: a result
-/// that no one refers to any more frees its values at once, unless an operation saved them for its
-/// backward pass. In `h = (x · W + h · U + b).relu()`, the two products and the sums are freed as
-/// soon as the next operation has read them; the graph keeps only what `backward()` will read
-/// (`x` and `h` for the products' gradients, the ReLU's output).
-final class GradientRecord {
-    let shape: [Int]
-    let count: Int
-    /// The accumulated gradient, same shape as the tensor.
-    var grad: Tensor?
-    /// How the tensor was computed; nil for a leaf (a parameter, an input).
-    var node: Node?
-    /// The tensor's values, when the operation that made them needs them for its gradient (tanh, ReLU).
-    var savedValues: FloatStorage?
-    /// Set while `backward()` orders the graph: this record has been reached.
-    var visited = false
-
-    init(shape: [Int], count: Int) { (self.shape, self.count) = (shape, count) }
-
-    /// The saved values' first element (see ``savedValues``).
-    var savedElements: Floats {
-        guard let savedValues else { fatalError("GradientRecord: the operation did not save its output") }
-        return savedValues.values
-    }
-
-    /// The gradient's values, for a backward pass that only reads them (its output's gradient):
-    /// never a copy, even of a buffer shared with another record (see ``ownedGradient()``).
-    var gradValues: Floats {
-        if let grad { return grad.elements }
-        return gradElements()
-    }
-
-    /// The gradient buffer, created as zeros on first use; operations add into it.
-    func gradElements() -> Floats {
-        if let grad = ownedGradient() { return grad.elements }
-        let fresh = Tensor(zeros: shape)
-        grad = fresh
-        return fresh.elements
-    }
-
-    /// The gradient buffer for a contribution that writes every element: `fresh` when it was just
-    /// created and holds no values yet, so the contribution is written instead of added (no zero
-    /// fill). Views, which add into a part of their base's gradient, use ``gradElements()``.
-    func gradientForWriting() -> (elements: Floats, fresh: Bool) {
-        if let grad = ownedGradient() { return (grad.elements, false) }
-        let fresh = Tensor(shape: shape, zeroed: false)
-        grad = fresh
-        return (fresh.elements, true)
-    }
-
-    /// The gradient, made this record's own before anything is written into it.
-    ///
-    /// A sum passes its output's gradient on unchanged to both operands, so they can share one
-    /// buffer instead of a copy (Tensor+Arithmetic.swift): the first record that writes into a
-    /// shared buffer copies it (copy on write). Only intermediate results share; a leaf (a
-    /// parameter) always owns its gradient, which the optimiser and clipping change in place.
-    private func ownedGradient() -> Tensor? {
-        // No binding of `grad` before the check: it would be a second reference.
-        if grad == nil { return nil }
-        if node == nil || isKnownUniquelyReferenced(&grad) { return grad }
-        let copy = Tensor(shape: shape, zeroed: false)
-        copy.elements.update(from: grad.unsafelyUnwrapped.elements, count: count)
-        grad = copy
-        return copy
-    }
-}
-
-/// How a tensor was computed: the records of the inputs that need a gradient, and how to send the
-/// output's gradient back to them.
-struct Node {
-    /// The inputs' records: most operations have one or two, kept without an array of their own.
-    private let first: GradientRecord?, second: GradientRecord?, others: [GradientRecord]
-    /// Called with the output's record once its gradient is complete; adds into the inputs' gradients.
-    let backward: (_ output: GradientRecord) -> Void
-
-    /// A node over the records of those `inputs` that require a gradient.
-    init(inputs: [Tensor], backward: @escaping (_ output: GradientRecord) -> Void) {
-        var records = inputs.lazy.compactMap(\.record).makeIterator()
-        (first, second) = (records.next(), records.next())
-        others = Array(IteratorSequence(records))
-        self.backward = backward
-    }
-
-    /// A node over one or two inputs' records (nil: that input needs no gradient).
-    init(_ a: GradientRecord?, _ b: GradientRecord?, backward: @escaping (_ output: GradientRecord) -> Void) {
-        (first, second, others) = (a, b, [])
-        self.backward = backward
-    }
-
-    /// Calls `body` with each input's record.
-    func forEachInput(_ body: (GradientRecord) -> Void) {
-        if let first { body(first) }
-        if let second { body(second) }
-        others.forEach(body)
-    }
-}
-
 /// A float32 tensor with reverse-mode automatic differentiation, in the manner of `torch.Tensor`.
 ///
 /// Values are stored row-major and contiguous. A tensor that ``requiresGrad`` records the
@@ -130,7 +30,7 @@ public final class Tensor {
     let elements: Floats
     /// What keeps the values alive when this tensor does not own them: the tensor whose buffer a
     /// view looks into, or the ``FloatStorage`` a saved output moved its buffer to. Nil: the tensor owns
-    /// its buffer and returns it to the pool when released (one object per tensor, not two).
+    /// its buffer and gives it back when released (one object per tensor, not two).
     var owner: AnyObject?
 
     /// Its gradient and place in the recorded graph, when it requires a gradient.
@@ -323,4 +223,107 @@ func check(
     file: StaticString = #fileID, line: UInt = #line
 ) {
     if !condition() { fatalError(message(), file: file, line: line) }
+}
+
+// MARK: - The recorded graph
+
+/// What automatic differentiation keeps of a tensor that requires a gradient: the gradient, how
+/// the tensor was computed, and its values only when that computation's backward pass needs them.
+///
+/// The recorded graph links these records, not the tensors, as PyTorch's autograd does: a result
+/// that no one refers to any more frees its values at once, unless an operation saved them for its
+/// backward pass. In `h = (x · W + h · U + b).relu()`, the two products and the sums are freed as
+/// soon as the next operation has read them; the graph keeps only what `backward()` will read
+/// (`x` and `h` for the products' gradients, the ReLU's output).
+final class GradientRecord {
+    let shape: [Int]
+    let count: Int
+    /// The accumulated gradient, same shape as the tensor.
+    var grad: Tensor?
+    /// How the tensor was computed; nil for a leaf (a parameter, an input).
+    var node: Node?
+    /// The tensor's values, when the operation that made them needs them for its gradient (tanh, ReLU).
+    var savedValues: FloatStorage?
+    /// Set while `backward()` orders the graph: this record has been reached.
+    var visited = false
+
+    init(shape: [Int], count: Int) { (self.shape, self.count) = (shape, count) }
+
+    /// The saved values' first element (see ``savedValues``).
+    var savedElements: Floats {
+        guard let savedValues else { fatalError("GradientRecord: the operation did not save its output") }
+        return savedValues.values
+    }
+
+    /// The gradient's values, for a backward pass that only reads them (its output's gradient):
+    /// never a copy, even of a buffer shared with another record (see ``ownedGradient()``).
+    var gradValues: Floats {
+        if let grad { return grad.elements }
+        return gradElements()
+    }
+
+    /// The gradient buffer, created as zeros on first use; operations add into it.
+    func gradElements() -> Floats {
+        if let grad = ownedGradient() { return grad.elements }
+        let fresh = Tensor(zeros: shape)
+        grad = fresh
+        return fresh.elements
+    }
+
+    /// The gradient buffer for a contribution that writes every element: `fresh` when it was just
+    /// created and holds no values yet, so the contribution is written instead of added (no zero
+    /// fill). Views, which add into a part of their base's gradient, use ``gradElements()``.
+    func gradientForWriting() -> (elements: Floats, fresh: Bool) {
+        if let grad = ownedGradient() { return (grad.elements, false) }
+        let fresh = Tensor(shape: shape, zeroed: false)
+        grad = fresh
+        return (fresh.elements, true)
+    }
+
+    /// The gradient, made this record's own before anything is written into it.
+    ///
+    /// A sum passes its output's gradient on unchanged to both operands, so they can share one
+    /// buffer instead of a copy (Tensor+Arithmetic.swift): the first record that writes into a
+    /// shared buffer copies it (copy on write). Only intermediate results share; a leaf (a
+    /// parameter) always owns its gradient, which the optimiser and clipping change in place.
+    private func ownedGradient() -> Tensor? {
+        // No binding of `grad` before the check: it would be a second reference.
+        if grad == nil { return nil }
+        if node == nil || isKnownUniquelyReferenced(&grad) { return grad }
+        guard let shared = grad else { return nil }
+        let copy = Tensor(shape: shape, zeroed: false)
+        copy.elements.update(from: shared.elements, count: count)
+        grad = copy
+        return copy
+    }
+}
+
+/// How a tensor was computed: the records of the inputs that need a gradient, and how to send the
+/// output's gradient back to them.
+struct Node {
+    /// The inputs' records: most operations have one or two, kept without an array of their own.
+    private let first: GradientRecord?, second: GradientRecord?, others: [GradientRecord]
+    /// Called with the output's record once its gradient is complete; adds into the inputs' gradients.
+    let backward: (_ output: GradientRecord) -> Void
+
+    /// A node over the records of those `inputs` that require a gradient.
+    init(inputs: [Tensor], backward: @escaping (_ output: GradientRecord) -> Void) {
+        var records = inputs.lazy.compactMap(\.record).makeIterator()
+        (first, second) = (records.next(), records.next())
+        others = Array(IteratorSequence(records))
+        self.backward = backward
+    }
+
+    /// A node over one or two inputs' records (nil: that input needs no gradient).
+    init(_ a: GradientRecord?, _ b: GradientRecord?, backward: @escaping (_ output: GradientRecord) -> Void) {
+        (first, second, others) = (a, b, [])
+        self.backward = backward
+    }
+
+    /// Calls `body` with each input's record.
+    func forEachInput(_ body: (GradientRecord) -> Void) {
+        if let first { body(first) }
+        if let second { body(second) }
+        others.forEach(body)
+    }
 }
