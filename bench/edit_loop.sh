@@ -8,8 +8,9 @@
 #     RUNS=5 bench/edit_loop.sh        five of each
 #     NO_CLONE=1 bench/edit_loop.sh    only the two edits
 #
-# Each edit is real: a comment line is appended to the file, the build is timed, and the file is
-# restored (then built again, untimed, so the next run starts from the same state). The fresh
+# Each edit is one a learner makes: the model gets a tanh after every layer (its recurrence is
+# linear as the notebook writes it), the chapter a changed line of text. The build is timed, and
+# the file is restored (then built again, untimed, so the next run starts from the same state). The fresh
 # clone is of the committed HEAD, in a temporary folder, with its own .build; its time includes
 # fetching the two packages it depends on. Run it on an idle
 # machine: a build on two cores slows down by a factor of two or three when anything else runs.
@@ -37,11 +38,12 @@ seconds() {   # runs "$@", prints its wall time in seconds
 
 swift build --product Chapter05-Training >/dev/null 2>&1
 
-edit() {   # $1: the file, $2: its saved copy, $3: what to call it
+edit() {   # $1: the file, $2: its saved copy, $3: what to call it, $4: the sed expression of the edit
     times=""
     i=1
     while [ "$i" -le "$RUNS" ]; do
-        echo "// an edit ($i)" >>"$1"
+        sed -i "$4" "$1"
+        if cmp -s "$1" "$2"; then echo "the edit '$4' changed nothing in $1"; exit 1; fi
         t=$(seconds swift build --product Chapter05-Training)
         times="$times $t"
         cp "$2" "$1"
@@ -52,8 +54,8 @@ edit() {   # $1: the file, $2: its saved copy, $3: what to call it
 }
 
 echo "== swift build --product Chapter05-Training, after an edit ($RUNS runs each)"
-edit "$model" "$tmp/model.swift" "edit of $model"
-edit "$chapter" "$tmp/chapter.swift" "edit of $chapter"
+edit "$model" "$tmp/model.swift" "a tanh in $model" 's/let next = activation == .tanh ? z.tanh() : z/let next = z.tanh()/'
+edit "$chapter" "$tmp/chapter.swift" "a changed line in $chapter" 's/Chapter 05 — Training (seed/Chapter 05: Training (seed/'
 
 if [ -z "${NO_CLONE:-}" ]; then
     echo "== swift run Chapter05-Training on a fresh clone of HEAD, build included ($RUNS runs)"

@@ -67,18 +67,25 @@ public func sumRows(_ x: Floats, rows: Int, width: Int, into sums: Floats, accum
 /// `Σ_r x[r, j]` for each column j of `rows` rows of `width`, in double precision, row after row.
 public func columnSumsInDouble(_ x: Floats, rows: Int, width: Int) -> [Double] {
     let d = x.base
-    var sums = [Double](repeating: 0, count: width)
-    var j = 0
-    while j + 8 <= width {   // eight columns at a time in vector lanes
-        var total = SIMD8<Double>()
-        for r in 0..<rows {
-            total += SIMD8<Double>(UnsafeRawPointer(d + r * width + j).loadUnaligned(as: SIMD8<Float>.self))
+    return [Double](unsafeUninitializedCapacity: width) { sums, initialized in
+        guard let s = sums.baseAddress else { return }
+        s.initialize(repeating: 0, count: width)
+        var j = 0
+        while j + 8 <= width {   // eight columns at a time in vector lanes, row after row
+            var total = SIMD8<Double>()
+            var row = UnsafePointer(d + j)
+            for _ in 0..<rows {
+                total += SIMD8<Double>(UnsafeRawPointer(row).loadUnaligned(as: SIMD8<Float>.self))
+                row += width
+            }
+            UnsafeMutableRawPointer(s + j).storeBytes(of: total, as: SIMD8<Double>.self)
+            j += 8
         }
-        for lane in 0..<8 { sums[j + lane] = total[lane] }
-        j += 8
+        if j < width {
+            for r in 0..<rows { for column in j..<width { s[column] += Double(d[r * width + column]) } }
+        }
+        initialized = width
     }
-    for r in 0..<rows { for column in j..<width { sums[column] += Double(d[r * width + column]) } }
-    return sums
 }
 
 /// `y[i] = tanh(x[i])` for `count` values, within 1 ulp (`y` may be `x`).
