@@ -24,8 +24,6 @@ struct DataChapter: Chapter {
 
     @OptionGroup var options: ChapterOptions
 
-    static func main() { runMain() }
-
     func run(_ output: Output) throws {
         output.line("Chapter 00 — Data (seed \(options.seed))")
 

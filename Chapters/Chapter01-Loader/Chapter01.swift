@@ -26,8 +26,6 @@ struct LoaderChapter: Chapter {
 
     @OptionGroup var options: ChapterOptions
 
-    static func main() { runMain() }
-
     func run(_ output: Output) throws {
         output.line("Chapter 01 — Loader (seed \(options.seed))")
 

@@ -35,8 +35,6 @@ struct ModelChapter: Chapter {
 
     @OptionGroup var options: ChapterOptions
 
-    static func main() { runMain() }
-
     func run(_ output: Output) throws {
         output.line("Chapter 02 — Model (seed \(options.seed))")
         let variant: DRNN.Variant = options.corrected ? .corrected : .notebook

@@ -28,8 +28,6 @@ struct LossChapter: Chapter {
 
     @OptionGroup var options: ChapterOptions
 
-    static func main() { runMain() }
-
     func run(_ output: Output) throws {
         output.line("Chapter 03 — Loss and transformations (seed \(options.seed))")
         let variant: DRNN.Variant = options.corrected ? .corrected : .notebook

@@ -25,8 +25,6 @@ struct ClippingChapter: Chapter {
 
     @OptionGroup var options: ChapterOptions
 
-    static func main() { runMain() }
-
     func run(_ output: Output) throws {
         output.line("Chapter 04 — Gradient clipping (seed \(options.seed))")
         let variant: DRNN.Variant = options.corrected ? .corrected : .notebook

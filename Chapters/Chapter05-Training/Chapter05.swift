@@ -45,8 +45,6 @@ struct TrainingChapter: Chapter {
 
     @OptionGroup var options: ChapterOptions
 
-    static func main() { runMain() }
-
     func run(_ output: Output) throws {
         output.line("Chapter 05 — Training (seed \(options.seed)\(options.corrected ? ", corrected" : ""))")
         // Three independent runs, each from its own seed: the sections may run at the same time;

@@ -36,8 +36,6 @@ struct ApproximationChapter: Chapter {
     @Flag(help: "Train the models again even when Chapter05-Training saved them.")
     var retrain = false
 
-    static func main() { runMain() }
-
     func run(_ output: Output) throws {
         output.line("Chapter 06 — Approximation and testing (seed \(options.seed)\(options.corrected ? ", corrected" : ""))")
 

@@ -48,8 +48,6 @@ struct BeyondChapter: Chapter {
     @Option(help: "The column of the --csv file to read, by its header name.")
     var column: String?
 
-    static func main() { runMain() }
-
     func validate() throws {
         if column != nil && csv == nil { throw ValidationError("--column needs --csv FILE: it names a column of that file") }
         if options.corrected {

@@ -35,6 +35,9 @@ extension Chapter {
         output.finish()
     }
 
+    /// The program's entry point (`@main`): ``runMain()``, in place of `ParsableCommand`'s.
+    public static func main() { runMain() }
+
     /// Parses the command line and runs. A bad option prints one line and exits with 64; a file
     /// problem (``WorkbookError``) prints one line and exits with 74.
     public static func runMain() -> Never {
