@@ -9,6 +9,12 @@
  the notebook, by a slip (`CY_hat = Y_hat.flatten()`), plots the from-scratch predictions again;
  these figures use the concise model's own, as the reference figures do.
 
+ Figure 5 has a slip of its own. Its red point at step t is `data[t]` plus the difference predicted
+ after it, that is the prediction of `data[t + 1]`, but the notebook draws it at t
+ (`torch.arange(sequence_len, num_data-1)`): one step early, so the red line seems to follow the
+ series better than it does. The faithful figure keeps the notebook's placing; with `--corrected`,
+ each point is drawn at the step it predicts.
+
  How good can such a prediction be? The differences are `7 + e(t+1) − e(t)` with noise `e` of
  standard deviation 10: the best predictor from the past still misses `e(t+1)`, a mean squared
  error of at least 100, about 105 from 19 past values, and predicting the mean 7 scores about 200.
@@ -82,8 +88,12 @@ struct ApproximationChapter: Chapter {
         var series = Figure(name: "DEEPRNN_fig5")
         series.addLine(x: x, y: line.data.values)
         let dataApprox = zip(yHat.values, line.data.values[s..<(n - 1)]).map(+)   // Y_hat + data[19:-1]
-        series.addLine(x: steps, y: dataApprox, color: "#ff0000")
-        try output.draw(series, caption: "the series (blue) and its one-step prediction, the predicted difference added to the last value (red).")
+        // data[t] + the predicted difference is the prediction of data[t + 1]. The notebook plots it
+        // at t (`arange(sequence_len, num_data-1)`), one step early; --corrected plots it at t + 1.
+        series.addLine(x: options.corrected ? steps.map { $0 + 1 } : steps, y: dataApprox, color: "#ff0000")
+        try output.draw(series, caption: options.corrected
+            ? "the series (blue) and its one-step prediction (red): the predicted difference added to the last value, drawn at the step it predicts."
+            : "the series (blue) and its one-step prediction, the predicted difference added to the last value (red), drawn one step early as the notebook does.")
         try output.draw(prediction("DEEPRNN_fig6", cyHat.values, zoom: false),
                         caption: "the concise model's own predictions (red) over the differences (the notebook plots Y_hat here by mistake).")
         try output.draw(prediction("DEEPRNN_fig7", cyHat.values, zoom: true), caption: "the concise model's predictions, steps 75 to 125.")
