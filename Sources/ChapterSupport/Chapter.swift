@@ -33,6 +33,7 @@ extension Chapter {
         let output = Output(options: options)
         try run(output)
         output.finish()
+        try output.checkWritten()
     }
 
     /// The program's entry point (`@main`): ``runMain()``, in place of `ParsableCommand`'s.

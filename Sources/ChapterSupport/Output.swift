@@ -1,6 +1,7 @@
 // What a chapter prints: the notebook's lines, training logs elided as the notebooks' export does,
 // a closing summary, or one JSON object; a progress bar on standard error when it is a terminal.
 
+import AtomicFiles
 import Foundation
 import Workbook
 
@@ -42,7 +43,35 @@ public final class Output {
 
     /// Prints `text` now, or later when this output defers.
     private func emit(_ text: String) {
-        act { _ in print(text) }
+        act { $0.write(text + "\n") }
+    }
+
+    /// Why standard output could not be written, the first time it could not (a full disk).
+    private var writeFailure: String?
+
+    /// Writes `text` to standard output, all of it, or remembers why it could not.
+    private func write(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            var rest = UnsafeRawBufferPointer(bytes)
+            while !rest.isEmpty {
+                let written = Foundation.write(STDOUT_FILENO, rest.baseAddress, rest.count)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else {
+                    writeFailure = writeFailure ?? String(cString: strerror(errno))
+                    return
+                }
+                rest = UnsafeRawBufferPointer(rebasing: rest[written...])
+            }
+        }
+    }
+
+    /// Throws when some of the chapter's text or JSON could not be written (a full disk,
+    /// `/dev/full`): exiting 0 would hide that it is cut short. A closed pipe (`| head`) ends the
+    /// program before this, quietly, as SIGPIPE does.
+    public func checkWritten() throws {
+        guard let writeFailure else { return }
+        throw WorkbookError("the output could not be written whole (\(writeFailure)): free some space, or send it elsewhere")
     }
 
     /// A line of the chapter's narrative output (not in `--quiet` or `--json`).
@@ -72,8 +101,7 @@ public final class Output {
 
     /// Ends the chapter: prints the JSON object when `--json` was given.
     public func finish() {
-        if options.json { print(json.text) }
-        fflush(nil)
+        if options.json { write(json.text + "\n") }
     }
 
     /// The notebook's `print(f'Training loss {l}')` and `print(f'Epoch {epoch}')` for one run:

@@ -106,6 +106,28 @@ struct ReliabilityTests {
         expectFailure(run, status: 74, "cannot create the folder /proc/rnn-workbook-plots", in: folder)
     }
 
+    @Test("Standard output that cannot be written (a full disk, /dev/full): exit 74, one line; text and --json alike",
+          arguments: [[String](), ["--json"]])
+    func unwritableOutput(extra: [String]) throws {
+        guard let full = FileHandle(forWritingAtPath: "/dev/full") else {
+            print("skipped: this system has no /dev/full")
+            return
+        }
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("Chapter00-Data")
+        process.arguments = ["--no-render"] + extra
+        process.currentDirectoryURL = folder
+        let err = Pipe()
+        (process.standardOutput, process.standardError) = (full, err)
+        try process.run()
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 74)
+        #expect(said == "error: the output could not be written whole (No space left on device): free some space, or send it elsewhere\n")
+    }
+
     /// Chapter05 with 2 epochs writes the three checkpoints into `folder/checkpoints`.
     func trainedFolder() throws -> URL {
         let folder = try temporaryFolder()
