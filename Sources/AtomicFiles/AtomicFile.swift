@@ -58,7 +58,7 @@ public enum AtomicFile {
     }
 }
 
-/// What a Ctrl-C (SIGINT) or SIGTERM must undo: the temporary file being written, and a gnuplot
+/// What a Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT must undo: the temporary file being written, and a gnuplot
 /// still rendering into one. ``install()`` sets a handler that kills that gnuplot, removes the
 /// temporary files, says so in one line and exits with 128 + the signal. Finished files are never
 /// touched: they were renamed into place whole.
@@ -79,17 +79,22 @@ public enum Interruption {
         return p
     }()
 
-    /// Installs the handler for SIGINT and SIGTERM (once is enough; again is harmless).
+    /// The signals that end the program this way: Ctrl-C (SIGINT), `kill` (SIGTERM), a closed
+    /// terminal (SIGHUP) and Ctrl-\\ (SIGQUIT, which would otherwise go to the Swift runtime's crash
+    /// reporter). SIGKILL cannot be caught.
+    public static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+
+    /// Installs the handler for ``signals`` (once is enough; again is harmless).
     public static func install() {
         _ = paths
         _ = child
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
         // A program started by another (a test runner, an IDE) may inherit these signals blocked.
         var set = sigset_t()
         sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGTERM)
+        for number in signals {
+            signal(number, handler)
+            sigaddset(&set, number)
+        }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 

@@ -254,6 +254,29 @@ struct ReliabilityTests {
         #expect(files(under: folder).isEmpty, "\(files(under: folder))")
     }
 
+    @Test("SIGTERM, a closed terminal (SIGHUP) and Ctrl-\\ (SIGQUIT) during training: exit 128 + the signal, one line, no file",
+          arguments: [SIGTERM, SIGHUP, SIGQUIT])
+    func otherSignals(signal: Int32) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runInterrupted("Chapter05-Training", ["--epochs", "1000000", "--no-render"], after: 0.5, in: folder,
+                                     signal: signal)
+        #expect(run.status == 128 + signal)
+        #expect(run.standardError == "\ninterrupted: stopped before finishing; no partial file was left behind\n", "\(run.standardError)")
+        #expect(files(under: folder).isEmpty, "\(files(under: folder))")
+    }
+
+    @Test("SIGHUP or SIGQUIT while figures are written and rendered: never a temporary or partial file",
+          .enabled(if: gnuplotPath != nil), arguments: [SIGHUP, SIGQUIT], [0.1, 0.2, 0.4])
+    func otherSignalsWhileWriting(signal: Int32, delay: Double) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runInterrupted("Chapter06-Approximation", ["--epochs", "2"], after: delay, in: folder, signal: signal)
+        #expect(run.status == 128 + signal || run.status == 0)
+        let written = files(under: folder)
+        #expect(!written.contains { $0.contains(".tmp") }, "\(written)")
+    }
+
     @Test("Ctrl-C while figures are written and rendered: never a temporary or partial file",
           .enabled(if: gnuplotPath != nil), arguments: [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6])
     func interruptedWriting(delay: Double) throws {
@@ -271,8 +294,9 @@ struct ReliabilityTests {
         }
     }
 
-    /// Starts a chapter, sends it SIGINT after `delay` seconds, and waits for it.
-    func runInterrupted(_ chapter: String, _ arguments: [String], after delay: Double, in folder: URL) throws -> ChapterRun {
+    /// Starts a chapter, sends it `signal` (SIGINT: Ctrl-C) after `delay` seconds, and waits for it.
+    func runInterrupted(_ chapter: String, _ arguments: [String], after delay: Double, in folder: URL,
+                        signal: Int32 = SIGINT) throws -> ChapterRun {
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent(chapter)
         process.arguments = arguments
@@ -282,7 +306,7 @@ struct ReliabilityTests {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         Thread.sleep(forTimeInterval: delay)
-        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, signal)
         // A program that ignored Ctrl-C would run on: stop it after 30 s and fail, rather than hang.
         let pid = process.processIdentifier
         let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
