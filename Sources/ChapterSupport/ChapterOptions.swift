@@ -37,8 +37,16 @@ public struct ChapterOptions: ParsableArguments {
     @Option(name: .customLong("learning-rate"), parsing: .unconditional,
             help: "The first (or only) learning rate of every training run instead of the notebooks'; later rounds divide it by 10, as the notebooks do (a number above 0).",
             transform: { text in
-                guard let value = Float(text), value.isFinite, value > 0 else {
+                guard let wide = Double(text), wide.isFinite, wide > 0 else {
                     throw ValidationError("--learning-rate must be a number above 0, got \(text)")
+                }
+                // Parameters are float32: a rate it cannot hold is refused by name, not as "not above 0".
+                let value = Float(wide)
+                guard value.isFinite else {
+                    throw ValidationError("--learning-rate \(text) is too large for float32 (at most about 3.4e38); give a smaller rate")
+                }
+                guard value > 0 else {
+                    throw ValidationError("--learning-rate \(text) rounds to 0 in float32 (the smallest is about 1.4e-45); give a larger rate")
                 }
                 return value
             })

@@ -19,6 +19,9 @@ public struct SeriesFileError: Error, CustomStringConvertible, Equatable {
 /// - Parameter minimumCount: the fewest values the caller can use.
 /// - Throws: ``SeriesFileError`` with one line that says what is wrong and how to fix it.
 public func readSeries(path: String, column: String?, minimumCount: Int, maximumCount: Int = 100_000) throws -> [Float] {
+    guard !path.isEmpty else {
+        throw SeriesFileError("--csv was given an empty file name: give a file with one number per line, or a CSV file and --column NAME")
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)

@@ -33,6 +33,16 @@ struct CSVTests {
          "error: data.csv has 20 values; the deep RNN needs at least 21: a window of 19 differences and the one after it (or a shorter --window-length)"),
     ]
 
+    @Test("An empty --csv name: one line saying so, exit 66, nothing written")
+    func emptyName() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runChapter("Chapter07-Beyond", ["--csv", "", "--epochs", "2", "--no-render"], in: folder)
+        expectFailure(run, status: 66,
+                      "error: --csv was given an empty file name: give a file with one number per line, or a CSV file and --column NAME",
+                      in: folder)
+    }
+
     @Test("A file that cannot be used: one line, exit 66, nothing written", arguments: badFiles)
     func badFile(_ bad: (contents: String?, extra: [String], message: String)) throws {
         let (run, folder) = try run(bad.contents, bad.extra)
