@@ -51,7 +51,12 @@ public enum SavedModel: String, CaseIterable, Sendable {
         guard FileManager.default.fileExists(atPath: path) else { return "no checkpoint at \(path)" }
         let checkpoint = try Checkpoint.read(from: path, remedy: Self.remedy)
         guard checkpoint.metadata == Self.metadata(options) else {
-            return "\(path) was made with other settings (\(checkpoint.metadata.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))"
+            // The file's own words, escaped and cut: a newline or an escape sequence stored there
+            // must not break the line or drive the terminal.
+            let settings = checkpoint.metadata.sorted { $0.key < $1.key }
+            let shown = settings.prefix(8).map { "\(excerpt($0.key, limit: 40)) \(excerpt($0.value))" }
+                + (settings.count > 8 ? ["… (\(settings.count - 8) more)"] : [])
+            return "\(path) was made with other settings (\(shown.joined(separator: ", ")))"
         }
         try checkpoint.load(into: tensors, expectedModel: identifier(options), remedy: Self.remedy)
         return nil

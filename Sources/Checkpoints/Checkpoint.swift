@@ -386,6 +386,9 @@ public struct Checkpoint: Equatable, Sendable {
             return "\(path) holds a tensor \(oneLine(name)) the model does not have: \(again)"
         case .shapeMismatch(let name, let found, let expected):
             return "\(path) holds \(oneLine(name)) of shape \(describe(shape: found)), not \(describe(shape: expected)): \(again)"
+        case .nonFiniteValue(let name, let index, let value):
+            return "\(path) holds \(value.isNaN ? "NaN" : value > 0 ? "inf" : "-inf") at element \(index) of \(oneLine(name)), "
+                + "not a weight a model can use: delete it and run \(remedy.program) again, or pass \(remedy.skipFlag)"
         }
     }
 
@@ -404,6 +407,13 @@ public struct Checkpoint: Equatable, Sendable {
             if entry.shape != tensor.shape { return .shapeMismatch(name: name, found: entry.shape, expected: tensor.shape) }
         }
         if let extra = self.tensors.first(where: { !wanted.contains($0.name) }) { return .unexpectedTensor(extra.name) }
+        // A valid checksum proves the bytes are as written, not that the model is usable: a NaN or
+        // infinite weight would only show later as a `nan` loss.
+        for entry in self.tensors {
+            if let index = entry.values.firstIndex(where: { !$0.isFinite }) {
+                return .nonFiniteValue(name: entry.name, index: index, value: entry.values[index])
+            }
+        }
         return nil
     }
 
@@ -458,13 +468,10 @@ private func check(_ condition: Bool, _ message: @autoclosure () -> String) {
     if !condition { fatalError(message()) }
 }
 
-/// Keeps a message on one line and short when a name read from a file holds line breaks or other
-/// controls, or is very long.
+/// Keeps a message on one line and short when a name read from a file holds line breaks, escape
+/// sequences or other controls (shown escaped, `\u{1B}`), or is very long (cut, with "…").
 private func oneLine(_ text: String) -> String {
-    let limit = 200
-    let scalars = text.unicodeScalars.prefix(limit + 1).map { $0.properties.generalCategory == .control ? " " : $0 }
-    let line = String(String.UnicodeScalarView(scalars.prefix(limit)))
-    return scalars.count > limit ? line + "…" : line
+    excerpt(text, limit: 200)
 }
 
 /// What is wrong with a checkpoint's bytes, or why it does not fit a model.
@@ -489,6 +496,8 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     case unexpectedTensor(String)
     /// A tensor's stored shape differs from the model's.
     case shapeMismatch(name: String, found: [Int], expected: [Int])
+    /// A stored value is NaN or infinite (the first one met, in the file's order).
+    case nonFiniteValue(name: String, index: Int, value: Float)
 
     /// A short phrase, such as "the file is truncated".
     public var description: String {
@@ -505,6 +514,8 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
         case .unexpectedTensor(let name): "the checkpoint has a tensor \(name) the model does not have"
         case .shapeMismatch(let name, let found, let expected):
             "the tensor \(name) has shape \(describe(shape: found)) in the checkpoint, not \(describe(shape: expected))"
+        case .nonFiniteValue(let name, let index, let value):
+            "the tensor \(name) holds \(value) at element \(index)"
         }
     }
 }

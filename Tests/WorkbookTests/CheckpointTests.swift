@@ -319,7 +319,7 @@ struct CheckpointTests {
             cases.append((Self.file(body: Self.string("m") + Self.le32(0) + Self.le32(0) + [1]), "is damaged (the file is malformed: "))
             let twice = Self.tensor("a\nb", [], [1])
             cases.append((Self.file(body: Self.string("m") + Self.le32(0) + Self.le32(2) + twice + twice),
-                          "is damaged (the file is malformed: the tensor name a b appears twice)"))
+                          "is damaged (the file is malformed: the tensor name a\\nb appears twice)"))
             let long = String(repeating: "x", count: 5000)
             cases.append((Self.file(body: Self.string(long) + Self.le32(1)), "is damaged (the file is malformed: the metadata count 1"))
             cases.append((Self.file(body: Self.string("m") + Self.le32(0) + Self.le32(2) + Self.tensor(long, [], [1]) + Self.tensor(long, [], [1])),
