@@ -73,7 +73,7 @@ let package = Package(
         // Runs the built chapter programs and compares what they print and compute.
         .testTarget(
             name: "ChapterTests",
-            dependencies: chapters.map { .target(name: $0) },
+            dependencies: chapters.map { .target(name: $0) } + ["ChapterSupport", "AtomicFiles"],
             path: "Tests/ChapterTests",
             exclude: ["Expected"]
         ),

@@ -31,7 +31,93 @@ struct CSVTests {
          "error: data.csv: the difference of values 1 and 2 is too large for float32; divide the series by a constant"),
         ((0..<20).map(String.init).joined(separator: "\n"), [],
          "error: data.csv has 20 values; the deep RNN needs at least 21: a window of 19 differences and the one after it (or a shorter --window-length)"),
+        // RFC 4180: a quoted field holds its commas, a quoted header name with a comma is one column.
+        ("\"a,b\",c\n\"1,5\",2\n", ["--column", "a,b"], "error: data.csv line 2: '1,5' is not a finite number (column 'a,b')"),
+        ("a,b\r\n\"x\r\ny\",1\r\n\"z\",q\r\n", ["--column", "b"], "error: data.csv line 4: 'q' is not a finite number (column 'b')"),
+        ("v\n1\n\"2\n3\n", [], "error: data.csv line 3: a quoted field is not closed (a quote inside a field is written twice, \"\")"),
+        ("v\n\"1\"2\n", [],
+         "error: data.csv line 2: a quoted field is followed by '2', not by a comma or the line's end (a quote inside a field is written twice, \"\")"),
+        ("a,a\n1,2\n", ["--column", "a"], "error: data.csv has two columns named 'a' (columns 1 and 2): rename one, so that --column names one column"),
+        ("a,b,a\n1,2,3\n", ["--column", "b"], "error: data.csv has two columns named 'a' (columns 1 and 3)"),
+        ("v\n1,9\n", [], "error: data.csv line 2 has 2 fields, more than the header's 1: quote a field that holds a comma (\"1,5\")"),
+        (String(repeating: "\u{0}", count: 1000) + "\n1\n", [],
+         "error: data.csv line 1: column 1's name '" + String(repeating: "\\u{0}", count: 12) + "…' holds control characters: "
+         + "name the columns in plain text, or give one number per line"),
+        // What is wrong is quoted, escaped and cut: an escape sequence cannot clear the terminal.
+        ("1\n2\n\u{1B}[2Jabc\n", [], "error: data.csv line 3: '\\u{1B}[2Jabc' is not a finite number"),
+        ("1\n" + String(repeating: "7", count: 100) + "x\n", [], "error: data.csv line 2: '" + String(repeating: "7", count: 60) + "…' is not a finite number"),
+        ("a\n1\n", ["--column", "\u{1B}[2J"], "error: data.csv has no column '\\u{1B}[2J'; its columns are 'a'"),
+        // The caps: read as a stream, refused where the cap is met.
+        (String(repeating: "1", count: 70_000) + "\n", [],
+         "error: data.csv line 1 starts a row longer than 65536 bytes, the most --csv reads in a row: give one number per line, or fewer columns"),
+        (Array(repeating: "1", count: 100_001).joined(separator: "\n"), [],
+         "error: data.csv has more than 100000 values: use the last 100000 or fewer"),
+        (String(repeating: "\n", count: 1_000_001) + "1\n", [],
+         "error: data.csv has more than 1000000 lines, the most --csv reads: keep the last 100000 values or fewer, one a line"),
     ]
+
+    @Test("A file that is not UTF-8: the line named, exit 66")
+    func notUTF8() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data([0x76, 0x0A, 0x31, 0x0A, 0xFF, 0x0A]).write(to: folder.appendingPathComponent("data.csv"))
+        let run = try runChapter("Chapter07-Beyond", ["--csv", "data.csv", "--epochs", "2", "--no-render"], in: folder)
+        expectFailure(run, status: 66,
+                      "error: data.csv line 3 is not UTF-8 text: save it as UTF-8, with one number per line or a CSV header line and rows", in: folder)
+    }
+
+    @Test("A 200 MB file is refused at the cap in a fraction of a second and a few MB, not read whole")
+    func hugeFile() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // 200 MB of one line, and 20 MB of numbers: written in pieces.
+        let path = folder.appendingPathComponent("data.csv")
+        FileManager.default.createFile(atPath: path.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: path)
+        let piece = Data(repeating: UInt8(ascii: "7"), count: 1 << 20)
+        for _ in 0..<200 { handle.write(piece) }
+        try handle.close()
+        let start = ContinuousClock.now
+        let run = try runChapter("Chapter07-Beyond", ["--csv", "data.csv", "--epochs", "2", "--no-render"], in: folder)
+        expectFailure(run, status: 66, "error: data.csv line 1 starts a row longer than 65536 bytes", in: folder)
+        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(run.standardError.count < 300)
+    }
+
+    @Test("--help gives the caps")
+    func helpGivesCaps() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runChapter("Chapter07-Beyond", ["--help"], in: folder)
+        #expect(run.status == 0)
+        let help = run.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(help.contains("at most 100000 values, rows of at most 65536 bytes, 1000000 lines"), "\(help)")
+    }
+
+    @Test("Values around 1e20: the one-step errors are finite (squared in double precision), exit 0")
+    func largeValues() throws {
+        let contents = Self.numbers.map { "\(Double($0)! * 1e20)" }.joined(separator: "\n")
+        let (run, folder) = try run(contents, ["--json"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(!run.standardOutput.contains("null") && !run.standardOutput.contains("inf"), "\(run.standardOutput)")
+        #expect(run.standardOutput.contains("\"csv\":{\"concise\":"), "\(run.standardOutput)")
+    }
+
+    @Test("A series whose predictions overflow float32: one line, exit 66")
+    func overflowingPredictions() throws {
+        // Steps of about 1e37 up to the top of float32's range (about 3.4028e38): the predicted next value cannot be held.
+        var values: [Double] = []
+        for i in 0..<34 {
+            let step: Double = Double(33 - i) * 1e37
+            values.append(3.40e38 - step + (i % 2 == 1 ? 0.5e37 : 0))
+        }
+        (values[32], values[33]) = (3.402e38, 3.4e38)
+        let (run, folder) = try run(values.map { "\($0)" }.joined(separator: "\n"))
+        defer { try? FileManager.default.removeItem(at: folder) }
+        expectFailure(run, status: 66,
+                      "error: data.csv: the concise model's prediction of value 34 is too large for float32; divide the series by a constant", in: folder)
+    }
 
     @Test("An empty --csv name: one line saying so, exit 66, nothing written")
     func emptyName() throws {
@@ -76,7 +162,10 @@ struct CSVTests {
     @Test("One number per line, or a named column: trains, scores the last quarter, draws four figures",
           arguments: [(numbers.joined(separator: "\n") + "\n", [String]()),
                       ("day,value\r\n" + numbers.enumerated().map { "\($0.offset),\($0.element)" }.joined(separator: "\r\n"), ["--column", "value"]),
-                      ("value\n" + numbers.joined(separator: "\n") + "\n\n", [])])
+                      ("value\n" + numbers.joined(separator: "\n") + "\n\n", []),
+                      ("\u{FEFF}value\r\n" + numbers.joined(separator: "\r\n") + "\r\n", []),
+                      ("\"day, of the year\",\"value\"\n" + numbers.enumerated().map { "\"\($0.offset),5\",\"\($0.element)\"" }.joined(separator: "\n"),
+                       ["--column", "value"])])
     func goodFile(contents: String, extra: [String]) throws {
         let (run, folder) = try run(contents, extra)
         defer { try? FileManager.default.removeItem(at: folder) }
