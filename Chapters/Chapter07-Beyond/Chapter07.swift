@@ -42,7 +42,7 @@ struct BeyondChapter: Chapter {
 
     @OptionGroup var options: ChapterOptions
 
-    @Option(help: "Train the deep RNNs on your own series instead: one number per line, or a CSV file with a header line (with --column).")
+    @Option(help: "Train the deep RNNs on your own series instead: one number per line, or a CSV file (RFC 4180: quoted fields, CRLF) with a header line (with --column). Read as a stream: at most \(SeriesFileLimits.values) values, rows of at most \(SeriesFileLimits.rowBytes) bytes, \(SeriesFileLimits.lines) lines.")
     var csv: String?
 
     @Option(help: "The column of the --csv file to read, by its header name.")
@@ -510,13 +510,18 @@ extension BeyondChapter {
                 throw TrainingDiverged(run: "the \(kind.rawValue) model", epoch: losses.count - 1, loss: last, learningRate: DeepRNNRecipe.learningRate, clipped: false)
             }
             // Trained on the series divided by its spread; errors and predictions in the series' own units.
-            let error = oneStepErrors(model, test.x / scale, test.y / scale).mean * Double(scale * scale)
+            // Widened before squaring: the square of a spread above about 1.8e19 overflows float32.
+            let error = oneStepErrors(model, test.x / scale, test.y / scale).mean * (Double(scale) * Double(scale))
             let lastStep = Tensor.withoutGradients { (model(test.x / scale)[s - 1] * scale).detached() }
+            let predicted = zip(steps, lastStep.values).map { values[Int($0)] + $1 }
+            if let j = predicted.firstIndex(where: { !$0.isFinite }) {
+                throw SeriesFileError("\(path): the \(kind.rawValue) model's prediction of value \(Int(steps[j]) + 2) is too large for float32; divide the series by a constant")
+            }
             output.line("\(kind.rawValue): one-step error on the \(testable ? "test part" : "series") \(format(error)) (predicting the mean difference: \(format(constant)))")
-            output.record("csv", kind.rawValue, value: .float(Float(error)))
+            output.record("csv", kind.rawValue, value: Float(error).isFinite ? .float(Float(error)) : .number(error))
             predictions.addLine(x: steps, y: lastStep.values, color: kind == .concise ? "#ff0000" : "#2ca02c", label: kind.rawValue)
             // Difference j predicted: the value at j + 1 is the value at j plus it.
-            seriesPredictions.addLine(x: steps.map { $0 + 1 }, y: zip(steps, lastStep.values).map { values[Int($0)] + $1 },
+            seriesPredictions.addLine(x: steps.map { $0 + 1 }, y: predicted,
                                       color: kind == .concise ? "#ff0000" : "#2ca02c", label: kind.rawValue)
         }
         try output.draw(predictions, caption: "the \(testable ? "test part's" : "series'") differences (blue) and both models' one-step predictions.")
