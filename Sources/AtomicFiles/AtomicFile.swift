@@ -20,7 +20,7 @@ public enum AtomicFile {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         try ensureFolder(folder.path)
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        let temporary = temporaryFile(for: url, keepingExtension: false)
         try Interruption.removingOnInterrupt(temporary.path, slot: 0) {
             do {
                 try data.write(to: temporary)
@@ -42,12 +42,18 @@ public enum AtomicFile {
     }
 
     /// Creates `path` as a folder when it does not exist; fails with a clear message when a file is there.
+    /// The first time a program writes into a folder, it removes the stale temporary files that
+    /// earlier runs, killed with SIGKILL, left there (``removeStaleTemporaries(in:)``).
     public static func ensureFolder(_ path: String) throws {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
             guard isFolder.boolValue else {
                 throw WorkbookError("\(path) is a file, not a folder; remove it or choose another folder")
             }
+            cleaning.lock()
+            let first = cleaned.insert(path).inserted
+            cleaning.unlock()
+            if first { removeStaleTemporaries(in: path) }
             return
         }
         do {
@@ -55,6 +61,107 @@ public enum AtomicFile {
         } catch {
             throw WorkbookError("cannot create the folder \(path): check its parent exists and is writable, or choose another folder")
         }
+    }
+
+    /// Checks, before any work, that `path` can be the folder a program writes into, and creates
+    /// nothing: a file where the folder should be, or (when `writable`) a folder, or the nearest
+    /// existing parent of a missing one, that cannot be written, fails at once with one line.
+    public static func checkFolder(_ path: String, writable: Bool) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else {
+                throw WorkbookError("\(path) is a file, not a folder; remove it or choose another folder")
+            }
+            if writable && access(path, W_OK) != 0 {
+                throw WorkbookError("cannot write into the folder \(path) (\(String(cString: strerror(errno)))): check its permissions, or choose another folder")
+            }
+            return
+        }
+        // The nearest existing parent. (Foundation's deletingLastPathComponent traps on "a" here.)
+        var parent = Substring(path)
+        repeat {
+            while parent.count > 1 && parent.hasSuffix("/") { parent.removeLast() }
+            if let slash = parent.lastIndex(of: "/") {
+                parent = slash == parent.startIndex ? "/" : parent[..<slash]
+            } else {
+                parent = "."
+            }
+        } while !FileManager.default.fileExists(atPath: String(parent), isDirectory: &isFolder) && parent != "." && parent != "/"
+        let parentPath = String(parent)
+        if !isFolder.boolValue || (writable && access(parentPath, W_OK) != 0) {
+            throw WorkbookError("cannot create the folder \(path): check its parent exists and is writable, or choose another folder")
+        }
+    }
+
+    // MARK: Temporary files
+
+    /// The folders this program has cleaned already, behind a lock (sections run on two threads).
+    nonisolated(unsafe) private static var cleaned = Set<String>()
+    private static let cleaning = NSLock()
+
+    /// A temporary file beside `target`, named after it, this process and a random part:
+    /// `.X.gp.<pid>-<UUID>.tmp`, or `.X.<pid>-<UUID>.tmp.png` when `keepingExtension` (gnuplot picks
+    /// its terminal by the extension). The process id lets a later run tell a dead run's file from
+    /// a live one's.
+    public static func temporaryFile(for target: URL, keepingExtension: Bool) -> URL {
+        let pid = ProcessInfo.processInfo.processIdentifier
+        let suffix = keepingExtension && !target.pathExtension.isEmpty ? "." + target.pathExtension : ""
+        let base = keepingExtension ? target.deletingPathExtension().lastPathComponent : target.lastPathComponent
+        return target.deletingLastPathComponent().appendingPathComponent(".\(base).\(pid)-\(UUID().uuidString).tmp\(suffix)")
+    }
+
+    /// How long a temporary file whose process is gone is kept: a live run on another machine
+    /// sharing the folder (whose process ids mean nothing here) writes its files in well under this.
+    public static let staleAfter: TimeInterval = 60
+    /// How long any temporary file is kept: covers a process id used again by another program.
+    public static let abandonedAfter: TimeInterval = 24 * 3600
+
+    /// Removes from `folder` the temporary files of ``write(_:to:)`` and of gnuplot's rendering that
+    /// earlier runs left behind: a run killed with SIGKILL cannot remove its own. A file is removed
+    /// when its name has this workbook's pattern (`.X.<pid>-<UUID>.tmp[.ext]`, or the older
+    /// `.X.<pid>.tmp` and `.X.<UUID>.tmp[.ext]`), it is a plain file, and either its process no longer
+    /// exists (or its name has none) and it was last changed more than ``staleAfter`` ago, or it was
+    /// last changed more than ``abandonedAfter`` ago. A live run's file is never touched: its process
+    /// exists, and its file is seconds old. Errors are ignored: cleaning is a courtesy.
+    public static func removeStaleTemporaries(in folder: String, now: Date = Date()) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        let own = ProcessInfo.processInfo.processIdentifier
+        for name in names where name.hasPrefix(".") && name.contains(".tmp") {
+            guard let owner = temporaryOwner(name) else { continue }
+            let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+            var status = stat()
+            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+            let age = now.timeIntervalSince1970 - (Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9)
+            if case .process(let pid) = owner, pid == own { continue }
+            let gone: Bool
+            switch owner {
+            case .process(let pid): gone = kill(pid, 0) != 0 && errno == ESRCH
+            case .unknown: gone = true
+            }
+            if (gone && age > staleAfter) || age > abandonedAfter { unlink(path) }
+        }
+    }
+
+    enum Owner: Equatable { case process(pid_t), unknown }
+
+    /// Who made the temporary file `name`, if its name has one of this workbook's patterns.
+    static func temporaryOwner(_ name: String) -> Owner? {
+        var parts = name.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
+        // .X.<pid>-<UUID>.tmp.png, .X.<UUID>.tmp.png: drop the extension after "tmp".
+        if parts.count >= 4, parts[parts.count - 2] == "tmp", parts.last.map(isExtension) == true { parts.removeLast() }
+        guard parts.count >= 3, parts.last == "tmp" else { return nil }
+        let tag = parts[parts.count - 2]
+        let isUUID = { (text: Substring) in UUID(uuidString: String(text)) != nil }
+        if let dash = tag.firstIndex(of: "-"), let pid = pid_t(tag[..<dash]), pid > 0, isUUID(tag[tag.index(after: dash)...]) {
+            return .process(pid)
+        }
+        if let pid = pid_t(tag), pid > 0 { return .process(pid) }
+        if isUUID(tag) { return .unknown }
+        return nil
+    }
+
+    private static func isExtension(_ text: Substring) -> Bool {
+        !text.isEmpty && text.count <= 8 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }
 }
 

@@ -38,9 +38,7 @@ public enum Gnuplot {
         let folder = target.deletingLastPathComponent()
         try AtomicFile.ensureFolder(folder.path)
         // Same folder, same extension (the script picks the terminal by it), a name no one else uses.
-        let suffix = target.pathExtension.isEmpty ? "" : "." + target.pathExtension
-        let temporary = folder.appendingPathComponent(
-            ".\(target.deletingPathExtension().lastPathComponent).\(UUID().uuidString).tmp\(suffix)")
+        let temporary = AtomicFile.temporaryFile(for: target, keepingExtension: true)
         defer { try? FileManager.default.removeItem(at: temporary) }
         try Interruption.removingOnInterrupt(temporary.path, slot: 1) {
             try run(executable, script: path, writing: temporary, outfile: outfile, target: target)
