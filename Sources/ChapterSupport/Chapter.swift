@@ -28,8 +28,32 @@ public protocol Chapter: ParsableCommand {
     func run(_ output: Output) throws
 }
 
+/// The folders a chapter writes into.
+public enum OutputFolder: Sendable {
+    case plots, checkpoints
+}
+
 extension Chapter {
+    /// The folders this chapter writes into, checked before it starts: Chapter05-Training saves
+    /// checkpoints, the others only read them.
+    static var outputFolders: [OutputFolder] {
+        Self.configuration.commandName == "Chapter05-Training" ? [.plots, .checkpoints] : [.plots]
+    }
+
+    /// Checks the output folders before any work, so that `--plots-dir FILE` fails at once, not
+    /// after the training: a file where a folder should be, in any chapter; a folder this chapter
+    /// writes into that cannot be written or created. Creates nothing.
+    static func checkOutputFolders(_ options: ChapterOptions) throws {
+        for (folder, path) in [(OutputFolder.plots, options.plotsDirectory), (.checkpoints, options.checkpointsDirectory)] {
+            try AtomicFile.checkFolder(path, writable: outputFolders.contains(folder))
+        }
+    }
+
     public func run() throws {
+        try Self.checkOutputFolders(options)
+        if let hint = Self.durationHint(options) {
+            FileHandle.standardError.write(Data((hint + "\n").utf8))
+        }
         let output = Output(options: options)
         try run(output)
         output.finish()
@@ -77,5 +101,27 @@ extension Chapter {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             Foundation.exit(1)
         }
+    }
+}
+
+extension Chapter {
+    /// About how long one epoch of the chapter's training runs takes, in seconds, measured with the
+    /// plain `swift run` on the 2-core laptop CPU of the README's anchors: Chapter05-Training's three
+    /// trainings on its two cores (7 ms; 2000 epochs in 14 s). Nil: no estimate (Chapter07-Beyond's
+    /// cost depends on `--csv`, Chapter06 trains only without checkpoints).
+    static var secondsPerEpoch: Double? {
+        Self.configuration.commandName == "Chapter05-Training" ? 0.007 : nil
+    }
+
+    /// One line for standard error when `--epochs` makes the chapter run for more than a minute:
+    /// about how long, so that a learner is not left wondering (standard output, which tests and
+    /// pages compare, stays the same). Nil otherwise, and with `--quiet`.
+    static func durationHint(_ options: ChapterOptions) -> String? {
+        guard let epochs = options.epochs, let perEpoch = secondsPerEpoch, !options.quiet else { return nil }
+        let seconds = Double(epochs) * perEpoch
+        guard seconds >= 60 else { return nil }
+        let about = seconds < 5400 ? "\(Int((seconds / 60).rounded())) minutes" : "\(Int((seconds / 3600).rounded())) hours"
+        return "note: --epochs \(epochs) will train for about \(about) here (about \(Int((perEpoch * 1000).rounded())) ms an epoch "
+            + "on a 2-core laptop); Ctrl-C stops it, leaving no file behind"
     }
 }

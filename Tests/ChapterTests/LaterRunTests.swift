@@ -1,0 +1,135 @@
+// Reliability, second round: what an earlier killed run left behind, checkpoints whose checksum is
+// right but whose contents are not usable, output folders checked before the work, and a hint
+// when --epochs makes a run long.
+
+import Foundation
+import Testing
+
+@Suite("Reliability: later runs, unusable checkpoints, early checks", .serialized)
+struct LaterRunTests {
+    /// Creates `name` in `folder` with its modification time `age` seconds ago.
+    func temporary(_ name: String, in folder: URL, age: TimeInterval) throws {
+        let url = folder.appendingPathComponent(name)
+        try Data("half a file".utf8).write(to: url)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-age)], ofItemAtPath: url.path)
+    }
+
+    @Test("Temporaries of a killed run are removed by the next run that writes there; a live run's are kept")
+    func staleTemporaries() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let plots = folder.appendingPathComponent("plots")
+        try FileManager.default.createDirectory(at: plots, withIntermediateDirectories: true)
+        let dead: Int32 = 999_999_999                  // above Linux's largest process id: no such process
+        let alive = ProcessInfo.processInfo.processIdentifier
+        let uuid = UUID().uuidString
+        let stale = [".DEEPRNN_fig1.gp.\(dead)-\(uuid).tmp", ".DEEPRNN_fig1.\(dead)-\(uuid).tmp.png",
+                     ".DEEPRNN_fig2.gp.\(dead).tmp", ".DEEPRNN_fig2.\(uuid).tmp.svg",           // the names of earlier versions
+                     ".DEEPRNN_fig3.\(alive)-\(uuid).tmp.png"]                                   // alive, but two days old
+        let kept = [".DEEPRNN_fig4.\(alive)-\(uuid).tmp.png",                                      // a live run's, two minutes old
+                    ".DEEPRNN_fig5.gp.\(dead)-\(uuid).tmp",                                      // a dead pid, but seconds old
+                    ".notes.tmp", "mine.tmp.png"]                                                // not the workbook's
+        for name in stale.dropLast() { try temporary(name, in: plots, age: 120) }
+        try temporary(stale.last!, in: plots, age: 2 * 86400)
+        for name in kept.prefix(1) { try temporary(name, in: plots, age: 120) }
+        for name in kept.dropFirst() { try temporary(name, in: plots, age: 1) }
+
+        let run = try runChapter("Chapter00-Data", ["--no-render"], in: folder)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(files(under: plots) == (["DEEPRNN_fig1.gp", "DEEPRNN_fig2.gp"] + kept).sorted())
+    }
+
+    /// Chapter05 with 2 epochs writes the three checkpoints into `folder/checkpoints`.
+    func trainedFolder() throws -> URL {
+        let folder = try temporaryFolder()
+        let run = try runChapter("Chapter05-Training", ["--epochs", "2", "--no-render"], in: folder)
+        #expect(run.status == 0, "\(run.standardError)")
+        return folder
+    }
+
+    /// `bytes` with their last four bytes the CRC-32 of the others, as the checkpoint writer makes them.
+    func rechecksummed(_ bytes: [UInt8]) -> Data {
+        var bytes = bytes
+        let checksum = crc32(bytes.dropLast(4))
+        for i in 0..<4 { bytes[bytes.count - 4 + i] = UInt8((checksum >> (8 * UInt32(i))) & 0xFF) }
+        return Data(bytes)
+    }
+
+    @Test("A checkpoint with a valid checksum and a NaN or infinite weight is refused at load: exit 74, one line",
+          arguments: [(Float.nan, "NaN"), (Float.infinity, "inf"), (-Float.infinity, "-inf")])
+    func nonFiniteWeights(value: Float, shown: String) throws {
+        let folder = try trainedFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("checkpoints/brnn.ckpt")
+        var bytes = [UInt8](try Data(contentsOf: path))
+        // The last value of the last tensor sits just before the checksum.
+        for i in 0..<4 { bytes[bytes.count - 8 + i] = UInt8((value.bitPattern >> (8 * UInt32(i))) & 0xFF) }
+        try rechecksummed(bytes).write(to: path)
+        let run = try runChapter("Chapter06-Approximation", ["--epochs", "2", "--no-render"], in: folder)
+        expectFailure(run, status: 74, "checkpoints/brnn.ckpt holds \(shown) at element 0 of bb_q, not a weight a model can use: "
+                      + "delete it and run Chapter05-Training again, or pass --retrain", in: folder)
+        #expect(!run.standardOutput.contains("test loss"))
+    }
+
+    @Test("A checkpoint's metadata is printed escaped and cut: a newline or an escape sequence stored there stays inert")
+    func metadataEscaped() throws {
+        let folder = try trainedFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("checkpoints/brnn.ckpt")
+        let bytes = [UInt8](try Data(contentsOf: path))
+        // The metadata's "seed" → "0": put a longer value with a newline and ESC in its place.
+        let key = Array("seed".utf8) + [1, 0, 0, 0] + Array("0".utf8)
+        guard let at = (0...(bytes.count - key.count)).first(where: { bytes[$0..<$0 + key.count].elementsEqual(key) }) else {
+            Issue.record("no seed in the checkpoint's metadata")
+            return
+        }
+        let value = Array("0\n\u{1B}[2J".utf8) + Array(repeating: UInt8(ascii: "x"), count: 100)
+        let edited = Array(bytes[..<(at + 4)]) + [UInt8(value.count), 0, 0, 0] + value + Array(bytes[(at + key.count)...])
+        try rechecksummed(edited).write(to: path)
+        let run = try runChapter("Chapter06-Approximation", ["--epochs", "2", "--no-render"], in: folder)
+        #expect(run.status == 0, "\(run.standardError)")
+        let shown = "checkpoints/brnn.ckpt was made with other settings (epochs 2, seed 0\\n\\u{1B}[2J" + String(repeating: "x", count: 48) + "…)"
+        #expect(run.standardOutput.contains("bidirectional model: training it here (\(shown))"), "\(run.standardOutput)")
+        #expect(!run.standardOutput.contains("\u{1B}"))
+    }
+
+    @Test("A file given as the plots or checkpoints folder fails at once, before any training: exit 74, nothing printed",
+          arguments: [("Chapter07-Beyond", "--plots-dir"), ("Chapter05-Training", "--plots-dir"), ("Chapter05-Training", "--checkpoints-dir"),
+                      ("Chapter06-Approximation", "--checkpoints-dir")])
+    func earlyFolderCheck(chapter: String, option: String) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("x".utf8).write(to: folder.appendingPathComponent("taken"))
+        let start = ContinuousClock.now
+        let run = try runChapter(chapter, [option, "taken", "--no-render"], in: folder)
+        expectFailure(run, status: 74, "error: taken is a file, not a folder; remove it or choose another folder", in: folder)
+        #expect(run.standardOutput.isEmpty, "\(run.standardOutput)")
+        #expect(ContinuousClock.now - start < .seconds(3))
+        let below = try runChapter(chapter, [option, "taken/sub", "--no-render"], in: folder)
+        expectFailure(below, status: 74, "error: cannot create the folder taken/sub: check its parent exists and is writable", in: folder)
+        #expect(below.standardOutput.isEmpty)
+        #expect(files(under: folder) == ["taken"])
+    }
+
+    @Test("--epochs 1000000: a hint on standard error at once, with how long it will take; standard output unchanged")
+    func longRunHint() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("Chapter05-Training")
+        process.arguments = ["--epochs", "1000000", "--no-render"]
+        process.currentDirectoryURL = folder
+        let err = Pipe()
+        (process.standardError, process.standardOutput) = (err, FileHandle.nullDevice)
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(process.processIdentifier, SIGINT)
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(said == "note: --epochs 1000000 will train for about 2 hours here (about 7 ms an epoch on a 2-core laptop); "
+                + "Ctrl-C stops it, leaving no file behind\n\ninterrupted: stopped before finishing; no partial file was left behind\n", "\(said)")
+        // A short run, or --quiet, gets no hint.
+        let short = try runChapter("Chapter05-Training", ["--epochs", "2", "--no-render"], in: folder)
+        #expect(short.status == 0 && short.standardError.isEmpty, "\(short.standardError)")
+    }
+}
