@@ -39,8 +39,9 @@ public enum SeriesFileLimits {
 /// The file holds either one number per line, or comma-separated rows (RFC 4180: a field may be
 /// quoted, `"1,5"`, with `""` for a quote inside it) under a header line naming the columns;
 /// `column` picks a column by its name (a file with a single column needs none). Blank lines are
-/// ignored; every other value must be a finite number. At most `maximumCount` values, and rows of
-/// at most `maximumRowBytes` bytes: the file is read as a stream and refused as soon as it breaks a rule.
+/// ignored; every other value must be a finite number. At most `maximumCount` values, rows of at
+/// most `maximumRowBytes` bytes and `maximumLines` lines: the file is read as a stream, and refused
+/// as soon as it breaks a rule (``SeriesFileLimits``).
 /// - Parameter minimumCount: the fewest values the caller can use.
 /// - Throws: ``SeriesFileError`` with one line that says what is wrong and how to fix it.
 public func readSeries(path: String, column: String?, minimumCount: Int, maximumCount: Int = SeriesFileLimits.values,
