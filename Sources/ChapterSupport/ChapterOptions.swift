@@ -9,7 +9,7 @@ public struct ChapterOptions: ParsableArguments {
             transform: { try whole($0, "--seed", 0...Int(UInt32.max)) })
     public var seed: Int = 0
 
-    @Option(parsing: .unconditional, help: "Train every run for this many epochs instead of the notebooks' counts (1 to 1000000).",
+    @Option(parsing: .unconditional, help: "Train every run for this many epochs instead of the notebooks' counts (1 to 1000000). When Chapter05-Training would take over a minute, a note on standard error says about how long.",
             transform: { try whole($0, "--epochs", 1...1_000_000) })
     public var epochs: Int?
 
