@@ -101,7 +101,7 @@ struct BeyondChapter: Chapter {
         //: `ConciseBRNN` is `nn.RNN(1, 32, bidirectional=True)` followed by `nn.Linear(64, 1)` on the
         //: two final states, with PyTorch's own initialisation. It is trained as the last row above:
         //: the fixed loss, the six digits scaled to [0, 1], Adam at lr 0.01, the notebook's clipping.
-        //: @Code(Sources/Workbook/BidirectionalRNN.swift, ConciseBRNN)
+        //: @Code(Sources/Workbook/ConciseBRNN.swift, ConciseBRNN)
         output.heading("The notebook's two halves against nn.RNN(bidirectional=True): test accuracy, seeds 0-4")
         let standard = parallelMap(seeds.count) { BidirectionalRecipe.trainStandard(seed: $0, options, accuracyPerEpoch: $0 == figureSeed) }
         for (name, parameters, runs) in [("two halves (BRNN), four fixes", BidirectionalRecipe.parameterCount(twoHalves: true, options), allFour),

@@ -1,5 +1,4 @@
 // The bidirectional notebook's model from scratch: `BRNN(x_size, h_size, q_size)`.
-//
 // Shapes: T = 3 digits per direction, N rows, X input size, H hidden size, Q output size.
 
 /// Two ReLU RNNs whose final outputs are multiplied, as in the bidirectional notebook.
@@ -8,20 +7,12 @@
 /// RNN reads digits 6, 5, 4 and predicts whether that number is above 500; the model returns the
 /// product of the two outputs, `out_3 · out_5`. Each direction computes
 /// `H_t = ReLU(X_t · W_xh + H_{t−1} · W_hh + b_h)` and, after its last step, `H · W_hq + b_q`.
-/// Weights are drawn from `randn`, biases are zeros.
 public final class BRNN: Module {
-    /// One direction's tensors (`fW_xh`, `fW_hh`, `fb_h`, `fW_hq`, `fb_q`, or the same with `b`).
+    /// One direction's tensors: `fW_xh` `(X, H)`, `fW_hh` `(H, H)`, `fb_h` `(H)`, `fW_hq` `(H, Q)`,
+    /// `fb_q` `(Q)`, or the same with `b`.
     public struct Direction {
-        /// `W_xh`, `(X, H)`.
-        public let inputWeights: Tensor
-        /// `W_hh`, `(H, H)`.
-        public let recurrentWeights: Tensor
-        /// `b_h`, `(H)`.
-        public let bias: Tensor
-        /// `W_hq`, `(H, Q)`.
-        public let outputWeights: Tensor
-        /// `b_q`, `(Q)`.
-        public let outputBias: Tensor
+        public let inputWeights: Tensor, recurrentWeights: Tensor, bias: Tensor
+        public let outputWeights: Tensor, outputBias: Tensor
 
         /// The final output `(N, Q)` after reading the time-major sequence `x` `(T, N, X)`.
         func callAsFunction(_ x: Tensor) -> Tensor {
@@ -36,18 +27,13 @@ public final class BRNN: Module {
         }
     }
 
-    public let forwardDirection: Direction
-    public let backwardDirection: Direction
+    public let forwardDirection: Direction, backwardDirection: Direction
 
-    /// How the weights are drawn; biases are zeros either way.
-    public enum Initialization: String, Sendable {
-        /// As the notebook writes it: `torch.randn`, standard normal weights. With 32 hidden units the
-        /// first outputs are in the hundreds and the first updates explode.
-        case notebook
-        /// Xavier (Glorot) uniform, `nn.init.xavier_uniform_`: uniform in `[−a, a]` with
-        /// `a = √(6 / (fan_in + fan_out))`, which keeps the activations' scale through the layers.
-        case xavier
-    }
+    /// How the weights are drawn (biases are zeros either way): as the notebook, `torch.randn`, with
+    /// which 32 hidden units give first outputs in the hundreds and exploding first updates; or
+    /// `nn.init.xavier_uniform_`, uniform in `[−a, a]`, `a = √(6 / (fan_in + fan_out))`, which keeps
+    /// the activations' scale through the layers.
+    public enum Initialization: String, Sendable { case notebook, xavier }
 
     /// Draws in the notebook's order: `fW_xh`, `fW_hh`, `fb_h`, `bW_xh`, `bW_hh`, `bb_h`, `fW_hq`,
     /// `fb_q`, `bW_hq`, `bb_q` (weights from `initialization`, biases zeros).
@@ -56,8 +42,7 @@ public final class BRNN: Module {
         check(inputSize > 0 && hiddenSize > 0 && outputSize > 0, "BRNN: sizes must be positive")
         func weights(_ shape: [Int]) -> Tensor {
             switch initialization {
-            case .notebook:
-                return .parameter(Tensor.randn(shape, using: &generator))
+            case .notebook: return .parameter(Tensor.randn(shape, using: &generator))
             case .xavier:
                 // As PyTorch computes it: std = √(2 / (fan_in + fan_out)), a = √3 · std, in double.
                 let bound = Float(3.0.squareRoot() * (2 / Double(shape[0] + shape[1])).squareRoot())
@@ -82,10 +67,8 @@ public final class BRNN: Module {
                 ("bW_hq", b.outputWeights), ("bb_q", b.outputBias)]
     }
 
-    /// - Parameters:
-    ///   - forwardInputs: digits 1–3, time-major `(3, N, 1)`.
-    ///   - backwardInputs: digits 6, 5, 4, time-major `(3, N, 1)` (`XTransform(X[:, 3:6], flip=True)`).
-    /// - Returns: `out_3 · out_5`, `(N, Q)`.
+    /// `out_3 · out_5` `(N, Q)` from digits 1–3 and digits 6, 5, 4, both time-major `(3, N, 1)`
+    /// (`XTransform(X[:, 3:6], flip=True)` for the second).
     public func callAsFunction(_ forwardInputs: Tensor, _ backwardInputs: Tensor) -> Tensor {
         forwardDirection(forwardInputs) * backwardDirection(backwardInputs)
     }

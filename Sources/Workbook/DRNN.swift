@@ -1,5 +1,4 @@
 // The deep RNN notebook's model from scratch: `DRNN(num_layers, x_size, h_size, q_size)`.
-//
 // Shapes: T time steps, B batch, X input size, H hidden size, Q output size, L layers.
 
 /// A deep recurrent network written out by hand, as in the deep RNN notebook.
@@ -16,47 +15,29 @@
 /// the first layer still computes and even gets gradients, but the optimiser never updates it and
 /// clipping never sees it. Pass `variant: .corrected` for the corrected model.
 public final class DRNN: Module {
-    /// One layer's tensors.
+    /// One layer's tensors: `W_xh` `(X, H)` (`(H, H)` above the first layer), `W_hh` `(H, H)`, `b_h` `(H)`.
     public struct Layer {
-        /// `W_xh`, `(X, H)` for the first layer and `(H, H)` above it.
-        public let inputWeights: Tensor
-        /// `W_hh`, `(H, H)`.
-        public let recurrentWeights: Tensor
-        /// `b_h`, `(H)`.
-        public let bias: Tensor
+        public let inputWeights: Tensor, recurrentWeights: Tensor, bias: Tensor
     }
 
-    /// The notebook's model, or the corrected one.
-    public enum Variant: String, Sendable {
-        /// As the notebook writes it: only the last layer registered, no activation, weights uniform in [−1, 1].
-        case notebook
-        /// Every layer registered, tanh, weights uniform in [−1/√H, 1/√H] as `nn.RNN` draws them.
-        case corrected
-    }
+    /// The notebook's model (only the last layer registered, no activation, weights uniform in [−1, 1]),
+    /// or the corrected one (every layer registered, tanh, weights in [−1/√H, 1/√H] as `nn.RNN` draws them).
+    public enum Variant: String, Sendable { case notebook, corrected }
 
-    /// The activation φ of the hidden state.
-    public enum Activation: Sendable {
-        /// No activation, as in the notebook: the recurrence is linear.
-        case identity
-        /// `tanh`, as `nn.RNN` uses.
-        case tanh
-    }
+    /// The activation φ of the hidden state: none, as in the notebook (a linear recurrence), or tanh.
+    public enum Activation: Sendable { case identity, tanh }
 
     public let layers: [Layer]
-    /// `W_hq`, `(H, Q)`.
-    public let outputWeights: Tensor
-    /// `b_q`, `(Q)`.
-    public let outputBias: Tensor
+    /// `W_hq` `(H, Q)` and `b_q` `(Q)`.
+    public let outputWeights: Tensor, outputBias: Tensor
     /// Whether every layer is registered (corrected) or only the last (the notebook).
     public let trainsEveryLayer: Bool
     public let activation: Activation
 
     /// Draws the weights in the notebook's order: per layer `W_xh`, `W_hh` (uniform in [−1, 1],
     /// `2 · rand − 1`) and `b_h` (zeros, nothing drawn), then `W_hq` and `b_q` (zeros).
-    public convenience init(
-        numLayers: Int, inputSize: Int, hiddenSize: Int, outputSize: Int, variant: Variant = .notebook,
-        using generator: inout TorchGenerator
-    ) {
+    public convenience init(numLayers: Int, inputSize: Int, hiddenSize: Int, outputSize: Int, variant: Variant = .notebook,
+                            using generator: inout TorchGenerator) {
         let corrected = variant == .corrected
         self.init(numLayers: numLayers, inputSize: inputSize, hiddenSize: hiddenSize, outputSize: outputSize,
                   trainsEveryLayer: corrected, activation: corrected ? .tanh : .identity,
@@ -64,13 +45,9 @@ public final class DRNN: Module {
     }
 
     /// A model with each correction chosen separately; weights uniform in [−`weightBound`, `weightBound`].
-    public init(
-        numLayers: Int, inputSize: Int, hiddenSize: Int, outputSize: Int,
-        trainsEveryLayer: Bool, activation: Activation, weightBound: Float = 1,
-        using generator: inout TorchGenerator
-    ) {
-        check(numLayers > 0 && inputSize > 0 && hiddenSize > 0 && outputSize > 0,
-                     "DRNN: sizes must be positive")
+    public init(numLayers: Int, inputSize: Int, hiddenSize: Int, outputSize: Int, trainsEveryLayer: Bool,
+                activation: Activation, weightBound: Float = 1, using generator: inout TorchGenerator) {
+        check(numLayers > 0 && inputSize > 0 && hiddenSize > 0 && outputSize > 0, "DRNN: sizes must be positive")
         func uniform(_ shape: [Int]) -> Tensor {
             // The notebook's `2 * torch.rand(shape) - 1`, scaled when the bound is not 1.
             let u = 2 * Tensor.rand(shape, using: &generator) - 1
@@ -78,15 +55,12 @@ public final class DRNN: Module {
         }
         layers = (0..<numLayers).map { l in
             let inputWeights = uniform([l == 0 ? inputSize : hiddenSize, hiddenSize])
-            let recurrentWeights = uniform([hiddenSize, hiddenSize])
-            return Layer(inputWeights: inputWeights, recurrentWeights: recurrentWeights,
-                         bias: .parameter(Tensor(zeros: [hiddenSize])))
+            return Layer(inputWeights: inputWeights, recurrentWeights: uniform([hiddenSize, hiddenSize]), bias: .parameter(Tensor(zeros: [hiddenSize])))
         }
         // The notebook draws W_hq inside its loop, after the last layer's W_hh: the same draw.
         outputWeights = uniform([hiddenSize, outputSize])
         outputBias = .parameter(Tensor(zeros: [outputSize]))
-        self.trainsEveryLayer = trainsEveryLayer
-        self.activation = activation
+        (self.trainsEveryLayer, self.activation) = (trainsEveryLayer, activation)
     }
 
     /// The registered parameters. The notebook's model registers the last layer's tensors under the
@@ -95,8 +69,7 @@ public final class DRNN: Module {
         var named: [(name: String, tensor: Tensor)] = []
         for (l, layer) in layers.enumerated() where trainsEveryLayer || l + 1 == layers.count {
             let suffix = trainsEveryLayer ? "_l\(l)" : ""
-            named += [("W_xh" + suffix, layer.inputWeights), ("W_hh" + suffix, layer.recurrentWeights),
-                      ("b_h" + suffix, layer.bias)]
+            named += [("W_xh" + suffix, layer.inputWeights), ("W_hh" + suffix, layer.recurrentWeights), ("b_h" + suffix, layer.bias)]
         }
         return named + [("W_hq", outputWeights), ("b_q", outputBias)]
     }
@@ -108,9 +81,7 @@ public final class DRNN: Module {
         } + [("W_hq", outputWeights), ("b_q", outputBias)]
     }
 
-    /// Runs the layers over a time-major batch.
-    /// - Parameter x: `(T, B, X)`, as `XTransform` makes it.
-    /// - Returns: `T` outputs, each `(B, Q)`.
+    /// Runs the layers over a time-major batch `(T, B, X)` (as `XTransform` makes it): `T` outputs `(B, Q)`.
     public func callAsFunction(_ x: Tensor) -> [Tensor] {
         var states: [Tensor] = []                                   // T × (B, H): the layer below's H_t
         for (l, layer) in layers.enumerated() {

@@ -4,12 +4,11 @@ import Kernels
 
 /// The deep RNN notebook's `sequencesPreparation(input_data_1d, sequence_len)`.
 ///
-/// Window `i` holds `series[i ..< i + length]`; its target is the same window one step later,
-/// `series[i + 1 ..< i + 1 + length]`. A series of `n` values gives `n − length` windows.
-/// - Returns: inputs and targets, both `(n − length, length)`.
+/// Window `i` holds `series[i ..< i + length]`; its target is the same window one step later. A
+/// series of `n` values gives inputs and targets of `(n − length, length)`.
 public func slidingWindows(of series: Tensor, length: Int) -> (inputs: Tensor, targets: Tensor) {
     check(series.rank == 1 && length > 0 && length < series.count,
-                 "slidingWindows: need a series longer than the window \(length), got shape \(describe(shape: series.shape))")
+          "slidingWindows: need a series longer than the window \(length), got shape \(describe(shape: series.shape))")
     let windows = series.count - length
     let inputs = Tensor(zeros: [windows, length]), targets = Tensor(zeros: [windows, length])
     for i in 0..<windows {
@@ -19,30 +18,23 @@ public func slidingWindows(of series: Tensor, length: Int) -> (inputs: Tensor, t
     return (inputs, targets)
 }
 
-/// Batches of rows of an input and a target tensor (`torch.utils.data.DataLoader` over a `TensorDataset`).
-///
-/// With `shuffle`, every epoch visits the rows in a new random order drawn from the loader's own
-/// generator (seeded when the loader is made), so shuffling does not disturb the weights' draws.
+/// Batches of rows of an input and a target tensor (`torch.utils.data.DataLoader` over a
+/// `TensorDataset`). With `shuffle`, every epoch visits the rows in a new order drawn from the
+/// loader's own generator, so shuffling does not disturb the weights' draws.
 public final class DataLoader {
-    public let inputs: Tensor
-    public let targets: Tensor
-    public let batchSize: Int
-    public let shuffle: Bool
+    public let inputs: Tensor, targets: Tensor
+    public let batchSize: Int, shuffle: Bool
     private var generator: TorchGenerator
 
     public init(inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool, seed: UInt64 = 0) {
         check(inputs.rank >= 1 && targets.rank >= 1 && inputs.shape[0] == targets.shape[0],
-                     "DataLoader: inputs \(describe(shape: inputs.shape)) and targets \(describe(shape: targets.shape)) have different numbers of rows")
+              "DataLoader: inputs \(describe(shape: inputs.shape)) and targets \(describe(shape: targets.shape)) have different numbers of rows")
         check(batchSize > 0, "DataLoader: batch size must be positive, got \(batchSize)")
-        self.inputs = inputs
-        self.targets = targets
-        self.batchSize = batchSize
-        self.shuffle = shuffle
-        generator = TorchGenerator(seed: seed)
+        (self.inputs, self.targets, self.batchSize, self.shuffle) = (inputs, targets, batchSize, shuffle)
+        generator = TorchGenerator(seed: seed)   // the loader's own
     }
 
-    /// The number of rows.
-    public var count: Int { inputs.shape[0] }
+    public var count: Int { inputs.shape[0] }   // rows
 
     /// One epoch's batches. Unshuffled, a batch that spans every row is the tensors themselves.
     public func epoch() -> [(inputs: Tensor, targets: Tensor)] {
@@ -50,8 +42,7 @@ public final class DataLoader {
         if shuffle {
             // Fisher–Yates, written out so the order never depends on the standard library's version.
             for i in stride(from: count - 1, to: 0, by: -1) {
-                let j = Int((UInt64(generator.nextUInt32()) * UInt64(i + 1)) >> 32)
-                order.swapAt(i, j)
+                order.swapAt(i, Int((UInt64(generator.nextUInt32()) * UInt64(i + 1)) >> 32))   // j uniform in 0...i
             }
         }
         return stride(from: 0, to: count, by: batchSize).map { start in
@@ -64,17 +55,13 @@ public final class DataLoader {
     private func gatherRows(_ x: Tensor, _ rows: ArraySlice<Int>) -> Tensor {
         let width = x.count / x.shape[0]
         let out = Tensor(zeros: [rows.count] + x.shape.dropFirst())
-        for (i, row) in rows.enumerated() {
-            (out.elements + i * width).update(from: x.elements + row * width, count: width)
-        }
+        for (i, row) in rows.enumerated() { (out.elements + i * width).update(from: x.elements + row * width, count: width) }
         return out
     }
 }
 
-/// The notebooks' `XTransform(X, flip)`: batch-major `(B, T)` rows to time-major `(T, B, 1)` inputs.
-///
-/// With `flipped`, each row is read backwards first (`torch.flip(X, dims=(1,))`), as the
-/// bidirectional model's backward RNN reads its digits.
+/// The notebooks' `XTransform(X, flip)`: batch-major `(B, T)` rows to time-major `(T, B, 1)` inputs;
+/// with `flipped`, each row read backwards first (`torch.flip(X, dims=(1,))`), as the backward RNN.
 public func timeMajorInputs(_ x: Tensor, flipped: Bool = false) -> Tensor {
     let rows = flipped ? x.flipped(along: 1) : x
     let t = rows.transposed(0, 1)                       // (T, B)

@@ -1,21 +1,14 @@
-// The optimisers: `torch.optim.SGD` without momentum, as the notebooks use it, and `torch.optim.Adam`,
-// which the corrected bidirectional model needs.
+// The optimisers: `torch.optim.SGD` without momentum, as the notebooks, and `torch.optim.Adam` (corrections).
 
 import Foundation
 
-/// What a training loop needs of an optimiser: a step over its parameters, and forgetting the gradients.
-public protocol Optimizer: AnyObject {
-    /// The parameters it updates.
-    var parameters: [Tensor] { get }
-    /// Updates every parameter that has a gradient (`optimizer.step()`).
-    func step()
-}
+/// What a training loop needs of an optimiser: its parameters, and a step that updates every one
+/// that has a gradient (`optimizer.step()`).
+public protocol Optimizer: AnyObject { var parameters: [Tensor] { get }; func step() }
 
 extension Optimizer {
     /// Forgets the gradients (`optimizer.zero_grad()`).
-    public func zeroGrad() {
-        for p in parameters { p.zeroGrad() }
-    }
+    public func zeroGrad() { for p in parameters { p.zeroGrad() } }
 }
 
 /// Plain SGD: `p ← p − lr · ∇p` for every parameter that has a gradient.
@@ -24,10 +17,7 @@ public final class SGD: Optimizer {
     /// The step size (`lr`).
     public var learningRate: Float
 
-    public init(_ parameters: [Tensor], learningRate: Float) {
-        self.parameters = parameters
-        self.learningRate = learningRate
-    }
+    public init(_ parameters: [Tensor], learningRate: Float) { (self.parameters, self.learningRate) = (parameters, learningRate) }
 
     /// Updates every parameter in place, as PyTorch's `p.add_(grad, alpha=-lr)`.
     public func step() {
@@ -53,27 +43,17 @@ public final class SGD: Optimizer {
 /// (L2 regularisation, not AdamW's decoupled decay).
 public final class Adam: Optimizer {
     public let parameters: [Tensor]
-    /// The step size (`lr`, default 0.001).
-    public var learningRate: Float
-    /// `betas`, default (0.9, 0.999).
-    public let beta1: Float, beta2: Float
-    /// Added to the denominator, default 1e-8.
-    public let epsilon: Float
-    /// `weight_decay`, default 0: the L2 penalty's coefficient λ, added to the gradient as `λ p`.
-    public let weightDecay: Float
-    /// The number of steps taken so far.
-    public private(set) var stepCount = 0
+    public var learningRate: Float   // lr, default 0.001
+    /// `betas` (default 0.9, 0.999), `eps` added to the denominator (1e-8), and `weight_decay` λ (0).
+    public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    public private(set) var stepCount = 0   // steps taken so far
     private let firstMoments: [Tensor], secondMoments: [Tensor]
 
     public init(_ parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
                 epsilon: Float = 1e-8, weightDecay: Float = 0) {
-        self.parameters = parameters
-        self.weightDecay = weightDecay
-        self.learningRate = learningRate
-        (beta1, beta2) = betas
-        self.epsilon = epsilon
-        firstMoments = parameters.map { Tensor(zeros: $0.shape) }
-        secondMoments = parameters.map { Tensor(zeros: $0.shape) }
+        (self.parameters, self.learningRate, (beta1, beta2)) = (parameters, learningRate, betas)
+        (self.epsilon, self.weightDecay) = (epsilon, weightDecay)
+        (firstMoments, secondMoments) = (parameters.map { Tensor(zeros: $0.shape) }, parameters.map { Tensor(zeros: $0.shape) })
     }
 
     public func step() {
@@ -85,9 +65,7 @@ public final class Adam: Optimizer {
         let (weight1, weight2) = (Float(1 - Double(beta1)), Float(1 - Double(beta2)))
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
-            let (pp, g) = (p.elements, grad.elements)
-            let (m, v) = (firstMoments[i].elements, secondMoments[i].elements)
-            let decay = weightDecay
+            let (pp, g, m, v, decay) = (p.elements, grad.elements, firstMoments[i].elements, secondMoments[i].elements, weightDecay)
             for j in 0..<p.count {
                 let g = decay == 0 ? g[j] : g[j] + decay * pp[j]       // grad.add(param, alpha=weight_decay)
                 m[j] = m[j] + weight1 * (g - m[j])

@@ -3,8 +3,7 @@
 import Kernels
 
 extension Tensor {
-    /// The hyperbolic tangent of every element; its derivative is `1 − y²`, from the output, which
-    /// the graph keeps (the input's values are not needed).
+    /// The hyperbolic tangent of every element; its derivative `1 − y²` reads the output, which the graph keeps.
     public func tanh() -> Tensor {
         let input = record
         let out = Tensor.result(shape, from: self, savingOutput: true) { out in
@@ -16,8 +15,7 @@ extension Tensor {
         return out
     }
 
-    /// `max(0, x)` for every element; the gradient passes where the output is positive (where
-    /// `x > 0`), so the graph keeps the output and not the input.
+    /// `max(0, x)` for every element; the gradient passes where the output is positive (the graph keeps it).
     public func relu() -> Tensor {
         let input = record
         let out = Tensor.result(shape, from: self, savingOutput: true) { out in

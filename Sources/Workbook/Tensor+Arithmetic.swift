@@ -1,22 +1,18 @@
 import Foundation
 import Kernels
 
-// Elementwise arithmetic: + − × ÷ between tensors (with a broadcast bias), with scalars, square and pow.
-//
-// Broadcasting is the case the notebooks use, `(B, H) + (H)`: the smaller operand's shape must be
-// a suffix of the larger's (a scalar `[]` is a suffix of every shape), and it repeats along the
-// leading dimensions. Any other mismatch stops with both shapes named. The notebook's
-// `(N, 1) − (N,)`, which PyTorch broadcasts to N × N, is not an elementwise operation here: it is
-// ``broadcastSquaredErrorMean(_:_:)`` in Loss.swift, on purpose and in O(N).
+// Elementwise arithmetic: + − × ÷ between tensors (with a broadcast bias), with scalars, square, pow.
+// Broadcasting is the notebooks' case, `(B, H) + (H)`: the smaller shape must be a suffix of the
+// larger's (a scalar `[]` is a suffix of every shape) and repeats along the leading dimensions. The
+// notebook's `(N, 1) − (N,)`, which PyTorch broadcasts to N × N, is on purpose not elementwise
+// here: it is ``broadcastMeanSquaredError(_:_:)`` in Loss.swift, in O(N).
 
 extension Tensor {
     /// The shape two operands broadcast to, and how many times the smaller one repeats.
     private static func broadcast(_ a: Tensor, _ b: Tensor, _ op: String) -> (shape: [Int], repeats: Int) {
         let (large, small) = a.rank >= b.rank ? (a.shape, b.shape) : (b.shape, a.shape)
-        check(
-            large.suffix(small.count).elementsEqual(small),
-            "\(op): shapes \(describe(shape: a.shape)) and \(describe(shape: b.shape)) do not broadcast "
-                + "(the smaller must match the trailing dimensions of the larger)")
+        check(large.suffix(small.count).elementsEqual(small), "\(op): shapes \(describe(shape: a.shape)) and "
+              + "\(describe(shape: b.shape)) do not broadcast (the smaller must match the trailing dimensions of the larger)")
         let smallCount = small.reduce(1, *)
         return (large, smallCount == 0 ? 0 : large.reduce(1, *) / smallCount)
     }
@@ -24,28 +20,22 @@ extension Tensor {
     /// Applies `f` elementwise over two broadcast operands, and records how the gradient flows back.
     static func binary(_ a: Tensor, _ b: Tensor, _ f: some BinaryFunction, _ op: String) -> Tensor {
         let (shape, repeats) = broadcast(a, b, op)
-        // The output is `repeats` blocks; the larger operand advances with the blocks, the
-        // smaller one restarts at each (when both have the output's size, there is one block).
+        // `repeats` blocks: the larger operand advances with them, the smaller restarts at each.
         let outCount = shape.reduce(1, *)
         let block = repeats == 0 ? 0 : outCount / repeats
         let (strideA, strideB) = (a.count == outCount ? block : 0, b.count == outCount ? block : 0)
-        // The partial derivatives read both operands' values: the closure keeps the two tensors.
+        // The partial derivatives read both operands' values: the closure keeps both tensors.
         let (recordA, recordB) = (a.record, b.record)
         let out = result(shape, from: a, b) { out in
             let g = out.gradValues
-            // One operand's gradient, `partial` picking its partial derivative. The first
-            // contribution to a fresh gradient is written, not added (no zero fill); an operand
-            // repeated over blocks (a bias) is written by the first block only. A loop for each
-            // operand keeps it simple enough to vectorise.
+            // One operand's gradient (`partial` picks its derivative), written into a fresh
+            // gradient by the first block, added by the others; a loop per operand vectorises.
             @inline(__always) func send(to record: GradientRecord, stride: Int, _ partial: (Float, Float) -> Float) {
                 let (grad, fresh) = record.gradientForWriting()
                 for r in 0..<repeats {
                     let (xa, xb, gr, gx) = (a.elements + r * strideA, b.elements + r * strideB, g + r * block, grad + r * stride)
-                    if fresh && (r == 0 || stride != 0) {
-                        for j in 0..<block { gx[j] = gr[j] * partial(xa[j], xb[j]) }
-                    } else {
-                        for j in 0..<block { gx[j] += gr[j] * partial(xa[j], xb[j]) }
-                    }
+                    if fresh && (r == 0 || stride != 0) { for j in 0..<block { gx[j] = gr[j] * partial(xa[j], xb[j]) } }
+                    else { for j in 0..<block { gx[j] += gr[j] * partial(xa[j], xb[j]) } }
                 }
             }
             if let recordA { send(to: recordA, stride: strideA) { f.partials($0, $1).0 } }
@@ -59,51 +49,38 @@ extension Tensor {
         return out
     }
 
-    /// Applies `f` to every element, and records how the gradient flows back. The derivative reads
-    /// the input's values: the closure keeps `x`.
+    /// Applies `f` to every element; the derivative reads the input's values (the closure keeps `x`).
     static func unary(_ x: Tensor, _ f: some UnaryFunction) -> Tensor {
         let recordX = x.record
         let out = result(x.shape, from: x) { out in
             guard let recordX else { return }
             let (g, (gx, fresh), px) = (out.gradValues, recordX.gradientForWriting(), x.elements)
-            if fresh {
-                for i in 0..<out.count { gx[i] = g[i] * f.derivative(px[i]) }
-            } else {
-                for i in 0..<out.count { gx[i] += g[i] * f.derivative(px[i]) }
-            }
+            if fresh { for i in 0..<out.count { gx[i] = g[i] * f.derivative(px[i]) } }
+            else { for i in 0..<out.count { gx[i] += g[i] * f.derivative(px[i]) } }
         }
         let (px, py) = (x.elements, out.elements)
         for i in 0..<x.count { py[i] = f.value(px[i]) }
         return out
     }
 
-    /// `a + b` with a broadcast bias: the most frequent operation of the recurrences, so it has its
-    /// own vectorised loops. The gradient passes through unchanged: an intermediate operand of the
-    /// output's shape whose gradient does not exist yet takes the output's gradient buffer itself
-    /// — both operands share it, and the first to write into it copies it (copy on write,
-    /// ``GradientRecord/gradElements()``) — otherwise it is copied or added, always for a leaf; a
-    /// repeated operand (a bias) receives the sum of its blocks' gradients, added block after block.
+    /// `a + b` with a broadcast bias, the recurrences' most frequent operation, in kernels. The
+    /// gradient passes through unchanged: an intermediate operand of the output's shape with no
+    /// gradient yet shares the output's buffer (copied by the first that writes into it); otherwise
+    /// it is copied or added; a bias receives the sum of its rows' gradients.
     private static func sum(_ a: Tensor, _ b: Tensor) -> Tensor {
         let (shape, repeats) = broadcast(a, b, "add")
         let outCount = shape.reduce(1, *)
         let block = repeats == 0 ? 0 : outCount / repeats
-        // No values are needed: the closure keeps the operands' records only, and the operands'
-        // values are freed as soon as no one else refers to them.
+        // No values are needed: the closure keeps only the operands' records.
         let (recordA, recordB) = (a.record, b.record)
         let out = result(shape, from: a, b) { out in
             guard let g = out.grad else { return }
             func send(to x: GradientRecord) {
-                if x.count == outCount {
-                    if x.node != nil && x.grad == nil && x.shape == out.shape {
-                        x.grad = g   // shared, copied by the first record that writes into it
-                    } else {
-                        let (gx, fresh) = x.gradientForWriting()
-                        if fresh { copyVector(g.elements, into: gx, count: outCount) } else { addVectors(gx, g.elements, into: gx, count: outCount) }
-                    }
-                } else {
-                    let (gx, fresh) = x.gradientForWriting()
-                    sumRows(g.elements, rows: repeats, width: block, into: gx, accumulate: !fresh)
-                }
+                if x.count == outCount && x.node != nil && x.grad == nil && x.shape == out.shape { x.grad = g; return }   // shared
+                let (gx, fresh) = x.gradientForWriting()
+                if x.count != outCount { sumRows(g.elements, rows: repeats, width: block, into: gx, accumulate: !fresh) }
+                else if fresh { copyVector(g.elements, into: gx, count: outCount) }
+                else { addVectors(gx, g.elements, into: gx, count: outCount) }
             }
             if let recordA { send(to: recordA) }
             if let recordB { send(to: recordB) }
@@ -116,22 +93,13 @@ extension Tensor {
         return out
     }
 
-    // MARK: Tensor with tensor
-
-    /// Elementwise sum, broadcasting a bias: `(B, H) + (H)`.
+    /// Elementwise sum, difference, product and quotient, broadcasting a bias: `(B, H) + (H)`.
     public static func + (a: Tensor, b: Tensor) -> Tensor { sum(a, b) }
-
-    /// Elementwise difference, broadcasting like `+`.
     public static func - (a: Tensor, b: Tensor) -> Tensor { binary(a, b, Subtract(), "subtract") }
-
-    /// Elementwise product, broadcasting like `+`.
     public static func * (a: Tensor, b: Tensor) -> Tensor { binary(a, b, Multiply(), "multiply") }
-
-    /// Elementwise quotient, broadcasting like `+`.
     public static func / (a: Tensor, b: Tensor) -> Tensor { binary(a, b, Divide(), "divide") }
 
-    // MARK: Tensor with scalar
-
+    // With a scalar: `scale · x + shift` or `x / s`.
     public static func + (x: Tensor, s: Float) -> Tensor { unary(x, AffineMap(scale: 1, shift: s)) }
     public static func + (s: Float, x: Tensor) -> Tensor { x + s }
     public static func - (x: Tensor, s: Float) -> Tensor { unary(x, AffineMap(scale: 1, shift: -s)) }
@@ -141,62 +109,43 @@ extension Tensor {
     public static func / (x: Tensor, s: Float) -> Tensor { unary(x, Quotient(divisor: s)) }
     public static prefix func - (x: Tensor) -> Tensor { unary(x, AffineMap(scale: -1, shift: 0)) }
 
-    // MARK: Powers
-
-    /// Every element squared (`x**2`).
+    /// Every element squared (`x**2`), or to the power `exponent` (`x**p`).
     public func squared() -> Tensor { Tensor.unary(self, Square()) }
-
-    /// Every element to the power `exponent` (`x**p`).
     public func pow(_ exponent: Float) -> Tensor { Tensor.unary(self, Power(exponent: exponent)) }
 }
 
 // MARK: The elementwise functions: each value beside its derivative
 
-/// A function of one float, with its derivative at `x`.
-protocol UnaryFunction {
-    func value(_ x: Float) -> Float
-    func derivative(_ x: Float) -> Float
-}
-
-/// A function of two floats, with its partial derivatives.
-protocol BinaryFunction {
-    func value(_ a: Float, _ b: Float) -> Float
-    func partials(_ a: Float, _ b: Float) -> (Float, Float)
-}
+protocol UnaryFunction { func value(_ x: Float) -> Float; func derivative(_ x: Float) -> Float }
+protocol BinaryFunction { func value(_ a: Float, _ b: Float) -> Float; func partials(_ a: Float, _ b: Float) -> (Float, Float) }
 
 struct Subtract: BinaryFunction {
     func value(_ a: Float, _ b: Float) -> Float { a - b }
     func partials(_ a: Float, _ b: Float) -> (Float, Float) { (1, -1) }
 }
-
 struct Multiply: BinaryFunction {
     func value(_ a: Float, _ b: Float) -> Float { a * b }
     func partials(_ a: Float, _ b: Float) -> (Float, Float) { (b, a) }
 }
-
 struct Divide: BinaryFunction {
     func value(_ a: Float, _ b: Float) -> Float { a / b }
     func partials(_ a: Float, _ b: Float) -> (Float, Float) { (1 / b, -a / (b * b)) }
 }
-
 /// `scale · x + shift`: adding, subtracting or multiplying by a scalar, and negation.
 struct AffineMap: UnaryFunction {
     let scale: Float, shift: Float
     func value(_ x: Float) -> Float { scale * x + shift }
     func derivative(_ x: Float) -> Float { scale }
 }
-
 struct Quotient: UnaryFunction {
     let divisor: Float
     func value(_ x: Float) -> Float { x / divisor }
     func derivative(_ x: Float) -> Float { 1 / divisor }
 }
-
 struct Square: UnaryFunction {
     func value(_ x: Float) -> Float { x * x }
     func derivative(_ x: Float) -> Float { 2 * x }
 }
-
 struct Power: UnaryFunction {
     let exponent: Float
     func value(_ x: Float) -> Float { powf(x, exponent) }

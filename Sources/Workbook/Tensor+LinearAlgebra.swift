@@ -3,15 +3,11 @@
 import Kernels
 
 extension Tensor {
-    /// The matrix product `self · other`, as `torch.matmul` computes it for the notebooks' shapes.
-    ///
-    /// `(M, K) · (K, N) → (M, N)`; a batch of time steps `(T, B, K) · (K, N) → (T, B, N)` is the
-    /// same product on `T·B` rows. The gradients are `dA += G · Bᵀ` and `dB += Aᵀ · G`.
+    /// The matrix product `self · other` (`torch.matmul` on the notebooks' shapes): `(M, K) · (K, N)
+    /// → (M, N)`, and `(T, B, K) · (K, N) → (T, B, N)` on `T·B` rows. Gradients: `dA += G · Bᵀ`, `dB += Aᵀ · G`.
     public func matmul(_ other: Tensor) -> Tensor {
-        check(
-            rank >= 2 && other.rank == 2 && shape[rank - 1] == other.shape[0],
-            "matmul: shapes \(describe(shape: shape)) and \(describe(shape: other.shape)) do not fit "
-                + "(need (…, K) · (K, N))")
+        check(rank >= 2 && other.rank == 2 && shape[rank - 1] == other.shape[0],
+              "matmul: shapes \(describe(shape: shape)) and \(describe(shape: other.shape)) do not fit (need (…, K) · (K, N))")
         let k = other.shape[0], n = other.shape[1], m = count / Swift.max(k, 1)
         let (recordA, recordB) = (record, other.record)
         // dA needs B's values and dB needs A's: the graph keeps each operand only for the other's gradient.
@@ -41,50 +37,26 @@ extension Tensor {
     /// Swaps two dimensions (`torch.transpose(x, d0, d1)`), copying into row-major order.
     public func transposed(_ d0: Int = 0, _ d1: Int = 1) -> Tensor {
         check(d0 >= 0 && d0 < rank && d1 >= 0 && d1 < rank,
-                     "transpose: dimensions \(d0), \(d1) do not exist in shape \(describe(shape: shape))")
+              "transpose: dimensions \(d0), \(d1) do not exist in shape \(describe(shape: shape))")
+        let (d0, d1) = (Swift.min(d0, d1), Swift.max(d0, d1))
+        if d0 == d1 { return reshaped(shape) }   // nothing to swap: a view
         var outShape = shape
         outShape.swapAt(d0, d1)
-        if rank == 2 && d0 != d1 {   // a matrix: no permutation table to build
-            let (rows, columns) = (shape[0], shape[1])
-            let input = record
-            let out = Tensor.result(outShape, from: self) { out in
-                guard let input else { return }
-                let (g, gx) = (out.gradValues, input.gradElements())
-                for r in 0..<rows { for c in 0..<columns { gx[r * columns + c] += g[c * rows + r] } }
-            }
-            transpose2D(elements, rows: rows, columns: columns, into: out.elements)
-            return out
+        let (outer, middle, inner) = (shape[..<d0].reduce(1, *), shape[(d0 + 1)..<d1].reduce(1, *), shape[(d1 + 1)...].reduce(1, *))
+        // Element (o, i, m, j, k) of `from`, with i < n0 and j < n1, goes to (o, j, m, i, k) of `to`.
+        func swap(_ from: Floats, into to: Floats, _ n0: Int, _ n1: Int, adding: Bool) {
+            for o in 0..<outer { for i in 0..<n0 { for m in 0..<middle { for j in 0..<n1 {
+                let src = from + (((o * n0 + i) * middle + m) * n1 + j) * inner
+                let dst = to + (((o * n1 + j) * middle + m) * n0 + i) * inner
+                for k in 0..<inner { dst[k] = adding ? dst[k] + src[k] : src[k] }
+            } } } }
         }
-        // Element (…, i, …, j, …) of the input goes to (…, j, …, i, …): a permutation of flat indices.
-        let permutation = Tensor.transposePermutation(shape, d0, d1)
-        let input = record
-        let out = Tensor.result(outShape, from: self) { out in
-            guard let input else { return }
-            let (g, gx) = (out.gradValues, input.gradElements())
-            for (i, o) in permutation.enumerated() { gx[i] += g[o] }
+        let (input, n0, n1) = (record, shape[d0], shape[d1])
+        let out = Tensor.result(outShape, from: self) { out in   // the gradient swaps back
+            if let input { swap(out.gradValues, into: input.gradElements(), n1, n0, adding: true) }
         }
-        let (px, po) = (elements, out.elements)
-        for (i, o) in permutation.enumerated() { po[o] = px[i] }
+        if rank == 2 { transpose2D(elements, rows: n0, columns: n1, into: out.elements) }   // a matrix: a kernel
+        else { swap(elements, into: out.elements, n0, n1, adding: false) }
         return out
-    }
-
-    /// For each flat input index, its flat index after swapping dimensions `d0` and `d1`.
-    private static func transposePermutation(_ shape: [Int], _ d0: Int, _ d1: Int) -> [Int] {
-        var outShape = shape
-        outShape.swapAt(d0, d1)
-        var outStrides = [Int](repeating: 1, count: shape.count)
-        for d in stride(from: shape.count - 2, through: 0, by: -1) { outStrides[d] = outStrides[d + 1] * outShape[d + 1] }
-        var strides = outStrides  // input dimension d moves to output dimension swap(d)
-        strides.swapAt(d0, d1)
-        var permutation = [Int](repeating: 0, count: shape.reduce(1, *))
-        var index = [Int](repeating: 0, count: shape.count)
-        for flat in permutation.indices {
-            var target = 0
-            for d in shape.indices { target += index[d] * strides[d] }
-            permutation[flat] = target
-            var d = shape.count - 1
-            while d >= 0 { index[d] += 1; if index[d] < shape[d] { break }; index[d] = 0; d -= 1 }
-        }
-        return permutation
     }
 }

@@ -1,38 +1,24 @@
-// Reductions to a scalar: sum and mean.
-//
-// Sums run in double precision, so a mean over millions of floats keeps float precision, as
-// PyTorch's cascaded summation does.
+// Reductions to a scalar: sum and mean, summed in double precision, so that a mean over millions of
+// floats keeps float precision, as PyTorch's cascaded summation does.
 
 extension Tensor {
     /// The sum of all elements, as a scalar tensor.
-    public func sum() -> Tensor {
-        let input = record
-        let out = Tensor.result([], from: self) { out in
-            guard let input else { return }
-            let (g, gx) = (out.gradValues[0], input.gradElements())
-            for i in 0..<input.count { gx[i] += g }
-        }
-        out.elements[0] = Float(sumOfElements())
-        return out
-    }
+    public func sum() -> Tensor { sumDivided(by: 1) }
 
     /// The mean of all elements, as a scalar tensor.
-    public func mean() -> Tensor {
-        let n = Float(count)
+    public func mean() -> Tensor { sumDivided(by: count) }
+
+    /// The sum divided by `n`; every element's gradient is the output's divided by `n`.
+    private func sumDivided(by n: Int) -> Tensor {
         let input = record
         let out = Tensor.result([], from: self) { out in
             guard let input else { return }
-            let (g, gx) = (out.gradValues[0] / n, input.gradElements())
+            let (g, gx) = (out.gradValues[0] / Float(n), input.gradElements())
             for i in 0..<input.count { gx[i] += g }
         }
-        out.elements[0] = Float(sumOfElements() / Double(count))
+        out.elements[0] = Float(sumOfElements() / Double(n))
         return out
     }
 
-    func sumOfElements() -> Double {
-        var total = 0.0
-        let p = elements
-        for i in 0..<count { total += Double(p[i]) }
-        return total
-    }
+    func sumOfElements() -> Double { (0..<count).reduce(0.0) { $0 + Double(elements[$1]) } }
 }

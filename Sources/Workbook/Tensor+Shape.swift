@@ -3,19 +3,15 @@
 import Kernels
 
 extension Tensor {
-    /// The same values seen with another shape; one dimension may be `-1` and is inferred.
-    ///
-    /// A view: no copy. Its gradient is added back into this tensor's.
+    /// The same values seen with another shape (a view, no copy); one dimension may be `-1`, inferred.
     public func reshaped(_ newShape: [Int]) -> Tensor {
         var newShape = newShape
         let known = newShape.filter { $0 != -1 }.reduce(1, *)
-        if let inferred = newShape.firstIndex(of: -1) {
-            check(known > 0 && count % known == 0 && newShape.filter({ $0 == -1 }).count == 1,
-                         "reshape: cannot view shape \(describe(shape: shape)) as \(describe(shape: newShape))")
+        if let inferred = newShape.firstIndex(of: -1), known > 0, count % known == 0, newShape.filter({ $0 == -1 }).count == 1 {
             newShape[inferred] = count / known
         }
         check(newShape.reduce(1, *) == count && newShape.allSatisfy { $0 >= 0 },
-                     "reshape: cannot view shape \(describe(shape: shape)) as \(describe(shape: newShape))")
+              "reshape: cannot view shape \(describe(shape: shape)) as \(describe(shape: newShape))")
         return view(offset: 0, shape: newShape)
     }
 
@@ -24,10 +20,7 @@ extension Tensor {
 
     /// Time step `t` of a time-major tensor, `X[t]`: a view of the rows of step `t`, no copy.
     public subscript(_ t: Int) -> Tensor {
-        check(rank >= 1 && t >= 0 && t < shape[0],
-                     "index \(t) is out of range for shape \(describe(shape: shape))")
-        // The shape without its first dimension, copied from a slice: one allocation
-        // (`Array(shape.dropFirst())` made two, and this runs once per step).
+        check(rank >= 1 && t >= 0 && t < shape[0], "index \(t) is out of range for shape \(describe(shape: shape))")
         return view(offset: t * (count / shape[0]), shape: Array(shape[1...]))
     }
 
@@ -49,13 +42,9 @@ extension Tensor {
         check(!tensors.isEmpty, "concatenate: no tensors")
         let first = tensors[0].shape
         check(dim >= 0 && dim < first.count, "concatenate: dimension \(dim) does not exist in shape \(describe(shape: first))")
-        // Compared dimension by dimension: no arrays built per tensor (the loss joins 19 of them).
-        func othersAgree(_ shape: [Int]) -> Bool {
-            shape.count == first.count && shape.indices.allSatisfy { $0 == dim || shape[$0] == first[$0] }
-        }
         for t in tensors {
-            check(othersAgree(t.shape),
-                         "concatenate: shapes \(describe(shape: first)) and \(describe(shape: t.shape)) differ outside dimension \(dim)")
+            check(t.rank == first.count && t.shape.indices.allSatisfy { $0 == dim || t.shape[$0] == first[$0] },
+                  "concatenate: shapes \(describe(shape: first)) and \(describe(shape: t.shape)) differ outside dimension \(dim)")
         }
         var shape = first
         shape[dim] = tensors.reduce(0) { $0 + $1.shape[dim] }
@@ -65,16 +54,12 @@ extension Tensor {
     /// Stacks equal-shaped tensors along a new first dimension (`torch.stack(xs)`).
     public static func stack(_ tensors: [Tensor]) -> Tensor {
         check(!tensors.isEmpty, "stack: no tensors")
-        for t in tensors {
-            check(t.shape == tensors[0].shape,
-                         "stack: shapes \(describe(shape: tensors[0].shape)) and \(describe(shape: t.shape)) differ")
-        }
+        for t in tensors { check(t.shape == tensors[0].shape, "stack: shapes \(describe(shape: tensors[0].shape)) and \(describe(shape: t.shape)) differ") }
         return joined(tensors, shape: [tensors.count] + tensors[0].shape, blocks: 1)
     }
 
-    /// The tensors' values in a tensor of `shape`, each tensor cut into `blocks` equal runs: the
-    /// result is run 0 of every tensor in turn, then run 1 of every tensor, and so on. Joining
-    /// along the first dimension is one block: the tensors one after the other.
+    /// The tensors' values in a tensor of `shape`, each cut into `blocks` equal runs: run 0 of every
+    /// tensor in turn, then run 1 of every tensor, …; along the first dimension, one block.
     private static func joined(_ tensors: [Tensor], shape: [Int], blocks: Int) -> Tensor {
         let widths = tensors.map { $0.count / Swift.max(blocks, 1) }
         let row = widths.reduce(0, +)                               // one block of the result
@@ -84,7 +69,6 @@ extension Tensor {
             var start = 0
             for (t, width) in zip(records, widths) {
                 if let t {
-                    // The first contribution writes the gradient (no zero fill); later ones add.
                     let (gt, fresh) = t.gradientForWriting()
                     for b in 0..<blocks {
                         let (src, dst) = (g + b * row + start, gt + b * width)
@@ -105,9 +89,7 @@ extension Tensor {
     /// Reverses the order along dimension `dim` (`torch.flip(x, dims=(dim,))`).
     public func flipped(along dim: Int) -> Tensor {
         check(dim >= 0 && dim < rank, "flip: dimension \(dim) does not exist in shape \(describe(shape: shape))")
-        let n = shape[dim]
-        let inner = shape[(dim + 1)...].reduce(1, *)
-        let outer = shape[..<dim].reduce(1, *)
+        let (n, inner, outer) = (shape[dim], shape[(dim + 1)...].reduce(1, *), shape[..<dim].reduce(1, *))
         // Flipping is its own inverse: the gradient is the output's gradient flipped back.
         func flip(_ from: Floats, into to: Floats, adding: Bool) {
             for o in 0..<outer {
@@ -128,7 +110,7 @@ extension Tensor {
     /// The elements whose index along `dim` lies in `range` (`x[:, 0:3]` is `narrowed(along: 1, to: 0..<3)`).
     public func narrowed(along dim: Int, to range: Range<Int>) -> Tensor {
         check(dim >= 0 && dim < rank && range.lowerBound >= 0 && range.upperBound <= shape[dim],
-                     "narrow: range \(range) along dimension \(dim) does not fit shape \(describe(shape: shape))")
+              "narrow: range \(range) along dimension \(dim) does not fit shape \(describe(shape: shape))")
         var outShape = shape
         outShape[dim] = range.count
         let n = shape[dim], inner = shape[(dim + 1)...].reduce(1, *), outer = shape[..<dim].reduce(1, *)
@@ -142,9 +124,7 @@ extension Tensor {
                 for j in 0..<width { dst[j] += src[j] }
             }
         }
-        for o in 0..<outer {
-            (out.elements + o * width).update(from: elements + (o * n + range.lowerBound) * inner, count: width)
-        }
+        for o in 0..<outer { (out.elements + o * width).update(from: elements + (o * n + range.lowerBound) * inner, count: width) }
         return out
     }
 }

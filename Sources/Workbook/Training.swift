@@ -2,45 +2,23 @@
 
 /// A model that maps a time-major batch `(T, B, X)` to one output `(B, Q)` per time step:
 /// the from-scratch ``DRNN`` and the concise ``ConciseDRNN``.
-public protocol SequenceModel: Module {
-    func callAsFunction(_ x: Tensor) -> [Tensor]
-}
-
+public protocol SequenceModel: Module { func callAsFunction(_ x: Tensor) -> [Tensor] }
 extension DRNN: SequenceModel {}
 extension ConciseDRNN: SequenceModel {}
 
 /// What a training loop reports after each epoch: the epoch (from 0) and the printed loss.
 public typealias EpochReport = (_ epoch: Int, _ loss: Float) -> Void
 
-/// The values of parameters at one moment: what a diverging run returns to.
-struct ParameterSnapshot {
-    private let copies: [Tensor]
-
-    init(_ parameters: [Tensor]) { copies = parameters.map { Tensor(zeros: $0.shape) } }
-
-    func take(_ parameters: [Tensor]) {
-        for (copy, p) in zip(copies, parameters) { copy.assign(p) }
-    }
-
-    func restore(_ parameters: [Tensor]) {
-        for (copy, p) in zip(copies, parameters) { p.assign(copy) }
-    }
-}
-
 /// The deep RNN notebook's `trainDRNN` (and, with `clippingAlpha: nil`, its `trainCDEEPRNN`).
 ///
 /// Every epoch runs over the loader's batches: time-major transformations, the loss, its gradient,
-/// the per-parameter clipping, an SGD step. The loss it reports is, as in the notebook, the loss on
-/// the epoch's first batch computed again after the epoch's updates.
-///
-/// When that loss is not finite (NaN or infinite), training stops at that epoch and the parameters
-/// return to their values before it, the last that gave a finite loss.
+/// the per-parameter clipping, an SGD step. It reports, as the notebook, the loss on the epoch's
+/// first batch computed again after the epoch's updates. When that loss is not finite, training
+/// stops there, the parameters back to their values before that epoch.
 /// - Returns: the reported loss of every epoch; the last is not finite when training diverged.
 @discardableResult
-public func trainDeepRNN(
-    _ model: some SequenceModel, on loader: DataLoader, optimizer: some Optimizer, epochs: Int,
-    clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }
-) -> [Float] {
+public func trainDeepRNN(_ model: some SequenceModel, on loader: DataLoader, optimizer: some Optimizer, epochs: Int,
+                         clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }) -> [Float] {
     trainEpochs(model.parameters, epochs: epochs, onEpoch: onEpoch) {
         var firstBatch: (x: Tensor, y: Tensor)?
         for (inputs, targets) in loader.epoch() {
@@ -58,19 +36,18 @@ public func trainDeepRNN(
     }
 }
 
-/// What both notebooks' training loops do around an epoch: run `epoch` (its batches' updates,
-/// then the printed loss; nil when the loader had no batch) `epochs` times, report each loss, and
-/// stop at the first that is not finite, with the parameters of the epoch before, the last finite ones.
+/// Both notebooks' loops around an epoch: run `epoch` (the updates, then the printed loss; nil with no
+/// batch) `epochs` times, report each loss, and stop at the first not finite, with the parameters before it.
 func trainEpochs(_ parameters: [Tensor], epochs: Int, onEpoch: EpochReport, _ epoch: () -> Float?) -> [Float] {
     var losses: [Float] = []
-    let lastFinite = ParameterSnapshot(parameters)
+    let lastFinite = parameters.map { Tensor(zeros: $0.shape) }
     for e in 0..<epochs {
-        lastFinite.take(parameters)
+        for (copy, p) in zip(lastFinite, parameters) { copy.assign(p) }
         guard let loss = epoch() else { break }
         losses.append(loss)
         onEpoch(e, loss)
-        if !loss.isFinite {
-            lastFinite.restore(parameters)
+        guard loss.isFinite else {
+            for (copy, p) in zip(lastFinite, parameters) { p.assign(copy) }
             break
         }
     }
@@ -79,9 +56,8 @@ func trainEpochs(_ parameters: [Tensor], epochs: Int, onEpoch: EpochReport, _ ep
 
 /// The deep RNN notebook's `DRNNapproximation`: the prediction of each window's last step.
 ///
-/// For window `i` (the differences `i ..< i + 19`), the output at the last time step predicts
-/// the difference at `i + 19`: a one-step-ahead prediction of the whole series from step 19 on.
-/// - Returns: `(windows)`, in the loader's order (use an unshuffled loader).
+/// For window `i` (the differences `i ..< i + 19`), the output at the last step predicts the
+/// difference at `i + 19`. Returns `(windows)` in the loader's order (use an unshuffled loader).
 public func approximate(_ model: some SequenceModel, on loader: DataLoader) -> Tensor {
     let lastSteps = loader.epoch().compactMap { inputs, _ in
         Tensor.withoutGradients { model(timeMajorInputs(inputs)).last?.detached() }   // (B, 1), under torch.no_grad()
@@ -89,12 +65,11 @@ public func approximate(_ model: some SequenceModel, on loader: DataLoader) -> T
     return Tensor.concatenate(lastSteps).flattened()
 }
 
-/// Which loss the bidirectional model trains on.
+/// Which loss the bidirectional model trains on: the notebook's `((Y_hat − Y)**2).mean()` with
+/// `(N, 1)` and `(N,)`, an N × N broadcast, or the same `fixed` with `Y_hat` flattened to `(N,)`:
+/// the mean squared error the notebook meant.
 public enum BidirectionalLoss: String, Sendable {
-    /// The notebook's `((Y_hat − Y)**2).mean()` with `(N, 1)` and `(N,)`: an N × N broadcast.
-    case notebook
-    /// The same with `Y_hat` flattened to `(N,)`: the mean squared error the notebook meant.
-    case fixed
+    case notebook, fixed
 
     /// The loss of predictions `(N, 1)` against labels `(N,)`.
     public func callAsFunction(_ prediction: Tensor, _ labels: Tensor) -> Tensor {
@@ -105,10 +80,9 @@ public enum BidirectionalLoss: String, Sendable {
     }
 }
 
-/// The bidirectional notebook's inputs: digits 1–3 for the forward RNN, digits 6, 5, 4 for the backward one.
-///
-/// With `scaled`, the digits are divided by 9, into [0, 1] (a correction: the notebook feeds raw
-/// digits 0–9, whose size, with `randn` weights, makes the first updates explode).
+/// The bidirectional notebook's inputs: digits 1–3 for the forward RNN, digits 6, 5, 4 for the
+/// backward one. With `scaled`, divided by 9 into [0, 1] (a correction: raw digits 0–9 with `randn`
+/// weights make the first updates explode).
 public func bidirectionalInputs(_ digits: Tensor, scaled: Bool = false) -> (forward: Tensor, backward: Tensor) {
     let digits = scaled ? digits / 9 : digits
     return (timeMajorInputs(digits.narrowed(along: 1, to: 0..<3)),                // (3, N, 1)
@@ -118,10 +92,8 @@ public func bidirectionalInputs(_ digits: Tensor, scaled: Bool = false) -> (forw
 /// The bidirectional notebook's `trainBRNN`: like ``trainDeepRNN(_:on:optimizer:epochs:clippingAlpha:onEpoch:)``,
 /// over rows of six digits, and stopping the same way when the loss is not finite.
 @discardableResult
-public func trainBRNN(
-    _ brnn: BRNN, on loader: DataLoader, loss: BidirectionalLoss, scaledInputs: Bool = false,
-    optimizer: some Optimizer, epochs: Int, clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }
-) -> [Float] {
+public func trainBRNN(_ brnn: BRNN, on loader: DataLoader, loss: BidirectionalLoss, scaledInputs: Bool = false,
+                      optimizer: some Optimizer, epochs: Int, clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }) -> [Float] {
     trainEpochs(brnn.parameters, epochs: epochs, onEpoch: onEpoch) {
         var firstBatch: (forward: Tensor, backward: Tensor, y: Tensor)?
         for (digits, labels) in loader.epoch() {
@@ -138,12 +110,9 @@ public func trainBRNN(
     }
 }
 
-/// The bidirectional notebook's `testBRNN`, plus what it leaves out: the accuracy.
-/// - Returns: the mean of the batches' losses, and the share of rows whose prediction, rounded
-///   at 0.5, equals the label.
-public func testBRNN(
-    _ brnn: BRNN, on loader: DataLoader, loss: BidirectionalLoss, scaledInputs: Bool = false
-) -> (loss: Float, accuracy: Float) {
+/// The bidirectional notebook's `testBRNN`, plus the accuracy it leaves out: the mean of the
+/// batches' losses, and the share of rows whose prediction, rounded at 0.5, equals the label.
+public func testBRNN(_ brnn: BRNN, on loader: DataLoader, loss: BidirectionalLoss, scaledInputs: Bool = false) -> (loss: Float, accuracy: Float) {
     var (losses, correct, total) = ([Float](), 0, 0)
     for (digits, labels) in loader.epoch() {
         let (forward, backward) = bidirectionalInputs(digits, scaled: scaledInputs)

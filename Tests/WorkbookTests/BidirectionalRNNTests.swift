@@ -1,11 +1,11 @@
-// `BidirectionalRNN`, `Linear` and `ConciseBRNN` against PyTorch's `nn.RNN(bidirectional=True)` and
+// A bidirectional `RNN`, `Linear` and `ConciseBRNN` against PyTorch's `nn.RNN(bidirectional=True)` and
 // `nn.Linear` (`bidirectional_rnn.json`, made by `make_bidirectional_rnn_fixture.py`), and against
 // finite differences.
 
 import Testing
 import Workbook
 
-@Suite("BidirectionalRNN: nn.RNN(bidirectional=True) and the concise digit model equal PyTorch's")
+@Suite("RNN(bidirectional: true): nn.RNN(bidirectional=True) and the concise digit model equal PyTorch's")
 struct BidirectionalRNNTests {
     /// One seed's `"rnn"` or `"concise"` case of `bidirectional_rnn.json`.
     static func fixture(seed: Int, _ part: String) throws -> Fixture {
@@ -30,7 +30,7 @@ struct BidirectionalRNNTests {
     func twoLayers(seed: Int) throws {
         let fixture = try Self.fixture(seed: seed, "rnn")
         var generator = TorchGenerator(seed: UInt64(seed))
-        let rnn = BidirectionalRNN(inputSize: 3, hiddenSize: 4, numLayers: 2, using: &generator)
+        let rnn = RNN(inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, using: &generator)
         try Self.expectInitialParameters(rnn, fixture)
         // randn's Box–Muller rounds a little differently from PyTorch's vectorised one (an ulp or
         // two): check the draws, then compute with PyTorch's own values.
@@ -43,8 +43,8 @@ struct BidirectionalRNNTests {
         let (output, finalStates) = rnn(x)
         expectClose(output, try fixture.tensor("out"), "output (T, B, 2H)")
         expectClose(finalStates, try fixture.tensor("h_n"), "h_n (2L, B, H)")
-        // `finalStates(x)` skips joining the last layer's directions: the same h_n.
-        expectClose(Tensor.withoutGradients { rnn.finalStates(x) }, try fixture.tensor("h_n"), "finalStates(x)")
+        // `finalStatesOnly` skips joining the last layer's directions: the same h_n.
+        expectClose(Tensor.withoutGradients { rnn(x, finalStatesOnly: true).finalStates }, try fixture.tensor("h_n"), "finalStatesOnly")
         let loss = (output * weightsOut).sum() + (finalStates * weightsH).sum()
         expectClose(loss.item, try fixture.number("loss"), "loss")
         loss.backward()
@@ -96,10 +96,10 @@ struct BidirectionalRNNTests {
         }
     }
 
-    @Test("Gradients of a small BidirectionalRNN, Linear and ConciseBRNN match finite differences")
+    @Test("Gradients of a small bidirectional RNN, Linear and ConciseBRNN match finite differences")
     func finiteDifferences() {
         var g = TorchGenerator(seed: 13)
-        let rnn = BidirectionalRNN(inputSize: 2, hiddenSize: 3, numLayers: 2, using: &g)
+        let rnn = RNN(inputSize: 2, hiddenSize: 3, numLayers: 2, bidirectional: true, using: &g)
         let x = Tensor.randn([4, 3, 2], using: &g)                   // (T, B, X)
         expectGradientsMatchFiniteDifferences(rnn.parameters + [x], epsilon: 1e-3) { _ in
             let (output, finalStates) = rnn(x)
