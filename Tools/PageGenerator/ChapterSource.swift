@@ -124,8 +124,8 @@ public struct PageError: Error, CustomStringConvertible, Equatable {
 /// Removes the first non-blank line's indentation from every line (at most the spaces a line has):
 /// a block that ends with the closing braces of its function and type keeps its body at column 0.
 func dedent(_ lines: [String]) -> [String] {
-    let first = lines.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-    let indent = first?.prefix { $0 == " " }.count ?? 0
+    // The least indentation of a non-blank line: nested code keeps its own indentation, relative to it.
+    let indent = lines.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { $0.prefix { $0 == " " }.count }.min() ?? 0
     return lines.map { line in
         line.trimmingCharacters(in: .whitespaces).isEmpty ? "" : String(line.dropFirst(min(indent, line.prefix { $0 == " " }.count)))
     }
