@@ -22,17 +22,56 @@ public enum AtomicFile {
         try ensureFolder(folder.path)
         let temporary = temporaryFile(for: url, keepingExtension: false)
         try Interruption.removingOnInterrupt(temporary.path, slot: 0) {
-            do {
-                try data.write(to: temporary)
-            } catch {
+            if let reason = writeWhole(data, to: temporary.path) {
                 try? FileManager.default.removeItem(at: temporary)
-                throw WorkbookError("cannot write \(path): the folder \(folder.path) is not writable; choose another folder")
+                throw WorkbookError(cannotWrite(path, folder: folder.path, errno: reason))
             }
             if rename(temporary.path, url.path) != 0 {
                 let reason = String(cString: strerror(errno))
                 try? FileManager.default.removeItem(at: temporary)
                 throw WorkbookError("cannot write \(path): \(reason); remove what is there or choose another folder")
             }
+        }
+    }
+
+    /// Writes every byte of `data` into a new file at `path`; the `errno` of the first failure, or nil.
+    private static func writeWhole(_ data: Data, to path: String) -> Int32? {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { return errno }
+        var failure: Int32? = nil
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { failure = written < 0 ? errno : ENOSPC; return }
+                offset += written
+            }
+        }
+        // A full disk may only show when the file is closed (the last blocks written back).
+        if close(descriptor) != 0 && failure == nil { failure = errno }
+        return failure
+    }
+
+    /// The message for a file that could not be written, naming the cause the system gave.
+    static func cannotWrite(_ path: String, folder: String, errno reason: Int32) -> String {
+        let cause = String(cString: strerror(reason))
+        switch reason {
+        case ENOSPC, EDQUOT: return "cannot write \(path): the disk is full (\(cause)); free some space, or choose another folder"
+        case EACCES, EPERM, EROFS: return "cannot write \(path): the folder \(folder) is not writable (\(cause)); choose another folder"
+        default: return "cannot write \(path) (\(cause)); choose another folder"
+        }
+    }
+
+    /// Why a missing folder cannot be made at `path`, when the path itself says so: a symbolic link
+    /// that leads back to itself (or through too many links), or a file where a parent folder should be.
+    static func unusablePath(_ path: String) -> String? {
+        var status = stat()
+        guard stat(path, &status) != 0 else { return nil }
+        switch errno {
+        case ELOOP: return "\(path) is a loop of symbolic links (\(String(cString: strerror(ELOOP)))): remove the link, or choose another folder"
+        case ENOTDIR: return "cannot create the folder \(path): a part of its path is a file, not a folder; choose another folder"
+        default: return nil
         }
     }
 
@@ -56,9 +95,14 @@ public enum AtomicFile {
             if first { removeStaleTemporaries(in: path) }
             return
         }
+        if let problem = unusablePath(path) { throw WorkbookError(problem) }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
+            let reason = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code ?? 0
+            if reason == Int(ENOSPC) || reason == Int(EDQUOT) {
+                throw WorkbookError("cannot create the folder \(path): the disk is full (\(String(cString: strerror(Int32(reason))))); free some space, or choose another folder")
+            }
             throw WorkbookError("cannot create the folder \(path): check its parent exists and is writable, or choose another folder")
         }
     }
@@ -77,6 +121,7 @@ public enum AtomicFile {
             }
             return
         }
+        if let problem = unusablePath(path) { throw WorkbookError(problem) }
         // The nearest existing parent. (Foundation's deletingLastPathComponent traps on "a" here.)
         var parent = Substring(path)
         repeat {

@@ -52,6 +52,10 @@ public func readSeries(path: String, column: String?, minimumCount: Int, maximum
     let shown = excerpt(path, limit: 200)
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+        var status = stat()
+        if stat(path, &status) != 0 && errno == ELOOP {
+            throw SeriesFileError("\(shown) is a loop of symbolic links (\(String(cString: strerror(ELOOP)))): give the file itself, with one number per line")
+        }
         throw SeriesFileError("\(shown) does not exist: give a file with one number per line, or a CSV file and --column NAME")
     }
     guard !isFolder.boolValue else { throw SeriesFileError("\(shown) is a folder: give a file with one number per line") }

@@ -106,9 +106,41 @@ struct LaterRunTests {
         #expect(run.standardOutput.isEmpty, "\(run.standardOutput)")
         #expect(ContinuousClock.now - start < .seconds(3))
         let below = try runChapter(chapter, [option, "taken/sub", "--no-render"], in: folder)
-        expectFailure(below, status: 74, "error: cannot create the folder taken/sub: check its parent exists and is writable, or choose another folder", in: folder)
+        expectFailure(below, status: 74, "error: cannot create the folder taken/sub: a part of its path is a file, not a folder; choose another folder", in: folder)
         #expect(below.standardOutput.isEmpty)
         #expect(files(under: folder) == ["taken"])
+    }
+
+    @Test("A symbolic link that leads back to itself, as --plots-dir or --csv, is named as such, before any work")
+    func symbolicLinkLoop() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("loop1").path, withDestinationPath: "loop2")
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("loop2").path, withDestinationPath: "loop1")
+        let plots = try runChapter("Chapter00-Data", ["--plots-dir", "loop1", "--no-render"], in: folder)
+        expectFailure(plots, status: 74, "error: loop1 is a loop of symbolic links (Too many levels of symbolic links): remove the link, or choose another folder", in: folder)
+        #expect(plots.standardOutput.isEmpty, "\(plots.standardOutput)")
+        let csv = try runChapter("Chapter07-Beyond", ["--csv", "loop1", "--no-render"], in: folder)
+        expectFailure(csv, status: 66, "error: loop1 is a loop of symbolic links (Too many levels of symbolic links): give the file itself, with one number per line", in: folder)
+    }
+
+    @Test("A full disk is named as the cause (not a folder that is not writable), and leaves no file behind")
+    func fullDisk() throws {
+        // A real full file system: a 64 KiB tmpfs, filled. Mounting needs root (and a sandbox that allows it).
+        let disk = try temporaryFolder()
+        defer { _ = umount(disk.path); try? FileManager.default.removeItem(at: disk) }
+        guard mount("tmpfs", disk.path, "tmpfs", 0, "size=64k") == 0 else {
+            print("skipped: a small tmpfs cannot be mounted here (\(String(cString: strerror(errno)))); the full-disk case is not run")
+            return
+        }
+        let filler = Data(repeating: 0, count: 65_536)
+        _ = FileManager.default.createFile(atPath: disk.appendingPathComponent("filler").path, contents: filler)
+        try FileManager.default.createDirectory(at: disk.appendingPathComponent("plots"), withIntermediateDirectories: true)
+        let run = try runChapter("Chapter00-Data", ["--plots-dir", disk.appendingPathComponent("plots").path, "--no-render"], in: try temporaryFolder())
+        #expect(run.status == 74)
+        #expect(run.standardError == "error: cannot write \(disk.path)/plots/DEEPRNN_fig1.gp: the disk is full (No space left on device); free some space, or choose another folder\n",
+                "\(run.standardError)")
+        #expect(files(under: disk.appendingPathComponent("plots")).isEmpty)
     }
 
     @Test("--epochs 1000000: a hint on standard error at once, with how long it will take; standard output unchanged")
