@@ -141,6 +141,23 @@ struct LaterRunTests {
         #expect(run.standardError == "error: cannot write \(disk.path)/plots/DEEPRNN_fig1.gp: the disk is full (No space left on device); free some space, or choose another folder\n",
                 "\(run.standardError)")
         #expect(files(under: disk.appendingPathComponent("plots")).isEmpty)
+
+        // Standard output into a file on the full disk (`--json > file`): exit 74 and one line, not exit 0
+        // with the text cut short.
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("Chapter00-Data")
+        process.arguments = ["--json", "--no-render"]
+        process.currentDirectoryURL = try temporaryFolder()
+        _ = FileManager.default.createFile(atPath: disk.appendingPathComponent("out.json").path, contents: nil)
+        let file = try FileHandle(forWritingTo: disk.appendingPathComponent("out.json"))
+        let err = Pipe()
+        (process.standardOutput, process.standardError) = (file, err)
+        try process.run()
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try file.close()
+        #expect(process.terminationStatus == 74)
+        #expect(said == "error: the output could not be written whole (No space left on device): free some space, or send it elsewhere\n", "\(said)")
     }
 
     @Test("--epochs 1000000: a hint on standard error at once, with how long it will take; standard output unchanged")
