@@ -41,10 +41,18 @@ public final class Output {
         for action in actions { try action(output) }
     }
 
-    /// Prints `text` now, or later when this output defers.
-    private func emit(_ text: String) {
-        act { $0.write(text + "\n") }
+    /// Prints `text` now, or later when this output defers; `source` is the `file:line` that asked.
+    private func emit(_ text: String, source: String) {
+        act { output in
+            output.write(text + "\n")
+            if output.sourceMap != nil { output.sourceMap?.append(contentsOf: Array(repeating: source, count: text.count { $0 == "\n" } + 1)) }
+        }
     }
+
+    /// With `WORKBOOK_OUTPUT_SOURCES=FILE` in the environment (set by `swift run Pages`), the source
+    /// line that printed each line of standard output, written to FILE when the chapter finishes:
+    /// the pages put each line of output under the code that printed it.
+    private var sourceMap: [String]? = ProcessInfo.processInfo.environment["WORKBOOK_OUTPUT_SOURCES"] == nil ? nil : []
 
     /// Why standard output could not be written, the first time it could not (a full disk).
     private var writeFailure: String?
@@ -75,20 +83,20 @@ public final class Output {
     }
 
     /// A line of the chapter's narrative output (not in `--quiet` or `--json`).
-    public func line(_ text: String = "") {
-        if !options.quiet && !options.json { emit(text) }
+    public func line(_ text: String = "", sourceFile: String = #fileID, sourceLine: Int = #line) {
+        if !options.quiet && !options.json { emit(text, source: "\(sourceFile):\(sourceLine)") }
     }
 
     /// A heading: a blank line and the title underlined.
-    public func heading(_ title: String) {
-        line()
-        line(title)
-        line(String(repeating: "-", count: title.count))
+    public func heading(_ title: String, sourceFile: String = #fileID, sourceLine: Int = #line) {
+        line("", sourceFile: sourceFile, sourceLine: sourceLine)
+        line(title, sourceFile: sourceFile, sourceLine: sourceLine)
+        line(String(repeating: "-", count: title.count), sourceFile: sourceFile, sourceLine: sourceLine)
     }
 
     /// A line of the closing summary (printed with `--quiet` too, not with `--json`).
-    public func summary(_ text: String) {
-        if !options.json { emit(text) }
+    public func summary(_ text: String, sourceFile: String = #fileID, sourceLine: Int = #line) {
+        if !options.json { emit(text, source: "\(sourceFile):\(sourceLine)") }
     }
 
     /// Records a result for `--json` under a key path such as `["deep_rnn", "data"]`.
@@ -102,6 +110,9 @@ public final class Output {
     /// Ends the chapter: prints the JSON object when `--json` was given.
     public func finish() {
         if options.json { write(json.text + "\n") }
+        if let sourceMap, let path = ProcessInfo.processInfo.environment["WORKBOOK_OUTPUT_SOURCES"] {
+            try? AtomicFile.write(sourceMap.map { $0 + "\n" }.joined(), to: path)
+        }
     }
 
     /// The notebook's `print(f'Training loss {l}')` and `print(f'Epoch {epoch}')` for one run:

@@ -21,7 +21,7 @@ public final class TrainingLog {
     public func report(_ epoch: Int, _ loss: Float) {
         let lines = ["Training loss \(Output.python(loss))", "Epoch \(epoch)"]
         if output.options.verbose || epoch < Self.shown {
-            lines.forEach(output.line)
+            lines.forEach { output.line($0) }
         } else {
             if epoch == Self.shown && epochs > 2 * Self.shown { output.line("...") }
             tail += lines
@@ -37,7 +37,7 @@ public final class TrainingLog {
 
     /// Prints the last epochs and clears the progress bar.
     public func finish() {
-        tail.forEach(output.line)
+        tail.forEach { output.line($0) }
         tail = []
         output.progressBar("")
     }

@@ -1,5 +1,5 @@
 // The page generator reads a chapter as prose, code and sections, quotes declarations and notebook
-// cells from their files, places each output segment after the code that printed it, and finds
+// cells from their files, places each line of output under the code that printed it, and finds
 // the links that point nowhere.
 
 import Foundation
@@ -49,7 +49,7 @@ struct PageGeneratorTests {
         #expect(source.sections[1].pieces.first == .prose("Prose of the first section."))
         #expect(source.sections[2].pieces == [
             .code("let x = 1"), .prose("More prose in the middle."),
-            .code("output.heading(\"Two\")\noutput.summary(\"Summary: x\")\n}\n}"),
+            .code("        output.heading(\"Two\")\n        output.summary(\"Summary: x\")\n    }\n}"),
         ])
         #expect(source.closing == "## Summary\nIt worked.")
     }
@@ -87,6 +87,29 @@ struct PageGeneratorTests {
         #expect(page.contains("| x | y |"))
         #expect(page.contains("| ![FIG_1](../plots/FIG_1.png) | ![FIG_1](../plots/corrected/FIG_1.png) |"))
         #expect(page.contains("[Chapter 10](Chapter10-Next.md) →"))
+    }
+
+    @Test("With the run's source lines, each line of output goes right under the code piece that printed it")
+    func outputUnderItsCode() throws {
+        let source = try ChapterSource(parsing: sample)
+        // Lines of `sample`: 11 prints "Chapter 09", 15–16 the first heading and the figure, 21–22 the second
+        // heading and the summary; a line printed elsewhere (a training log) follows the line before it.
+        let text = "Chapter 09\n\nOne\n---\n[FIG_1] a caption\nlogged\n\nTwo\n---\nSummary: x\n"
+        let at = ["Chapter09_Sample/Chapter09.swift:11"] + Array(repeating: "Chapter09_Sample/Chapter09.swift:15", count: 3)
+            + ["Chapter09_Sample/Chapter09.swift:16", "ChapterSupport/TrainingLog.swift:24"]
+            + Array(repeating: "Chapter09_Sample/Chapter09.swift:21", count: 3) + ["Chapter09_Sample/Chapter09.swift:22"]
+        #expect(source.sections.flatMap(\.sourceLines).filter { !$0.isEmpty }.map { [$0.lowerBound, $0.upperBound] }
+                == [[7, 13], [15, 18], [19, 20], [21, 25]])
+        let root = try scratchPackage()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let builder = PageBuilder(name: "Chapter09-Sample", source: source, output: ChapterOutput(text, sources: at), corrected: nil,
+                                  previous: nil, next: nil, quoter: Quoter(root: root))
+        let page = try builder.markdown()
+        let positions = try ["output.line(\"Chapter 09\")", "```text\nChapter 09\n```", "output.heading(\"One\")",
+                             "```text\nOne\n---\n```", "*FIG_1: a caption*", "```text\nlogged\n```", "let x = 1",
+                             "More prose in the middle.", "output.heading(\"Two\")", "```text\nTwo\n---\nSummary: x\n```"]
+            .map { try #require(page.range(of: $0), "\($0) is not on the page").lowerBound }
+        #expect(positions == positions.sorted(), "\(page)")
     }
 
     @Test("A page whose code and output disagree on the number of headings is refused")

@@ -18,6 +18,8 @@ public struct Section: Equatable, Sendable {
     public var pieces: [Piece]
     /// How many `output.heading(` calls its code makes: each prints one heading of the output.
     public var headingCalls: Int
+    /// For each piece, the lines of the source it came from (1-based, `lower..<upper`).
+    public var sourceLines: [Range<Int>] = []
 }
 
 /// A chapter source, parsed.
@@ -38,24 +40,30 @@ public struct ChapterSource: Equatable, Sendable {
     /// Parses `text`, the contents of a chapter's Swift file.
     public init(parsing text: String) throws {
         var pieces: [Piece] = []        // the whole file, in order, with section starts as markers
+        var pieceLines: [Range<Int>] = []        // the source lines of each piece
         var sectionTitles: [Int: String] = [:]   // piece index where a section starts -> title
         var code: [String] = [], prose: [String] = []
         var inBlock = false
+        var lineNumber = 0, codeStart = 1
 
         func flushCode() {
-            while code.first?.trimmingCharacters(in: .whitespaces).isEmpty == true { code.removeFirst() }
-            while code.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { code.removeLast() }
-            if !code.isEmpty { pieces.append(.code(dedent(code).joined(separator: "\n"))) }
+            if !code.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) { code = [] }
+            if !code.isEmpty {
+                pieces.append(.code(dedent(Array(code.drop { $0.trimmingCharacters(in: .whitespaces).isEmpty }.reversed()
+                    .drop { $0.trimmingCharacters(in: .whitespaces).isEmpty }.reversed())).joined(separator: "\n")))
+                pieceLines.append(codeStart..<(codeStart + code.count))
+            }
             code = []
         }
         func flushProse() {
             let lines = dedent(prose)
             let text = lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-            if !text.isEmpty { pieces.append(.prose(text)) }
+            if !text.isEmpty { pieces.append(.prose(text)); pieceLines.append(lineNumber..<lineNumber) }
             prose = []
         }
 
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            lineNumber += 1
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if inBlock {
                 if trimmed == "*/" { inBlock = false; flushProse() } else { prose.append(line) }
@@ -73,6 +81,7 @@ public struct ChapterSource: Equatable, Sendable {
                 prose.append(String(trimmed.dropFirst(3).drop { $0 == " " }))
             } else {
                 if !prose.isEmpty { flushProse() }
+                if code.isEmpty { codeStart = lineNumber }
                 code.append(line)
             }
         }
@@ -91,11 +100,13 @@ public struct ChapterSource: Equatable, Sendable {
         title = String(h1.dropFirst(2))
         introduction = introLines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
         pieces.removeFirst()
+        pieceLines.removeFirst()
         sectionTitles = Dictionary(uniqueKeysWithValues: sectionTitles.map { ($0.key - 1, $0.value) })
 
         if case .prose(let last)? = pieces.last {
             closing = last
             pieces.removeLast()
+            pieceLines.removeLast()
         } else {
             closing = ""
         }
@@ -104,6 +115,7 @@ public struct ChapterSource: Equatable, Sendable {
         for (i, piece) in pieces.enumerated() {
             if let title = sectionTitles[i] { sections.append(Section(title: title, pieces: [], headingCalls: 0)) }
             sections[sections.count - 1].pieces.append(piece)
+            sections[sections.count - 1].sourceLines.append(pieceLines[i])
             if case .code(let c) = piece { sections[sections.count - 1].headingCalls += c.occurrences(of: "output.heading(") }
         }
         // A section marker after the last piece starts an empty section.

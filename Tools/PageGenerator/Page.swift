@@ -7,10 +7,15 @@ import Foundation
 public struct ChapterOutput: Equatable, Sendable {
     /// Segment 0 is what comes before the first heading; each later one starts with a heading.
     public var segments: [[String]]
+    /// Every line, in order, and the `file:line` of the code that printed each (when the run said).
+    public var lines: [String]
+    public var sources: [String]?
 
-    public init(_ text: String) {
+    public init(_ text: String, sources: [String]? = nil) {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
+        self.lines = lines
+        self.sources = sources?.count == lines.count ? sources : nil
         var segments: [[String]] = [[]]
         var i = 0
         while i < lines.count {
@@ -92,9 +97,10 @@ public struct PageBuilder {
             try quoter.expand(source.introduction),
             "",
             "Run it with `swift run \(name)` (`--help` lists the options). What follows is the chapter's code, "
-                + "section by section, each followed by what it printed with the default settings (seed 0).",
+                + "section by section, each piece followed by what it printed with the default settings (seed 0).",
         ]
-        var segment = 0
+        let underCode = outputUnderCode()
+        var segment = 0, pieceIndex = 0
         for section in source.sections {
             if let title = section.title { page += ["", "## \(title)"] }
             for piece in section.pieces {
@@ -102,8 +108,12 @@ public struct PageBuilder {
                 case .prose(let text): page += ["", try quoter.expand(text)]
                 case .code(let code): page += ["", "```swift", code, "```"]
                 }
+                if let underCode { page += rendered(underCode[pieceIndex] ?? [], plots: "../plots") }
+                pieceIndex += 1
             }
-            // The preamble also owns what was printed before the first heading.
+            guard underCode == nil else { continue }
+            // Without the run's source lines: the preamble owns what was printed before the first
+            // heading, and each section the output of its headings.
             var owned: [[String]] = section.title == nil ? [output.segments[0]] : []
             owned += output.segments[(segment + 1)..<(segment + 1 + section.headingCalls)]
             segment += section.headingCalls
@@ -113,6 +123,32 @@ public struct PageBuilder {
         if !source.closing.isEmpty { page += ["", try quoter.expand(source.closing)] }
         page += ["", "---", "", navigation, ""]
         return page.joined(separator: "\n")
+    }
+
+    /// The output lines each piece printed, by the pieces' order on the page (all sections together),
+    /// when the run said which source line printed each: a line printed from the chapter's file goes
+    /// under the code piece that holds that line, unless that piece comes before the previous line's
+    /// (the output keeps its order: a summary printed at the end of `run` stays at the end); a line
+    /// printed elsewhere (a training log, the plumbing) follows the line before it, and the lines
+    /// before any go under the first code piece.
+    func outputUnderCode() -> [Int: [String]]? {
+        guard let sources = output.sources else { return nil }
+        let file = "/" + String(name.prefix(9)) + ".swift"
+        let ranges = source.sections.flatMap(\.sourceLines)
+        let codePieces = source.sections.flatMap(\.pieces).enumerated().compactMap { i, piece in
+            if case .code = piece { return i } else { return nil }
+        }
+        guard let firstCode = codePieces.first else { return nil }
+        var placed: [Int: [String]] = [:]
+        var current = firstCode
+        for (line, origin) in zip(output.lines, sources) {
+            if origin.contains(file + ":"), let number = Int(origin.split(separator: ":").last ?? ""),
+               let piece = codePieces.first(where: { ranges[$0].contains(number) }), piece > current {
+                current = piece
+            }
+            placed[current, default: []].append(line)
+        }
+        return placed
     }
 
     var navigation: String {

@@ -39,8 +39,8 @@ public struct Site {
         for name in names {
             log("running \(name)")
             sources.append(try ChapterSource(parsing: try source(of: name)))
-            let faithful = try run(name, [], in: faithfulFolder)
-            outputs.append(ChapterOutput(faithful))
+            let faithful = try runTracingSources(name, in: faithfulFolder)
+            outputs.append(ChapterOutput(faithful.text, sources: faithful.sources))
             // A chapter that runs the notebooks' code and its corrections side by side says so in a comment.
             if sources[sources.count - 1].hasCorrectedRun {
                 corrected.append(ChapterOutput(try run(name, ["--corrected", "--plots-dir", "plots/corrected"], in: correctedFolder)))
@@ -82,8 +82,17 @@ public struct Site {
         return try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
     }
 
+    /// Runs a chapter with its default settings, and asks it which source line printed each line.
+    func runTracingSources(_ name: String, in folder: URL) throws -> (text: String, sources: [String]?) {
+        let map = folder.appendingPathComponent(".\(name).sources")
+        defer { try? FileManager.default.removeItem(at: map) }
+        let text = try run(name, [], in: folder, environment: ["WORKBOOK_OUTPUT_SOURCES": map.path])
+        let sources = (try? String(contentsOf: map, encoding: .utf8)).map { $0.split(separator: "\n").map(String.init) }
+        return (text, sources)
+    }
+
     /// Runs a built chapter program in `folder`; returns what it printed.
-    func run(_ name: String, _ arguments: [String], in folder: URL) throws -> String {
+    func run(_ name: String, _ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> String {
         let program = products.appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: program.path) else {
             throw PageError("\(name) is not built: run `swift build` first")
@@ -92,6 +101,7 @@ public struct Site {
         process.executableURL = program
         process.arguments = arguments
         process.currentDirectoryURL = folder
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
