@@ -45,12 +45,16 @@ struct DataChapter: Chapter {
         output.record("deep_rnn", "data", value: .floats(line.data.values))
         output.record("deep_rnn", "data_trans", value: .floats(differences.values))
 
-        var series = Figure(name: "DEEPRNN_fig1")
-        series.addLine(x: line.x.values, y: line.data.values)
+        // With --corrected, the figures say what their axes and lines are; as written they look as the notebook's.
+        let labelled = options.corrected
+        var series = Figure(name: "DEEPRNN_fig1", xLabel: labelled ? "x" : nil, yLabel: labelled ? "data" : nil)
+        series.addLine(x: line.x.values, y: line.data.values, label: labelled ? "data = 5 + 7 x + Normal(0, 10)" : nil)
+        series.keyPosition = "bottom right"   // the series rises to the top right
         try output.draw(series, caption: "the series: a straight line of slope 7 under noise of standard deviation 10.")
 
-        var trend = Figure(name: "DEEPRNN_fig2")
-        trend.addLine(x: Array(line.x.values.prefix(differences.count)), y: differences.values)
+        var trend = Figure(name: "DEEPRNN_fig2", xLabel: labelled ? "x" : nil, yLabel: labelled ? "data_trans" : nil)
+        trend.addLine(x: Array(line.x.values.prefix(differences.count)), y: differences.values,
+                      label: labelled ? "data_trans[x] = data[x + 1] - data[x]" : nil)
         try output.draw(trend, caption: "its first differences: noise around 7, with no trend left to learn.")
 
         //: ## The bidirectional notebook: six digits and a label

@@ -73,24 +73,29 @@ struct ApproximationChapter: Chapter {
         //: Figures 3–7, as the notebook draws them: the differences (blue) and the predictions (red).
         let x = line.x.values, differences = line.differences.values
         let steps = (s..<(n - 1)).map(Float.init)
+        // With --corrected, the figures say what their axes and lines are; as written they look as the notebook's.
+        let labelled = options.corrected
         func prediction(_ name: String, _ predicted: [Float], zoom: Bool) -> Figure {
-            var figure = Figure(name: name)
+            var figure = Figure(name: name, xLabel: labelled ? "step" : nil, yLabel: labelled ? "difference" : nil)
             let range = zoom ? 75..<125 : 0..<(n - 1)
-            figure.addLine(x: Array(x[range]), y: Array(differences[range]))
+            figure.addLine(x: Array(x[range]), y: Array(differences[range]), label: labelled ? "data_trans" : nil)
             // The predictions start at step s (the window length): show those between 75 and 125.
             let shown = zoom ? min(max(75 - s, 0), predicted.count)..<min(max(125 - s, 0), predicted.count) : 0..<predicted.count
-            figure.addLine(x: Array(steps[shown]), y: Array(predicted[shown]), color: "#ff0000")
+            figure.addLine(x: Array(steps[shown]), y: Array(predicted[shown]), color: "#ff0000",
+                           label: labelled ? "one-step prediction of the difference" : nil)
             return figure
         }
         try output.draw(prediction("DEEPRNN_fig3", yHat.values, zoom: false),
                         caption: "the from-scratch model's one-step predictions (red) over the differences (blue).")
         try output.draw(prediction("DEEPRNN_fig4", yHat.values, zoom: true), caption: "the same, steps 75 to 125.")
-        var series = Figure(name: "DEEPRNN_fig5")
-        series.addLine(x: x, y: line.data.values)
+        var series = Figure(name: "DEEPRNN_fig5", xLabel: labelled ? "x" : nil, yLabel: labelled ? "data" : nil)
+        series.addLine(x: x, y: line.data.values, label: labelled ? "data" : nil)
         let dataApprox = zip(yHat.values, line.data.values[s..<(n - 1)]).map(+)   // Y_hat + data[19:-1]
         // data[t] + the predicted difference is the prediction of data[t + 1]. The notebook plots it
         // at t (`arange(sequence_len, num_data-1)`), one step early; --corrected plots it at t + 1.
-        series.addLine(x: options.corrected ? steps.map { $0 + 1 } : steps, y: dataApprox, color: "#ff0000")
+        series.addLine(x: options.corrected ? steps.map { $0 + 1 } : steps, y: dataApprox, color: "#ff0000",
+                       label: labelled ? "data[t] + predicted difference, at t + 1" : nil)
+        series.keyPosition = "bottom right"   // the series rises to the top right
         try output.draw(series, caption: options.corrected
             ? "the series (blue) and its one-step prediction (red): the predicted difference added to the last value, drawn at the step it predicts."
             : "the series (blue) and its one-step prediction, the predicted difference added to the last value (red), drawn one step early as the notebook does.")

@@ -183,8 +183,17 @@ public struct PageBuilder {
 
     /// The faithful and the corrected results side by side, and the corrected run's whole output.
     func defects() -> [String] {
-        guard let corrected, let faithfulSummary = output.summary, let correctedSummary = corrected.summary,
-              faithfulSummary != correctedSummary else { return [] }
+        guard let corrected, let faithfulSummary = output.summary, let correctedSummary = corrected.summary else { return [] }
+        let pairs = output.figures.filter { corrected.figures.contains($0) && !unchangedFigures.contains($0) }
+        if faithfulSummary == correctedSummary {
+            // The same numbers: only the figures differ (labelled axes and legends under --corrected).
+            guard !pairs.isEmpty else { return [] }
+            var page = ["", "## Faithful and corrected", "",
+                        "`swift run \(name) --corrected` prints the same; its figures are labelled:", "",
+                        "| figure, as the notebooks draw it | with `--corrected` |", "| --- | --- |"]
+            for name in pairs { page.append("| ![\(name)](../plots/\(name).png) | ![\(name)](../plots/corrected/\(name).png) |") }
+            return page
+        }
         var page = [
             "", "## Faithful and corrected",
             "",
@@ -194,7 +203,6 @@ public struct PageBuilder {
             "| --- | --- |",
             "| \(cell(faithfulSummary)) | \(cell(correctedSummary)) |",
         ]
-        let pairs = output.figures.filter { corrected.figures.contains($0) && !unchangedFigures.contains($0) }
         if !pairs.isEmpty {
             page += ["", "| figure, as the notebooks write it | with `--corrected` |", "| --- | --- |"]
             for name in pairs {

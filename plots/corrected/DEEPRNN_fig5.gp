@@ -28,9 +28,11 @@ set tmargin at screen 0.88
 # 5% padding around the data, as matplotlib's axes.xmargin and ymargin
 set autoscale noextend
 set offsets graph .05, graph .05, graph .05, graph .05
+set xlabel "x" noenhanced offset 0,0.8
+set ylabel "data" noenhanced offset 1,0
 set xtics 25
 set ytics 200
-unset key
+set key bottom right inside opaque reverse Left samplen 2 spacing 1.1 + svgtext width 1 + svgtext * 40 height 0.5 box lc rgb "#cccccc" lw 1
 $D1 << EOD
 0.0 -6.258398
 1.0 0.47639847
@@ -416,5 +418,5 @@ $D2 << EOD
 199.0 1400.5222
 EOD
 
-plot $D1 using 1:2 with lines lw 2.1 lc rgb "#1f77b4" notitle, \
-     $D2 using 1:2 with lines lw 2.1 lc rgb "#ff0000" notitle
+plot $D1 using 1:2 with lines lw 2.1 lc rgb "#1f77b4" title "data" noenhanced, \
+     $D2 using 1:2 with lines lw 2.1 lc rgb "#ff0000" title "data[t] + predicted difference, at t + 1" noenhanced
