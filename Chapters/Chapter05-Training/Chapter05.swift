@@ -71,7 +71,7 @@ struct TrainingChapter: Chapter {
         output.heading("drnn_trained = trainDRNN(drnn, dataset, loss, optimizer, \(options.epochs(5000)))")
         let (_, drnn, losses) = try trainDRNNCell(options, output)
         output.record("deep_rnn", "scratch_losses", value: .floats(losses))
-        try output.save(.scratch, drnn.allTensors)
+        try output.save(.scratch, drnn.checkpointTensors)
         try output.draw(lossCurve("DEEPRNN_loss_scratch", [("trainDRNN", losses)]),
                         caption: "the from-scratch model's training loss per epoch (log scale).")
         return losses.last ?? .nan
