@@ -42,7 +42,7 @@ def main():
         (n,) = struct.unpack("<Q", raw[:8])
         if metadata.get("crc32") != "%08x" % zlib.crc32(raw[8 + n:]):
             fail(f"{path}: the crc32 in its metadata is not the CRC-32 of its data")
-        for key in ("model", "seed", "epochs"):
+        for key in ("model", "seed", "epochs", "corrected"):
             if key not in metadata:
                 fail(f"{path}: no {key} in its metadata")
         expected = entry["tensors"]

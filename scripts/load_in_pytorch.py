@@ -21,7 +21,7 @@ Out of PyTorch (--train-and-save DIR): seeds and builds the notebooks' models as
 does (torch.manual_seed(seed) before the deep RNN's data and weights, again before the concise
 model, again before the digits and the BRNN), trains each for --epochs epochs with the notebooks'
 training cells, saves its state_dict with safetensors.torch.save_file and the metadata the
-workbook checks (model, seed, epochs, and crc32: the CRC-32 of the data section), then prints
+workbook checks (model, seed, epochs, corrected, and crc32: the CRC-32 of the data section), then prints
 its numbers (also into DIR/pytorch-outputs.json). Chapter06-Approximation --checkpoints-dir DIR --epochs N loads them (the epochs
 recorded must be the run's) and prints the same.
 
@@ -250,7 +250,7 @@ def data_crc32(path):
 
 
 def save(tensors, path, model, seed, epochs):
-    metadata = {"model": model, "seed": str(seed), "epochs": str(epochs)}
+    metadata = {"model": model, "seed": str(seed), "epochs": str(epochs), "corrected": "false"}
     tensors = {k: v.detach().contiguous() for k, v in tensors.items()}
     save_file(tensors, path, metadata=metadata)
     # The data section does not depend on the metadata: write again with its checksum.

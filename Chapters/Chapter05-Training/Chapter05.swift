@@ -130,7 +130,7 @@ struct TrainingChapter: Chapter {
  `nn.Sequential(nn.RNN(...), OutputLayer(...))`, `fW_xh`, …, `bb_q` for the `BRNN`, and `W_xh`,
  `W_hh`, `b_h` (the last layer), `W_hq`, `b_q` for the from-scratch `DRNN`, whose first layer the
  notebook never registers: it is saved beside them as `l0.W_xh`, `l0.W_hh`, `l0.b_h`. The
- metadata holds the model, the run's settings (seed, epochs, …) and the CRC-32 of the data, which
+ metadata holds the model, the run's settings (seed, epochs, corrected, …) and the CRC-32 of the data, which
  Chapter 06 checks before it uses a file.
 
  In PyTorch, `safetensors.torch.load_file(path)` and `model.load_state_dict(..., strict=True)`

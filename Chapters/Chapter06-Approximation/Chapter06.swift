@@ -145,7 +145,7 @@ struct ApproximationChapter: Chapter {
  large values in another order. The other way, `python scripts/load_in_pytorch.py
  --train-and-save pytorch-checkpoints --epochs 3` trains the notebooks' models in PyTorch for 3
  epochs a round and saves their `state_dict`s with `safetensors.torch.save_file` (and the
- metadata this chapter checks: model, seed, epochs, CRC-32), printing
+ metadata this chapter checks: model, seed, epochs, corrected, CRC-32), printing
 
      one-step error, from scratch: 1.9589842e+11
      one-step error, concise:      172.54271

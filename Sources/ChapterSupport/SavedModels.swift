@@ -39,9 +39,11 @@ public enum SavedModel: String, CaseIterable, Sendable {
         }
     }
 
-    /// What the run was: the seed, the epochs, and any other setting that changes it. A checkpoint
-    /// made with other settings is not reused.
-    public static func metadata(_ options: ChapterOptions) -> [String: String] { options.trainingSettings }
+    /// What the run was: the seed, the epochs, whether `--corrected`, and any other setting that
+    /// changes it. A checkpoint made with other settings is not reused.
+    public static func metadata(_ options: ChapterOptions) -> [String: String] {
+        options.trainingSettings.merging(["corrected": String(options.corrected)]) { $1 }
+    }
 
     /// Saves `tensors` atomically.
     public func save(_ tensors: [(name: String, tensor: Tensor)], _ options: ChapterOptions) throws {

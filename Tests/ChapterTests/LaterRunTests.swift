@@ -77,7 +77,7 @@ struct LaterRunTests {
         try safetensorsFile(header: header.replacingOccurrences(of: "\"seed\":\"0\"", with: "\"seed\":\"\(value)\""), data: data).write(to: path)
         let run = try runChapter("Chapter06-Approximation", ["--epochs", "2", "--no-render"], in: folder)
         #expect(run.status == 0, "\(run.standardError)")
-        let shown = "checkpoints/brnn.safetensors was made with other settings (epochs 2, seed 0\\n\\u{1B}[2J" + String(repeating: "x", count: 48) + "…)"
+        let shown = "checkpoints/brnn.safetensors was made with other settings (corrected false, epochs 2, seed 0\\n\\u{1B}[2J" + String(repeating: "x", count: 48) + "…)"
         #expect(run.standardOutput.contains("bidirectional model: training it here (\(shown))"), "\(run.standardOutput)")
         #expect(!run.standardOutput.contains("\u{1B}"))
     }
