@@ -75,7 +75,7 @@ let package = Package(
             name: "ChapterTests",
             dependencies: chapters.map { .target(name: $0) } + ["ChapterSupport", "AtomicFiles"],
             path: "Tests/ChapterTests",
-            exclude: ["Expected"]
+            exclude: ["Expected", "Fixtures"]
         ),
         // Chapter05-Training's training cells, which Chapter06 and Chapter07 run too when no
         // checkpoint is there: a library in Chapter05's folder, beside the chapter that shows them.

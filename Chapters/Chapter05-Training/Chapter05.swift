@@ -71,7 +71,7 @@ struct TrainingChapter: Chapter {
         output.heading("drnn_trained = trainDRNN(drnn, dataset, loss, optimizer, \(options.epochs(5000)))")
         let (_, drnn, losses) = try trainDRNNCell(options, output)
         output.record("deep_rnn", "scratch_losses", value: .floats(losses))
-        try output.save(.scratch, drnn.allTensors)
+        try output.save(.scratch, drnn.checkpointTensors)
         try output.draw(lossCurve("DEEPRNN_loss_scratch", [("trainDRNN", losses)]),
                         caption: "the from-scratch model's training loss per epoch (log scale).")
         return losses.last ?? .nan
@@ -121,6 +121,25 @@ struct TrainingChapter: Chapter {
 }
 
 /*:
+ ## The checkpoints, and taking a model to PyTorch
+
+ The three trained models are saved in `checkpoints/` as safetensors files, the format PyTorch,
+ JAX and NumPy read (`deep-rnn-scratch.safetensors`, `deep-rnn-concise.safetensors`,
+ `brnn.safetensors`; `…-corrected.safetensors` with `--corrected`). Each tensor is named as the
+ PyTorch model's `state_dict` names it: `0.weight_ih_l0`, …, `1.W_hq`, `1.b_q` for
+ `nn.Sequential(nn.RNN(...), OutputLayer(...))`, `fW_xh`, …, `bb_q` for the `BRNN`, and `W_xh`,
+ `W_hh`, `b_h` (the last layer), `W_hq`, `b_q` for the from-scratch `DRNN`, whose first layer the
+ notebook never registers: it is saved beside them as `l0.W_xh`, `l0.W_hh`, `l0.b_h`. The
+ metadata holds the model, the run's settings (seed, epochs, corrected, …) and the CRC-32 of the data, which
+ Chapter 06 checks before it uses a file.
+
+ In PyTorch, `safetensors.torch.load_file(path)` and `model.load_state_dict(..., strict=True)`
+ load them into the notebooks' own classes; `scripts/load_in_pytorch.py` does so for all three
+ (setting the DRNN's first layer from its `l0.` tensors) and prints the numbers Chapter 06 prints.
+ The other way, `scripts/load_in_pytorch.py --train-and-save DIR` trains the notebooks' models in
+ PyTorch and saves them for `Chapter06-Approximation --checkpoints-dir DIR` (Chapter 06 shows both
+ runs).
+
  ## Summary
 
  Training as the notebooks write it: the from-scratch model improves but stays far from the

@@ -132,6 +132,35 @@ struct ApproximationChapter: Chapter {
 }
 
 /*:
+ ## To PyTorch and back
+
+ The checkpoints are safetensors files with the PyTorch models' `state_dict` names (Chapter 05),
+ so the same trained models run in PyTorch. After a default `swift run Chapter05-Training`,
+ `python scripts/load_in_pytorch.py` loads the three files into the notebooks' own classes with
+ `safetensors.torch.load_file` and `load_state_dict(strict=True)`, runs the notebooks'
+ approximation and testing cells, and prints (PyTorch 2.15, on the CPU):
+
+     PyTorch, from the workbook's checkpoints in checkpoints/ (seed 0, epochs notebook):
+     one-step error, from scratch: 57007.295
+     one-step error, concise:      103.50734
+     mean loss at testing time     0.19730726
+
+ beside this chapter's 5.701e+04 (57006.89 in `--json`), 103.5 (103.50733) and
+ 0.1973072737455368: the same to about 1e-5, the from-scratch model's linear recurrence summing its
+ large values in another order. The other way, `python scripts/load_in_pytorch.py
+ --train-and-save pytorch-checkpoints --epochs 3` trains the notebooks' models in PyTorch for 3
+ epochs a round and saves their `state_dict`s with `safetensors.torch.save_file` (and the
+ metadata this chapter checks: model, seed, epochs, corrected, CRC-32), printing
+
+     one-step error, from scratch: 1.9589842e+11
+     one-step error, concise:      172.54271
+     mean loss at testing time     1.6909683e+20
+
+ and `swift run Chapter06-Approximation --checkpoints-dir pytorch-checkpoints --epochs 3` loads
+ them and prints 1.959e+11, 172.5 and 1.6909683113074046e+20 (195898589184, 172.54270935058594 and the same
+ test loss in `--json`). A small such folder made by PyTorch is a test fixture
+ (`Tests/ChapterTests/Fixtures/pytorch-checkpoints`).
+
  ## Summary
 
  A one-step-ahead prediction of the differences can at best miss the next noise term, a mean

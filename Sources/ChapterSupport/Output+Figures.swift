@@ -21,8 +21,14 @@ extension Output {
         }
     }
 
-    /// Saves a trained model's `tensors` as `model`'s checkpoint, atomically.
+    /// Saves a trained model's `tensors` as `model`'s checkpoint, atomically, and records the file
+    /// and its tensors in `--json` under `checkpoints` (what CI compares with the values
+    /// `safetensors.numpy.load_file` reads from the file: scripts/check_safetensors.py).
     public func save(_ model: SavedModel, _ tensors: [(name: String, tensor: Tensor)]) throws {
         try act { try model.save(tensors, $0.options) }
+        record("checkpoints", model.rawValue, value: .object([
+            ("path", .string(model.path(options))),
+            ("tensors", .object(tensors.map { ($0.name, .tensor($0.tensor)) })),
+        ]))
     }
 }

@@ -13,9 +13,14 @@ public enum SavedModel: String, CaseIterable, Sendable {
     case concise = "deep-rnn-concise"
     case bidirectional = "brnn"
 
-    /// `checkpoints/deep-rnn-scratch.ckpt`, or `…-corrected.ckpt` with `--corrected`.
+    /// `checkpoints/deep-rnn-scratch.safetensors`, or `…-corrected.safetensors` with `--corrected`.
     public func path(_ options: ChapterOptions) -> String {
-        "\(options.checkpointsDirectory)/\(rawValue)\(options.corrected ? "-corrected" : "").ckpt"
+        "\(options.checkpointsDirectory)/\(rawValue)\(options.corrected ? "-corrected" : "").safetensors"
+    }
+
+    /// Where the workbook kept this checkpoint before it wrote safetensors files (`….ckpt`).
+    func oldPath(_ options: ChapterOptions) -> String {
+        String(path(options).dropLast(".safetensors".count)) + ".ckpt"
     }
 
     /// What a message about an unusable checkpoint tells the learner: run the chapter that trains
@@ -34,9 +39,11 @@ public enum SavedModel: String, CaseIterable, Sendable {
         }
     }
 
-    /// What the run was: the seed, the epochs, and any other setting that changes it. A checkpoint
-    /// made with other settings is not reused.
-    public static func metadata(_ options: ChapterOptions) -> [String: String] { options.trainingSettings }
+    /// What the run was: the seed, the epochs, whether `--corrected`, and any other setting that
+    /// changes it. A checkpoint made with other settings is not reused.
+    public static func metadata(_ options: ChapterOptions) -> [String: String] {
+        options.trainingSettings.merging(["corrected": String(options.corrected)]) { $1 }
+    }
 
     /// Saves `tensors` atomically.
     public func save(_ tensors: [(name: String, tensor: Tensor)], _ options: ChapterOptions) throws {
@@ -48,7 +55,12 @@ public enum SavedModel: String, CaseIterable, Sendable {
     /// - Throws: ``WorkbookError`` when a checkpoint is there but unusable (damaged, another model).
     public func load(into tensors: [(name: String, tensor: Tensor)], _ options: ChapterOptions) throws -> String? {
         let path = path(options)
-        guard FileManager.default.fileExists(atPath: path) else { return "no checkpoint at \(path)" }
+        guard FileManager.default.fileExists(atPath: path) else {
+            let old = oldPath(options)
+            return FileManager.default.fileExists(atPath: old)
+                ? "no checkpoint at \(path); \(old) is in the old format, which is not read: Chapter05-Training remakes it"
+                : "no checkpoint at \(path)"
+        }
         let checkpoint = try Checkpoint.read(from: path, remedy: Self.remedy)
         guard checkpoint.metadata == Self.metadata(options) else {
             // The file's own words, escaped and cut: a newline or an escape sequence stored there
@@ -78,6 +90,18 @@ extension SavedModel {
         } else {
             output.line("\(label): loaded \(path(options))")
         }
+    }
+}
+
+extension DRNN {
+    /// The tensors of its checkpoint, named as the notebook's PyTorch `DRNN` names them: its
+    /// `state_dict` (``namedParameters``: the last layer's `W_xh`, `W_hh`, `b_h`, then `W_hq`, `b_q`;
+    /// every layer's `W_xh_l0`, … in the corrected model), then the layers the notebook never
+    /// registers under their ``allTensors`` names, `l0.W_xh`, `l0.W_hh`, `l0.b_h`, which
+    /// `scripts/load_in_pytorch.py` sets by hand.
+    public var checkpointTensors: [(name: String, tensor: Tensor)] {
+        let registered = namedParameters
+        return registered + allTensors.filter { entry in !registered.contains { $0.tensor === entry.tensor } }
     }
 }
 

@@ -1,44 +1,39 @@
 // Trained models on disk: one chapter program saves a checkpoint, another loads it.
 //
-// A checkpoint holds named float32 tensors (named as in PyTorch's `state_dict`: `0.weight_ih_l0`,
-// `W_hq`, `l0.W_xh`, …), a model identifier, and string metadata (seed, epochs, …).
+// A checkpoint is a safetensors file (Hugging Face's format, which PyTorch, JAX and NumPy open
+// with `safetensors.torch.load_file` / `safetensors.numpy.load_file`). It holds named float32
+// tensors, named as in the PyTorch model's `state_dict` (`0.weight_ih_l0`, `1.W_hq`, `fW_xh`, …),
+// and string metadata: the model's description, the run's settings (seed, epochs, …) and a CRC-32.
 //
-// ## File format, version 1
+// ## File format
 //
-// Every integer is little-endian. A string is a UInt32 byte count followed by that many bytes of
-// UTF-8 (no terminator). The file is, in order:
+//     offset 0   header length  n, UInt64 little-endian, at most 100 MB
+//     offset 8   header         n bytes of UTF-8 JSON, padded with spaces to a multiple of 8:
+//                                 {"__metadata__":{"crc32":"…","model":"…","seed":"0",…},
+//                                  "name":{"dtype":"F32","shape":[8,8],"data_offsets":[b,e]},…}
+//     offset 8+n data           every tensor's values, row-major, little-endian IEEE 754 float32;
+//                               a tensor's bytes are data[b..<e] (offsets relative to the data)
 //
-//     offset 0   magic        8 bytes: "RNNWBCK" and a zero byte (52 4E 4E 57 42 43 4B 00)
-//     offset 8   version      UInt32, 1
-//     offset 12  body:
-//                  model            string, e.g. "DRNN(numLayers: 2, inputSize: 1, hiddenSize: 8, outputSize: 1)"
-//                  metadata count   UInt32
-//                  per entry:       key string, value string; keys strictly increasing in the
-//                                   byte-wise order of their UTF-8 (so no key twice)
-//                  tensor count     UInt32
-//                  per tensor:      name string (no name twice)
-//                                   rank UInt32, at most 8
-//                                   rank dimensions, Int64 each, none negative (rank 0: a scalar)
-//                                   the product of the dimensions float32 values, row-major,
-//                                   each as its IEEE 754 bit pattern (UInt32)
-//     last 4     checksum     UInt32: CRC-32 (IEEE 802.3, as zlib's `crc32`) of every byte before it
-//
-// Nothing follows the last tensor's values but the checksum. The encoding is canonical: the same
-// checkpoint always gives the same bytes, and `decode` accepts only bytes that `encoded()` could
-// have written, so `try Checkpoint.decode(b).encoded() == b` whenever decoding succeeds.
+// The metadata holds `model` (e.g. "DRNN(numLayers: 2, …)"), `crc32` (the CRC-32 of the data
+// section, IEEE 802.3 as zlib's `crc32`, eight lowercase hex digits) and the run's settings. The
+// workbook writes canonically: keys in the byte order of their UTF-8 (`__metadata__` first, then
+// the tensors by name), no whitespace but the padding, the tensors' data in the same order, so the
+// same checkpoint always gives the same bytes. It reads any key order (as PyTorch writes it).
 //
 // ## How a reader checks a file
 //
-// 1. No bytes: `empty`. Not starting with the magic: `notACheckpoint` (a proper prefix of the
-//    magic, or magic without room for version and checksum: `truncated`).
-// 2. The checksum is checked before the body is trusted. On a mismatch the body is parsed once
-//    more only to name the problem: when it runs out of bytes the file was cut short
-//    (`truncated`), otherwise it changed after it was written (`checksumMismatch`).
-// 3. A version other than 1: `unsupportedVersion`.
-// 4. The body is parsed with every length validated against the bytes that remain before anything
-//    is allocated; any violation (bad UTF-8, rank above 8, negative dimension, an element count
-//    that overflows or outruns the file, a duplicate name, keys out of order, trailing bytes) is
-//    `malformed`, with a phrase saying which.
+// 1. No bytes: `empty`. Starting with "RNNWBCK": `oldFormat`, the workbook's format before
+//    safetensors. Fewer than 8 bytes: `truncated`.
+// 2. A header length above 100 MB, or a header that does not start with `{`: `notACheckpoint`;
+//    one beyond the end of the file: `truncated`.
+// 3. The header must be UTF-8 and strict JSON (no key twice in an object, depth at most 3, only
+//    the fields above, dtype F32, rank at most 8, a shape whose element count does not overflow
+//    and whose byte count is the offsets' span), else `malformed`, with a phrase saying which.
+// 4. The tensors' byte ranges must tile the data section exactly, in some order (no overlap, no
+//    gap, nothing after): a data section shorter than the ranges is `truncated`, anything else
+//    `malformed`.
+// 5. No `crc32` or `model` in the metadata: `missingMetadata` (a safetensors file not written for
+//    the workbook). A CRC-32 that does not match the data: `checksumMismatch`.
 //
 // Decoding never traps and never allocates more than a small multiple of the file's size.
 
@@ -49,25 +44,27 @@ import Workbook
 /// Named float32 tensors, a model identifier and string metadata, as saved on disk.
 ///
 /// Two checkpoints are equal when they would encode to the same bytes: the same model, metadata,
-/// tensor names, shapes and values compared bit for bit (so `NaN == NaN` and `-0.0 != 0.0`).
-/// ``path`` is not part of equality.
+/// tensor names, shapes and values compared bit for bit (so `NaN == NaN` and `-0.0 != 0.0`), in
+/// any order. ``path`` is not part of equality.
 public struct Checkpoint: Equatable, Sendable {
-    /// The file format this workbook writes and reads.
-    public static let formatVersion: UInt32 = 1
-    /// The first eight bytes of every checkpoint: `RNNWBCK` and a zero byte.
-    public static let magic: [UInt8] = Array("RNNWBCK".utf8) + [0]
+    /// The largest header a file may declare: 100 MB.
+    public static let maximumHeaderSize = 100_000_000
+    /// The first bytes of a checkpoint in the workbook's old format (before safetensors).
+    public static let oldMagic: [UInt8] = Array("RNNWBCK".utf8)
     /// The largest rank a file may declare.
     public static let maximumRank = 8
+    /// The metadata keys the format itself uses; a run's settings take other names.
+    public static let reservedKeys: Set<String> = ["model", "crc32"]
 
     /// What model this is, e.g. `"DRNN(numLayers: 2, inputSize: 1, hiddenSize: 8, outputSize: 1)"`;
-    /// ``load(into:expectedModel:)`` refuses a checkpoint of another model.
+    /// ``load(into:expectedModel:remedy:)`` refuses a checkpoint of another model.
     public var model: String
-    /// The tensors, in order.
+    /// The tensors, in order (written sorted by name).
     public var tensors: [NamedValues]
-    /// Free-form facts about the run (seed, epochs, …); written in sorted key order.
+    /// Free-form facts about the run (seed, epochs, …), without the reserved keys `model` and `crc32`.
     public var metadata: [String: String]
-    /// The file this checkpoint was read from (set by ``read(from:)``), which
-    /// ``load(into:expectedModel:)`` names in its errors; `nil` for one made or decoded in memory.
+    /// The file this checkpoint was read from (set by ``read(from:remedy:)``), which
+    /// ``load(into:expectedModel:remedy:)`` names in its errors; `nil` for one made or decoded in memory.
     /// Neither written nor compared.
     public var path: String?
 
@@ -109,62 +106,61 @@ public struct Checkpoint: Equatable, Sendable {
         path = nil
     }
 
-    /// Same model, metadata and tensors (bit for bit); ``path`` is ignored.
+    /// Same model, metadata and tensors (bit for bit, in any order); ``path`` is ignored.
     public static func == (a: Checkpoint, b: Checkpoint) -> Bool {
-        a.model == b.model && a.metadata == b.metadata && a.tensors == b.tensors
+        a.model == b.model && a.metadata == b.metadata && a.sortedTensors == b.sortedTensors
     }
+
+    /// The tensors in the byte order of their names' UTF-8, as they are written.
+    var sortedTensors: [NamedValues] { tensors.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) } }
 
     // MARK: Encoding
 
     /// The file's bytes (deterministic: the same checkpoint always gives the same bytes).
     ///
-    /// Duplicate tensor names, a rank above ``maximumRank`` or values that do not fill their shape
-    /// are programming errors and stop the program.
+    /// Duplicate tensor names, a tensor named `__metadata__`, a reserved metadata key, a rank above
+    /// ``maximumRank`` or values that do not fill their shape are programming errors and stop the program.
     public func encoded() -> Data {
-        var bytes = Checkpoint.magic
-        bytes.reserveCapacity(64 + model.utf8.count + tensors.reduce(0) { $0 + 16 + $1.name.utf8.count + 8 * $1.shape.count + 4 * $1.values.count })
-        append(Checkpoint.formatVersion, to: &bytes)
-        append(model, to: &bytes)
-        append(UInt32(metadata.count), to: &bytes)
-        for (key, value) in metadata.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
-            append(key, to: &bytes)
-            append(value, to: &bytes)
-        }
-        check(tensors.count <= Int(UInt32.max), "a checkpoint holds at most \(UInt32.max) tensors")
-        append(UInt32(tensors.count), to: &bytes)
+        var data: [UInt8] = []
+        data.reserveCapacity(tensors.reduce(0) { $0 + 4 * $1.values.count })
+        var entries: [(String, String)] = []
         var names = Set<String>()
-        for tensor in tensors {
+        for tensor in sortedTensors {
             check(names.insert(tensor.name).inserted, "checkpoint: the tensor name \(tensor.name) appears twice")
+            check(tensor.name != "__metadata__", "checkpoint: a tensor cannot be named __metadata__")
             check(tensor.shape.count <= Checkpoint.maximumRank,
                   "checkpoint tensor \(tensor.name): rank \(tensor.shape.count) is above \(Checkpoint.maximumRank)")
             check(tensor.shape.allSatisfy { $0 >= 0 } && tensor.shape.reduce(1, *) == tensor.values.count,
                   "checkpoint tensor \(tensor.name): \(tensor.values.count) values do not fill shape \(describe(shape: tensor.shape))")
-            append(tensor.name, to: &bytes)
-            append(UInt32(tensor.shape.count), to: &bytes)
-            for dimension in tensor.shape { append(UInt64(bitPattern: Int64(dimension)), to: &bytes) }
-            for value in tensor.values { append(value.bitPattern, to: &bytes) }
+            let begin = data.count
+            for value in tensor.values {
+                let bits = value.bitPattern
+                for i in 0..<4 { data.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt32(i)))) }
+            }
+            let shape = tensor.shape.map(String.init).joined(separator: ",")
+            entries.append((tensor.name, "{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(begin),\(data.count)]}"))
         }
-        append(Checkpoint.crc32(bytes), to: &bytes)
-        return Data(bytes)
+        check(metadata.keys.allSatisfy { !Checkpoint.reservedKeys.contains($0) },
+              "checkpoint: the metadata keys model and crc32 are the format's own")
+        var all = metadata
+        all["model"] = model
+        all["crc32"] = Checkpoint.hex(Checkpoint.crc32(data))
+        let meta = all.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            .map { "\(jsonString($0.key)):\(jsonString($0.value))" }.joined(separator: ",")
+        var header = Array("{\"__metadata__\":{\(meta)}".utf8)
+        for (name, entry) in entries { header += Array(",\(jsonString(name)):\(entry)".utf8) }
+        header.append(UInt8(ascii: "}"))
+        while header.count % 8 != 0 { header.append(UInt8(ascii: " ")) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(8 + header.count + data.count)
+        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: UInt64(header.count) >> (8 * UInt64(i)))) }
+        return Data(bytes + header + data)
     }
 
-    private func append(_ value: UInt32, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(truncatingIfNeeded: value))
-        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
-        bytes.append(UInt8(truncatingIfNeeded: value >> 16))
-        bytes.append(UInt8(truncatingIfNeeded: value >> 24))
-    }
-
-    private func append(_ value: UInt64, to bytes: inout [UInt8]) {
-        append(UInt32(truncatingIfNeeded: value), to: &bytes)
-        append(UInt32(truncatingIfNeeded: value >> 32), to: &bytes)
-    }
-
-    private func append(_ string: String, to bytes: inout [UInt8]) {
-        let utf8 = string.utf8
-        check(utf8.count <= Int(UInt32.max), "checkpoint: a string of \(utf8.count) bytes is too long")
-        append(UInt32(utf8.count), to: &bytes)
-        bytes.append(contentsOf: utf8)
+    /// Eight lowercase hex digits.
+    static func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
     }
 
     // MARK: Decoding
@@ -177,161 +173,123 @@ public struct Checkpoint: Equatable, Sendable {
     public static func decode(_ data: Data) throws(CheckpointError) -> Checkpoint {
         let bytes = [UInt8](data)
         if bytes.isEmpty { throw .empty }
-        if bytes.count < magic.count {
-            throw bytes.elementsEqual(magic.prefix(bytes.count)) ? .truncated : .notACheckpoint
+        if bytes.starts(with: oldMagic) || (bytes.count < oldMagic.count && oldMagic.starts(with: bytes)) { throw .oldFormat }
+        guard bytes.count >= 8 else { throw .truncated }
+        var length: UInt64 = 0
+        for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        guard length <= UInt64(maximumHeaderSize) else { throw .notACheckpoint }
+        guard length <= UInt64(bytes.count - 8) else {
+            throw bytes.count > 8 && bytes[8] != UInt8(ascii: "{") ? .notACheckpoint : .truncated
         }
-        guard bytes.prefix(magic.count).elementsEqual(magic) else { throw .notACheckpoint }
-        let headerSize = magic.count + 4, checksumSize = 4
-        guard bytes.count >= headerSize + checksumSize else { throw .truncated }
-        let bodyEnd = bytes.count - checksumSize
-        var reader = ByteReader(bytes: bytes, position: magic.count, end: bodyEnd)
-        // Cannot fail: the length was checked above.
-        let version = (try? reader.uint32("the version")) ?? 0
-        let stored = ByteReader(bytes: bytes, position: bodyEnd, end: bytes.count).peekUInt32()
-        let checksumMatches = stored == crc32(bytes[0..<bodyEnd])
-
-        if !checksumMatches {
-            // Parse only to tell a file cut short from one changed in place.
-            guard version == formatVersion else { throw .checksumMismatch }
-            do throws(BodyError) {
-                _ = try parseBody(&reader)
-            } catch .runsOut {
-                throw .truncated
-            } catch {}
-            throw .checksumMismatch
+        let headerEnd = 8 + Int(length)
+        guard length > 0, bytes[8] == UInt8(ascii: "{") else { throw .notACheckpoint }
+        guard String(validating: bytes[8..<headerEnd], as: UTF8.self) != nil else {
+            throw .malformed("the header is not valid UTF-8")
         }
-        guard version == formatVersion else { throw .unsupportedVersion(version) }
-        do throws(BodyError) {
-            return try parseBody(&reader)
+        var parser = JSONParser(bytes: bytes, position: 8, end: headerEnd)
+        let top: JSONValue
+        do throws(JSONParser.Failure) {
+            top = try parser.document()
         } catch {
-            switch error {
-            case .runsOut(let what): throw .malformed("\(what) runs past the end of the file")
-            case .invalid(let what): throw .malformed(what)
-            }
+            throw .malformed("the header is not valid JSON: \(error.what) at byte \(error.offset)")
         }
-    }
+        guard case .object(let fields) = top else { throw .malformed("the header is not a JSON object") }
 
-    /// Why the body could not be parsed: it ended too soon, or it broke a rule.
-    private enum BodyError: Error {
-        case runsOut(String)
-        case invalid(String)
-    }
-
-    /// Little-endian fields from `bytes[position..<end]`, each checked against `end` first.
-    private struct ByteReader {
-        let bytes: [UInt8]
-        var position: Int
-        let end: Int
-
-        var remaining: Int { end - position }
-
-        /// The range of the next `count` bytes, consumed.
-        mutating func take(_ count: Int, _ what: @autoclosure () -> String) throws(BodyError) -> Range<Int> {
-            guard count >= 0, count <= remaining else { throw .runsOut(what()) }
-            defer { position += count }
-            return position..<position + count
-        }
-
-        func peekUInt32() -> UInt32 {
-            var value: UInt32 = 0
-            for i in 0..<Swift.min(4, remaining) { value |= UInt32(bytes[position + i]) << (8 * UInt32(i)) }
-            return value
-        }
-
-        mutating func uint32(_ what: @autoclosure () -> String) throws(BodyError) -> UInt32 {
-            let range = try take(4, what())
-            return UInt32(bytes[range.lowerBound]) | UInt32(bytes[range.lowerBound + 1]) << 8
-                | UInt32(bytes[range.lowerBound + 2]) << 16 | UInt32(bytes[range.lowerBound + 3]) << 24
-        }
-
-        mutating func int64(_ what: @autoclosure () -> String) throws(BodyError) -> Int64 {
-            let low = UInt64(try uint32(what())), high = UInt64(try uint32(what()))
-            return Int64(bitPattern: low | high << 32)
-        }
-
-        /// A count of items each taking at least `minimumSize` bytes, checked against what remains.
-        mutating func count(_ what: String, minimumSize: Int) throws(BodyError) -> Int {
-            let count = Int(try uint32(what))
-            guard count <= remaining / minimumSize else {
-                throw .runsOut("\(what) \(count) (\(count) × at least \(minimumSize) bytes)")
-            }
-            return count
-        }
-
-        mutating func string(_ what: @autoclosure () -> String) throws(BodyError) -> String {
-            let length = Int(try uint32("the length of \(what())"))
-            let range = try take(length, what())
-            guard let string = String(validating: bytes[range], as: UTF8.self) else {
-                throw .invalid("\(what()) is not valid UTF-8")
-            }
-            return string
-        }
-    }
-
-    /// The body, from the model string to the end of the last tensor's values.
-    private static func parseBody(_ reader: inout ByteReader) throws(BodyError) -> Checkpoint {
-        let model = try reader.string("the model identifier")
-
-        let metadataCount = try reader.count("the metadata count", minimumSize: 8)
         var metadata: [String: String] = [:]
-        metadata.reserveCapacity(metadataCount)
-        var previousKey: String?
-        for index in 0..<metadataCount {
-            let key = try reader.string("metadata key \(index)")
-            let value = try reader.string("the value of metadata key \(key)")
-            if let previousKey, !previousKey.utf8.lexicographicallyPrecedes(key.utf8) {
-                throw .invalid("the metadata key \(key) is out of order or repeated")
-            }
-            guard metadata.updateValue(value, forKey: key) == nil else {
-                throw .invalid("the metadata key \(key) appears twice")
-            }
-            previousKey = key
-        }
-
-        let tensorCount = try reader.count("the tensor count", minimumSize: 8)
-        var tensors: [NamedValues] = []
-        tensors.reserveCapacity(tensorCount)
-        var names = Set<String>()
-        for index in 0..<tensorCount {
-            let name = try reader.string("the name of tensor \(index)")
-            guard names.insert(name).inserted else { throw .invalid("the tensor name \(name) appears twice") }
-            let rank = try reader.uint32("the rank of tensor \(name)")
-            guard rank <= UInt32(maximumRank) else {
-                throw .invalid("tensor \(name) has rank \(rank), above the maximum \(maximumRank)")
-            }
-            var shape: [Int] = []
-            shape.reserveCapacity(Int(rank))
-            var elements = 1
-            for _ in 0..<Int(rank) {
-                let dimension = try reader.int64("the shape of tensor \(name)")
-                guard dimension >= 0, let size = Int(exactly: dimension) else {
-                    throw .invalid("tensor \(name) has the negative dimension \(dimension)")
+        var layout: [(name: String, shape: [Int], range: Range<Int>)] = []
+        for (key, value) in fields {
+            if key == "__metadata__" {
+                guard case .object(let entries) = value else { throw .malformed("__metadata__ is not an object") }
+                for (k, v) in entries {
+                    guard case .string(let text) = v else { throw .malformed("the metadata value of \(k) is not a string") }
+                    metadata[k] = text
                 }
-                shape.append(size)
+                continue
+            }
+            guard case .object(let entry) = value else { throw .malformed("the entry of tensor \(key) is not an object") }
+            var dtype: String?, shape: [Int]?, offsets: [Int]?
+            for (field, v) in entry {
+                switch (field, v) {
+                case ("dtype", .string(let s)): dtype = s
+                case ("shape", .array(let a)): shape = try integers(a, "the shape of tensor \(key)")
+                case ("data_offsets", .array(let a)): offsets = try integers(a, "the data_offsets of tensor \(key)")
+                default: throw .malformed("tensor \(key) has an unexpected field \(field)")
+                }
+            }
+            guard let dtype, let shape, let offsets else {
+                throw .malformed("tensor \(key) lacks dtype, shape or data_offsets")
+            }
+            guard dtype == "F32" else { throw .malformed("tensor \(key) has dtype \(dtype); the workbook reads only F32") }
+            guard shape.count <= maximumRank else {
+                throw .malformed("tensor \(key) has rank \(shape.count), above the maximum \(maximumRank)")
+            }
+            var elements = 1
+            for size in shape {
                 let (product, overflow) = elements.multipliedReportingOverflow(by: size)
-                guard !overflow else { throw .invalid("tensor \(name)'s element count overflows") }
+                guard !overflow else { throw .malformed("tensor \(key)'s element count overflows") }
                 elements = product
             }
-            guard elements <= reader.remaining / 4 else {
-                throw .runsOut("the \(elements) values of tensor \(name) of shape \(describe(shape: shape))")
+            guard offsets.count == 2, offsets[0] <= offsets[1] else {
+                throw .malformed("tensor \(key)'s data_offsets are not [begin, end] with begin ≤ end")
             }
-            let range = try reader.take(4 * elements, "the values of tensor \(name)")
-            let values = [Float](unsafeUninitializedCapacity: elements) { buffer, initialized in
-                var p = range.lowerBound
-                for i in 0..<elements {
-                    let bits = UInt32(reader.bytes[p]) | UInt32(reader.bytes[p + 1]) << 8
-                        | UInt32(reader.bytes[p + 2]) << 16 | UInt32(reader.bytes[p + 3]) << 24
+            let (byteCount, overflow) = elements.multipliedReportingOverflow(by: 4)
+            guard !overflow, offsets[1] - offsets[0] == byteCount else {
+                throw .malformed("tensor \(key)'s data_offsets span \(offsets[1] - offsets[0]) bytes, not the \(elements) × 4 its shape needs")
+            }
+            layout.append((key, shape, offsets[0]..<offsets[1]))
+        }
+        // The byte ranges must tile the data section: sorted by start, each begins where the last ended.
+        let dataSize = bytes.count - headerEnd
+        let ordered = layout.sorted { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
+        if let last = ordered.last?.range.upperBound, last > dataSize {
+            var covered = 0
+            for entry in ordered where entry.range.lowerBound == covered { covered = entry.range.upperBound }
+            // Ranges that tile but outrun the file: it was cut short; otherwise the header lies.
+            throw covered == last ? .truncated : .malformed("a tensor's data_offsets run past the data's \(dataSize) bytes")
+        }
+        var position = 0
+        for entry in ordered {
+            guard entry.range.lowerBound == position else {
+                throw .malformed(entry.range.lowerBound < position
+                    ? "the data of tensor \(entry.name) overlaps another's"
+                    : "the data before tensor \(entry.name) leaves a gap of \(entry.range.lowerBound - position) bytes")
+            }
+            position = entry.range.upperBound
+        }
+        guard position == dataSize else { throw .malformed("\(dataSize - position) unexpected bytes follow the last tensor's data") }
+
+        guard let stored = metadata.removeValue(forKey: "crc32") else { throw .missingMetadata("crc32") }
+        guard let model = metadata.removeValue(forKey: "model") else { throw .missingMetadata("model") }
+        guard stored == hex(crc32(bytes[headerEnd...])) else { throw .checksumMismatch }
+
+        var tensors: [NamedValues] = []
+        tensors.reserveCapacity(ordered.count)
+        for entry in ordered {
+            let count = entry.range.count / 4
+            let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                var p = headerEnd + entry.range.lowerBound
+                for i in 0..<count {
+                    let bits = UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
                     buffer[i] = Float(bitPattern: bits)
                     p += 4
                 }
-                initialized = elements
+                initialized = count
             }
-            tensors.append(NamedValues(name: name, shape: shape, values: values))
-        }
-        guard reader.remaining == 0 else {
-            throw .invalid("\(reader.remaining) unexpected bytes follow the last tensor")
+            tensors.append(NamedValues(name: entry.name, shape: entry.shape, values: values))
         }
         return Checkpoint(model: model, tensors: tensors, metadata: metadata)
+    }
+
+    /// Non-negative integers that fit an `Int`, or `malformed` naming `what`.
+    private static func integers(_ values: [JSONValue], _ what: String) throws(CheckpointError) -> [Int] {
+        var result: [Int] = []
+        for value in values {
+            guard case .integer(let n) = value, let int = Int(exactly: n) else {
+                throw .malformed("\(what) holds something other than a whole number from 0 to \(Int.max)")
+            }
+            result.append(int)
+        }
+        return result
     }
 
     // MARK: Files
@@ -345,7 +303,7 @@ public struct Checkpoint: Equatable, Sendable {
     /// Reads and decodes the checkpoint at `path`, remembering `path` in ``path``.
     ///
     /// Throws a ``WorkbookError`` whose one-line message names the file and says what to do: when
-    /// there is no file, when it cannot be read, when it is damaged, or of another format version.
+    /// there is no file, when it cannot be read, when it is damaged, or in the old format.
     public static func read(from path: String, remedy: CheckpointRemedy) throws -> Checkpoint {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
@@ -374,10 +332,11 @@ public struct Checkpoint: Equatable, Sendable {
     public static func message(for error: CheckpointError, path: String, remedy: CheckpointRemedy) -> String {
         let again = "run \(remedy.program) again with the same options, or pass \(remedy.skipFlag)"
         switch error {
-        case .empty, .notACheckpoint, .truncated, .checksumMismatch, .malformed:
+        case .empty, .notACheckpoint, .truncated, .checksumMismatch, .malformed, .missingMetadata:
             return "\(path) is damaged (\(oneLine(error.description))): delete it and run \(remedy.program) again, or pass \(remedy.skipFlag)"
-        case .unsupportedVersion(let version):
-            return "\(path) has format version \(version); this workbook reads version \(formatVersion): run \(remedy.program) again, or pass \(remedy.skipFlag)"
+        case .oldFormat:
+            return "\(path) is in the workbook's old RNNWBCK format, which it no longer reads (checkpoints are safetensors files now): "
+                + "delete it and run \(remedy.program) again, or pass \(remedy.skipFlag)"
         case .wrongModel(let found, let expected):
             return "\(path) holds \(oneLine(found)), not \(oneLine(expected)): \(again)"
         case .missingTensor(let name):
@@ -478,14 +437,16 @@ private func oneLine(_ text: String) -> String {
 public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file has no bytes.
     case empty
-    /// The file does not start with the checkpoint magic.
+    /// The file is not a safetensors file (its header length or header's first byte is wrong).
     case notACheckpoint
-    /// The file was written by a format version this workbook does not read.
-    case unsupportedVersion(UInt32)
+    /// The file is in the workbook's old format (`RNNWBCK`), before checkpoints were safetensors.
+    case oldFormat
     /// The file ends too soon.
     case truncated
-    /// The file's bytes changed after it was written.
+    /// The data section's CRC-32 is not the one the metadata records: it changed after it was written.
     case checksumMismatch
+    /// A safetensors file whose metadata lacks a key every workbook checkpoint holds (`crc32`, `model`).
+    case missingMetadata(String)
     /// The checksum matches but the body breaks the format; the phrase says how.
     case malformed(String)
     /// The checkpoint is of another model.
@@ -503,9 +464,10 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .empty: "the file is empty"
-        case .notACheckpoint: "the file is not a workbook checkpoint"
-        case .unsupportedVersion(let version):
-            "the file has format version \(version); this workbook reads version \(Checkpoint.formatVersion)"
+        case .notACheckpoint: "the file is not a safetensors checkpoint"
+        case .oldFormat: "the file is in the workbook's old RNNWBCK format"
+        case .missingMetadata(let key):
+            "the safetensors file has no \(key) in its __metadata__, as a workbook checkpoint has (see scripts/load_in_pytorch.py)"
         case .truncated: "the file is truncated"
         case .checksumMismatch: "the checksum does not match: the file changed after it was written"
         case .malformed(let what): "the file is malformed: \(what)"
@@ -518,4 +480,195 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
             "the tensor \(name) holds \(value) at element \(index)"
         }
     }
+}
+
+// MARK: A strict, bounded JSON reader for safetensors headers
+
+/// The JSON a safetensors header holds: objects (keys in the file's order), arrays, strings and
+/// non-negative integers.
+enum JSONValue {
+    case object([(String, JSONValue)])
+    case array([JSONValue])
+    case string(String)
+    case integer(UInt64)
+}
+
+/// Parses `bytes[position..<end]` as one JSON value followed only by spaces (the padding). Stricter
+/// than JSON: no key twice in an object (JSONSerialization would keep one silently), depth at most
+/// 3, numbers only whole and non-negative, no `true`, `false` or `null`. Every step consumes a byte,
+/// so it runs in time linear in the header and never recurses deeper than 3.
+struct JSONParser {
+    struct Failure: Error {
+        let what: String
+        let offset: Int
+    }
+
+    let bytes: [UInt8]
+    var position: Int
+    let end: Int
+    static let maximumDepth = 3
+
+    init(bytes: [UInt8], position: Int, end: Int) { (self.bytes, self.position, self.end) = (bytes, position, end) }
+
+    mutating func document() throws(Failure) -> JSONValue {
+        let value = try parseValue(depth: 1)
+        skipWhitespace()
+        guard position == end else { throw fail("unexpected text after the header's object") }
+        return value
+    }
+
+    private func fail(_ what: String) -> Failure { Failure(what: what, offset: position) }
+
+    private mutating func skipWhitespace() {
+        while position < end, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+    }
+
+    private mutating func expect(_ byte: UInt8) throws(Failure) {
+        skipWhitespace()
+        guard position < end, bytes[position] == byte else {
+            throw fail(position < end ? "expected '\(Character(Unicode.Scalar(byte)))'" : "the header ends too soon")
+        }
+        position += 1
+    }
+
+    private mutating func parseValue(depth: Int) throws(Failure) -> JSONValue {
+        skipWhitespace()
+        guard position < end else { throw fail("the header ends too soon") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"):
+            guard depth <= Self.maximumDepth else { throw fail("objects nested deeper than \(Self.maximumDepth)") }
+            position += 1
+            var fields: [(String, JSONValue)] = []
+            var keys = Set<String>()
+            skipWhitespace()
+            if position < end, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(fields) }
+            while true {
+                skipWhitespace()
+                let key = try parseString()
+                guard keys.insert(key).inserted else { throw fail("the key \(key) appears twice") }
+                try expect(UInt8(ascii: ":"))
+                fields.append((key, try parseValue(depth: depth + 1)))
+                skipWhitespace()
+                guard position < end else { throw fail("the header ends too soon") }
+                if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(fields) }
+                try expect(UInt8(ascii: ","))
+            }
+        case UInt8(ascii: "["):
+            guard depth <= Self.maximumDepth else { throw fail("arrays nested deeper than \(Self.maximumDepth)") }
+            position += 1
+            var items: [JSONValue] = []
+            skipWhitespace()
+            if position < end, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
+            while true {
+                items.append(try parseValue(depth: depth + 1))
+                skipWhitespace()
+                guard position < end else { throw fail("the header ends too soon") }
+                if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
+                try expect(UInt8(ascii: ","))
+            }
+        case UInt8(ascii: "\""):
+            return .string(try parseString())
+        case UInt8(ascii: "0")...UInt8(ascii: "9"):
+            var value: UInt64 = 0
+            let start = position
+            while position < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
+                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times10.addingReportingOverflow(UInt64(bytes[position] - UInt8(ascii: "0")))
+                guard !o1, !o2 else { throw fail("a number too large") }
+                value = sum
+                position += 1
+            }
+            guard bytes[start] != UInt8(ascii: "0") || position == start + 1 else { throw fail("a number with a leading zero") }
+            if position < end, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[position]) {
+                throw fail("a number that is not whole")
+            }
+            return .integer(value)
+        default:
+            throw fail("unexpected '\(excerpt(String(decoding: [bytes[position]], as: UTF8.self), limit: 4))'")
+        }
+    }
+
+    private mutating func parseString() throws(Failure) -> String {
+        guard position < end, bytes[position] == UInt8(ascii: "\"") else { throw fail("expected a string") }
+        position += 1
+        var utf8: [UInt8] = []
+        while true {
+            guard position < end else { throw fail("a string is not closed") }
+            let byte = bytes[position]
+            position += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                // The header was checked to be UTF-8 and escapes decode to whole scalars.
+                return String(decoding: utf8, as: UTF8.self)
+            case 0..<0x20:
+                throw fail("a control character inside a string")
+            case UInt8(ascii: "\\"):
+                guard position < end else { throw fail("a string is not closed") }
+                let escape = bytes[position]
+                position += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(escape)
+                case UInt8(ascii: "b"): utf8.append(0x08)
+                case UInt8(ascii: "f"): utf8.append(0x0C)
+                case UInt8(ascii: "n"): utf8.append(0x0A)
+                case UInt8(ascii: "r"): utf8.append(0x0D)
+                case UInt8(ascii: "t"): utf8.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex4()
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        guard position + 1 < end, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                            throw fail("a lone surrogate escape")
+                        }
+                        position += 2
+                        let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw fail("a lone surrogate escape") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let unicode = Unicode.Scalar(scalar) else { throw fail("a lone surrogate escape") }
+                    utf8 += Array(String(Character(unicode)).utf8)
+                default:
+                    throw fail("an unknown escape in a string")
+                }
+            default:
+                utf8.append(byte)
+            }
+        }
+    }
+
+    private mutating func hex4() throws(Failure) -> UInt32 {
+        guard position + 4 <= end else { throw fail("a \\u escape cut short") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a")) + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A")) + 10
+            default: throw fail("a \\u escape with a non-hex digit")
+            }
+            value = value << 4 | digit
+            position += 1
+        }
+        return value
+    }
+}
+
+/// `text` as a JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
+func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where scalar.value < 0x20:
+            let digits = String(scalar.value, radix: 16)
+            out += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
 }

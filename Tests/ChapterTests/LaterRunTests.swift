@@ -47,26 +47,20 @@ struct LaterRunTests {
         return folder
     }
 
-    /// `bytes` with their last four bytes the CRC-32 of the others, as the checkpoint writer makes them.
-    func rechecksummed(_ bytes: [UInt8]) -> Data {
-        var bytes = bytes
-        let checksum = crc32(bytes.dropLast(4))
-        for i in 0..<4 { bytes[bytes.count - 4 + i] = UInt8((checksum >> (8 * UInt32(i))) & 0xFF) }
-        return Data(bytes)
-    }
-
     @Test("A checkpoint with a valid checksum and a NaN or infinite weight is refused at load: exit 74, one line",
           arguments: [(Float.nan, "NaN"), (Float.infinity, "inf"), (-Float.infinity, "-inf")])
     func nonFiniteWeights(value: Float, shown: String) throws {
         let folder = try trainedFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("checkpoints/brnn.ckpt")
-        var bytes = [UInt8](try Data(contentsOf: path))
-        // The last value of the last tensor sits just before the checksum.
-        for i in 0..<4 { bytes[bytes.count - 8 + i] = UInt8((value.bitPattern >> (8 * UInt32(i))) & 0xFF) }
-        try rechecksummed(bytes).write(to: path)
+        let path = folder.appendingPathComponent("checkpoints/brnn.safetensors")
+        var (header, data) = safetensorsParts([UInt8](try Data(contentsOf: path)))
+        // bb_q's one value, where its data_offsets say it is; the CRC-32 made right again.
+        let json = try JSONSerialization.jsonObject(with: Data(header.utf8)) as? [String: Any]
+        let offsets = try #require((json?["bb_q"] as? [String: Any])?["data_offsets"] as? [Int])
+        for i in 0..<4 { data[offsets[0] + i] = UInt8((value.bitPattern >> (8 * UInt32(i))) & 0xFF) }
+        try safetensorsFile(header: header, data: data).write(to: path)
         let run = try runChapter("Chapter06-Approximation", ["--epochs", "2", "--no-render"], in: folder)
-        let message = "checkpoints/brnn.ckpt holds NaN at element 0 of bb_q, not a weight a model can use: delete it and run Chapter05-Training again, or pass --retrain"
+        let message = "checkpoints/brnn.safetensors holds NaN at element 0 of bb_q, not a weight a model can use: delete it and run Chapter05-Training again, or pass --retrain"
         expectFailure(run, status: 74, message.replacingOccurrences(of: "NaN", with: shown), in: folder)
         #expect(!run.standardOutput.contains("test loss"))
     }
@@ -75,20 +69,15 @@ struct LaterRunTests {
     func metadataEscaped() throws {
         let folder = try trainedFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("checkpoints/brnn.ckpt")
-        let bytes = [UInt8](try Data(contentsOf: path))
-        // The metadata's "seed" → "0": put a longer value with a newline and ESC in its place.
-        let key = Array("seed".utf8) + [1, 0, 0, 0] + Array("0".utf8)
-        guard let at = (0...(bytes.count - key.count)).first(where: { bytes[$0..<$0 + key.count].elementsEqual(key) }) else {
-            Issue.record("no seed in the checkpoint's metadata")
-            return
-        }
-        let value = Array("0\n\u{1B}[2J".utf8) + Array(repeating: UInt8(ascii: "x"), count: 100)
-        let edited = Array(bytes[..<(at + 4)]) + [UInt8(value.count), 0, 0, 0] + value + Array(bytes[(at + key.count)...])
-        try rechecksummed(edited).write(to: path)
+        let path = folder.appendingPathComponent("checkpoints/brnn.safetensors")
+        let (header, data) = safetensorsParts([UInt8](try Data(contentsOf: path)))
+        // The metadata's "seed" → "0": put a longer value with a newline and ESC in its place (JSON-escaped).
+        #expect(header.contains("\"seed\":\"0\""))
+        let value = "0\\n\\u001b[2J" + String(repeating: "x", count: 100)
+        try safetensorsFile(header: header.replacingOccurrences(of: "\"seed\":\"0\"", with: "\"seed\":\"\(value)\""), data: data).write(to: path)
         let run = try runChapter("Chapter06-Approximation", ["--epochs", "2", "--no-render"], in: folder)
         #expect(run.status == 0, "\(run.standardError)")
-        let shown = "checkpoints/brnn.ckpt was made with other settings (epochs 2, seed 0\\n\\u{1B}[2J" + String(repeating: "x", count: 48) + "…)"
+        let shown = "checkpoints/brnn.safetensors was made with other settings (corrected false, epochs 2, seed 0\\n\\u{1B}[2J" + String(repeating: "x", count: 48) + "…)"
         #expect(run.standardOutput.contains("bidirectional model: training it here (\(shown))"), "\(run.standardOutput)")
         #expect(!run.standardOutput.contains("\u{1B}"))
     }

@@ -30,7 +30,7 @@ func expectFailure(_ run: ChapterRun, status: Int32, _ message: String, in folde
             sourceLocation: sourceLocation)
 }
 
-/// The CRC-32 of zlib, to craft a checkpoint of another version whose checksum is right.
+/// The CRC-32 of zlib, to craft a checkpoint whose checksum is right.
 func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
     var crc: UInt32 = 0xFFFF_FFFF
     for byte in bytes {
@@ -38,6 +38,25 @@ func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
         for _ in 0..<8 { crc = (crc >> 1) ^ (0xEDB8_8320 & (0 &- (crc & 1))) }
     }
     return ~crc
+}
+
+/// A safetensors checkpoint's header text and data section.
+func safetensorsParts(_ bytes: [UInt8]) -> (header: String, data: [UInt8]) {
+    let count = (0..<8).reduce(0) { $0 | Int(bytes[$1]) << (8 * $1) }
+    return (String(decoding: bytes[8..<8 + count], as: UTF8.self), Array(bytes[(8 + count)...]))
+}
+
+/// A safetensors checkpoint from a header (padded again to a multiple of 8) and data, with the
+/// header's `crc32` made the data's, as the workbook's writer makes it.
+func safetensorsFile(header: String, data: [UInt8]) -> Data {
+    var text = header.trimmingCharacters(in: .whitespaces)
+    if let range = text.range(of: #""crc32":"[0-9a-f]{8}""#, options: .regularExpression) {
+        let digits = String(crc32(data), radix: 16)
+        text.replaceSubrange(range, with: "\"crc32\":\"" + String(repeating: "0", count: 8 - digits.count) + digits + "\"")
+    }
+    var utf8 = Array(text.utf8)
+    while utf8.count % 8 != 0 { utf8.append(UInt8(ascii: " ")) }
+    return Data((0..<8).map { UInt8(truncatingIfNeeded: utf8.count >> (8 * $0)) } + utf8 + data)
 }
 
 @Suite("Reliability: bad input never crashes and leaves nothing half-written", .serialized)
@@ -144,21 +163,26 @@ struct ReliabilityTests {
     func damagedCheckpoints() throws {
         let folder = try trainedFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("checkpoints/brnn.ckpt")
+        let path = folder.appendingPathComponent("checkpoints/brnn.safetensors")
         let good = try Data(contentsOf: path)
-        var versionTwo = [UInt8](good)
-        versionTwo[8] = 2
-        let checksum = crc32(versionTwo.dropLast(4))
-        for i in 0..<4 { versionTwo[versionTwo.count - 4 + i] = UInt8((checksum >> (8 * UInt32(i))) & 0xFF) }
         var flipped = [UInt8](good)
-        flipped[good.count / 2] ^= 0x10
-        let other = try Data(contentsOf: folder.appendingPathComponent("checkpoints/deep-rnn-concise.ckpt"))
+        flipped[good.count - 6] ^= 0x10                                   // in the data section
+        let (header, data) = safetensorsParts([UInt8](good))
+        let old = Data(Array("RNNWBCK".utf8) + [0, 1, 0, 0, 0] + [UInt8](repeating: 0, count: 40))
+        let f16 = safetensorsFile(header: header.replacingOccurrences(of: "\"F32\"", with: "\"F16\""), data: data)
+        let overlapping = safetensorsFile(header: header.replacingOccurrences(of: "\"data_offsets\":[0,", with: "\"data_offsets\":[4,"), data: data)
+        let twice = safetensorsFile(header: header.replacingOccurrences(of: "\"bW_hq\"", with: "\"bW_hh\""), data: data)
+        let other = try Data(contentsOf: folder.appendingPathComponent("checkpoints/deep-rnn-concise.safetensors"))
         let cases: [(String, Data, String)] = [
-            ("empty", Data(), "checkpoints/brnn.ckpt is damaged (the file is empty)"),
-            ("truncated", good.prefix(good.count / 3), "checkpoints/brnn.ckpt is damaged (the file is truncated"),
-            ("corrupted", Data(flipped), "checkpoints/brnn.ckpt is damaged (the checksum does not match"),
-            ("version 2", Data(versionTwo), "checkpoints/brnn.ckpt has format version 2; this workbook reads version 1: run Chapter05-Training again, or pass --retrain"),
-            ("another model", other, "checkpoints/brnn.ckpt holds Sequential(RNN(1, 8, numLayers: 2), OutputLayer(8, 1)), not BRNN(1, 32, 1), notebook loss: run Chapter05-Training again with the same options, or pass --retrain"),
+            ("empty", Data(), "checkpoints/brnn.safetensors is damaged (the file is empty)"),
+            ("truncated", good.prefix(good.count / 3), "checkpoints/brnn.safetensors is damaged (the file is truncated"),
+            ("corrupted", Data(flipped), "checkpoints/brnn.safetensors is damaged (the checksum does not match"),
+            ("foreign", Data("hello, world: not a checkpoint".utf8), "checkpoints/brnn.safetensors is damaged (the file is not a safetensors checkpoint)"),
+            ("F16", f16, "checkpoints/brnn.safetensors is damaged (the file is malformed: tensor bW_hh has dtype F16; the workbook reads only F32)"),
+            ("lying offsets", overlapping, "checkpoints/brnn.safetensors is damaged (the file is malformed: "),
+            ("a name twice", twice, "checkpoints/brnn.safetensors is damaged (the file is malformed: the header is not valid JSON: the key bW_hh appears twice"),
+            ("old format", old, "checkpoints/brnn.safetensors is in the workbook's old RNNWBCK format, which it no longer reads (checkpoints are safetensors files now): delete it and run Chapter05-Training again, or pass --retrain"),
+            ("another model", other, "checkpoints/brnn.safetensors holds Sequential(RNN(1, 8, numLayers: 2), OutputLayer(8, 1)), not BRNN(1, 32, 1), notebook loss: run Chapter05-Training again with the same options, or pass --retrain"),
         ]
         for (what, bytes, message) in cases {
             try bytes.write(to: path)
@@ -180,11 +204,17 @@ struct ReliabilityTests {
     func missingCheckpoint() throws {
         let folder = try trainedFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try FileManager.default.removeItem(at: folder.appendingPathComponent("checkpoints/deep-rnn-scratch.ckpt"))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("checkpoints/deep-rnn-scratch.safetensors"))
         let run = try runChapter("Chapter06-Approximation", ["--epochs", "2", "--no-render"], in: folder)
         #expect(run.status == 0, "\(run.standardError)")
-        #expect(run.standardOutput.contains("from-scratch DRNN: training it here (no checkpoint at checkpoints/deep-rnn-scratch.ckpt)"))
-        #expect(run.standardOutput.contains("concise model: loaded checkpoints/deep-rnn-concise.ckpt"))
+        #expect(run.standardOutput.contains("from-scratch DRNN: training it here (no checkpoint at checkpoints/deep-rnn-scratch.safetensors)"))
+        #expect(run.standardOutput.contains("concise model: loaded checkpoints/deep-rnn-concise.safetensors"))
+        // A checkpoint left in the old format is named, with how to remake it.
+        try Data(Array("RNNWBCK".utf8) + [0, 1, 0, 0, 0]).write(to: folder.appendingPathComponent("checkpoints/deep-rnn-scratch.ckpt"))
+        let again = try runChapter("Chapter06-Approximation", ["--epochs", "2", "--no-render"], in: folder)
+        #expect(again.standardOutput.contains("from-scratch DRNN: training it here (no checkpoint at checkpoints/deep-rnn-scratch.safetensors; "
+                                              + "checkpoints/deep-rnn-scratch.ckpt is in the old format, which is not read: Chapter05-Training remakes it)"),
+                "\(again.standardOutput)")
     }
 
     /// An environment whose PATH holds only `bin` (and no gnuplot unless `bin` has one).
@@ -238,7 +268,7 @@ struct ReliabilityTests {
         #expect(run.standardError.contains("kept its last finite parameters")
                 && run.standardError.contains("lower it with --learning-rate"))
         #expect(run.standardOutput.hasSuffix("Training loss nan\nEpoch 0\n"))
-        #expect(!files(under: folder).contains { $0.hasSuffix(".ckpt") })
+        #expect(!files(under: folder).contains { $0.hasSuffix(".safetensors") })
     }
 
     @Test("A window too long for the notebook's linear model: exit 65, and the message names the window, not the learning rate")

@@ -136,8 +136,8 @@ public func trainBRNNCell(_ options: ChapterOptions, _ output: Output) throws ->
 public func trainedDRNN(_ options: ChapterOptions, _ output: Output, label: String = "from-scratch DRNN",
                         retrain: Bool = false) throws -> (line: NoisyLine, drnn: DRNN) {
     let (line, drnn, _) = deepRNNExperiment(options)
-    try SavedModel.scratch.loadOrTrain(into: drnn.allTensors, options, output, label: label, retrain: retrain) {
-        try trainDRNNCell($0, $1).drnn.allTensors
+    try SavedModel.scratch.loadOrTrain(into: drnn.checkpointTensors, options, output, label: label, retrain: retrain) {
+        try trainDRNNCell($0, $1).drnn.checkpointTensors
     }
     return (line, drnn)
 }
