@@ -55,7 +55,8 @@ public final class DRNN: Module {
         }
         layers = (0..<numLayers).map { l in
             let inputWeights = uniform([l == 0 ? inputSize : hiddenSize, hiddenSize])
-            return Layer(inputWeights: inputWeights, recurrentWeights: uniform([hiddenSize, hiddenSize]), bias: .parameter(Tensor(zeros: [hiddenSize])))
+            let recurrentWeights = uniform([hiddenSize, hiddenSize])
+            return Layer(inputWeights: inputWeights, recurrentWeights: recurrentWeights, bias: .parameter(Tensor(zeros: [hiddenSize])))
         }
         // The notebook draws W_hq inside its loop, after the last layer's W_hh: the same draw.
         outputWeights = uniform([hiddenSize, outputSize])

@@ -51,8 +51,7 @@ public final class Adam: Optimizer {
 
     public init(_ parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
                 epsilon: Float = 1e-8, weightDecay: Float = 0) {
-        (self.parameters, self.learningRate, (beta1, beta2)) = (parameters, learningRate, betas)
-        (self.epsilon, self.weightDecay) = (epsilon, weightDecay)
+        (self.parameters, self.learningRate, (beta1, beta2), self.epsilon, self.weightDecay) = (parameters, learningRate, betas, epsilon, weightDecay)
         (firstMoments, secondMoments) = (parameters.map { Tensor(zeros: $0.shape) }, parameters.map { Tensor(zeros: $0.shape) })
     }
 

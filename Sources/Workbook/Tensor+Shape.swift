@@ -54,7 +54,9 @@ extension Tensor {
     /// Stacks equal-shaped tensors along a new first dimension (`torch.stack(xs)`).
     public static func stack(_ tensors: [Tensor]) -> Tensor {
         check(!tensors.isEmpty, "stack: no tensors")
-        for t in tensors { check(t.shape == tensors[0].shape, "stack: shapes \(describe(shape: tensors[0].shape)) and \(describe(shape: t.shape)) differ") }
+        for t in tensors {
+            check(t.shape == tensors[0].shape, "stack: shapes \(describe(shape: tensors[0].shape)) and \(describe(shape: t.shape)) differ")
+        }
         return joined(tensors, shape: [tensors.count] + tensors[0].shape, blocks: 1)
     }
 
