@@ -11,18 +11,20 @@
 
  What to expect. The from-scratch model starts with a loss of 10⁶ to 10¹¹ (Chapter 03); with its
  first layer never updated and its steps clipped tensor by tensor, 5000 epochs bring it down by
- several orders of magnitude but not to the ~200 the notebook printed. The concise model learns:
- its loss falls from about 230 to between 100 and 130 (where exactly depends on float rounding,
- see below) — around the ~115 that the best one-step predictor of this noise averages over a
- window. Whether it learnt the process or memorised these 200 points, only new data can tell:
+ several orders of magnitude (to {{deep_rnn.scratch_losses.-1}}) but not to the ~200 the notebook
+ printed. The concise model learns: its printed loss falls from {{deep_rnn.concise_losses.0.0}}
+ after the first epoch to {{deep_rnn.concise_losses.-1.-1}} (where exactly depends on float rounding, see below), about the
+ error of the best one-step predictor of this noise, which Chapter 07 measures. Whether it learnt the process or memorised these 200 points, only new data can tell:
  on a fresh series it does far worse than on its own windows (Chapter 07). The bidirectional
  model's first updates blow its loss up to about 10²⁰; then the N × N loss pulls every prediction
- towards the labels' mean and the loss settles near their variance, about 0.19.
+ towards the labels' mean and the loss settles at {{bidirectional_rnn.losses_per_epoch.-1.-1}}: the
+ labels' spread around their mean, the least that loss allows (Chapter 03 says why).
 
  With `--corrected` the bidirectional model is trained as it should be: the loss compares (N,)
  with (N,), the digits are scaled to [0, 1], the weights start from Xavier's uniform draw, and Adam
- (lr 0.01) takes 2000 full-batch steps. Its loss falls to about 4e-4 and, in Chapter 06, it
- classifies every test row correctly.
+ (lr 0.01) takes 2000 full-batch steps. Its loss falls to
+ {{corrected: bidirectional_rnn.losses_per_epoch.-1.-1}} and, in Chapter 06, it classifies every test
+ row correctly.
 
  How far can the numbers be trusted? The first epochs equal PyTorch's to about 1e-6 (the tests
  check five updates of each model). Later, the concise model's run at lr 0.03 becomes chaotic:

@@ -17,7 +17,8 @@
 
  How good can such a prediction be? The differences are `7 + e(t+1) − e(t)` with noise `e` of
  standard deviation 10: the best predictor from the past still misses `e(t+1)`, a mean squared
- error of at least 100, about 105 from 19 past values, and predicting the mean 7 scores about 200.
+ error of at least 100, about 105 from 19 past values, and predicting the mean 7 scores
+ `2σ² = 200` on average ({{deep_rnn.predicting_seven_error}} on these 180 windows).
  A model that scores far below 100 on the data it trained on has memorised them.
 
  The bidirectional notebook's `testBRNN` reports the mean loss on the 1250 test rows; the accuracy
@@ -67,6 +68,7 @@ struct ApproximationChapter: Chapter {
                     + " predicting 7 every time: \(format(meanError)); the best honest predictor: about 105")
         output.record("deep_rnn", "scratch_one_step_error", value: .float(scratchError))
         output.record("deep_rnn", "concise_one_step_error", value: .float(conciseError))
+        output.record("deep_rnn", "predicting_seven_error", value: .float(meanError))
         output.record("deep_rnn", "Y_hat", value: .floats(yHat.values))
         output.record("deep_rnn", "CY_hat", value: .floats(cyHat.values))
 

@@ -113,6 +113,11 @@ public final class Output {
         if let sourceMap, let path = ProcessInfo.processInfo.environment["WORKBOOK_OUTPUT_SOURCES"] {
             try? AtomicFile.write(sourceMap.map { $0 + "\n" }.joined(), to: path)
         }
+        // With `WORKBOOK_OUTPUT_RECORDS=FILE` (set by `swift run Pages`), what `--json` would print, written
+        // to FILE beside the text: the pages' prose takes its numbers from it (`{{deep_rnn.final_loss}}`).
+        if let path = ProcessInfo.processInfo.environment["WORKBOOK_OUTPUT_RECORDS"] {
+            try? AtomicFile.write(json.text + "\n", to: path)
+        }
     }
 
     /// The notebook's `print(f'Training loss {l}')` and `print(f'Epoch {epoch}')` for one run:

@@ -112,6 +112,17 @@ struct PageGeneratorTests {
         #expect(positions == positions.sorted(), "\(page)")
     }
 
+    @Test("Numbers in prose come from the run's records: {{path}}, array indices from the end, corrected, percentages")
+    func recordedNumbers() throws {
+        let records = Records(faithful: ["deep_rnn": ["losses": [231.46, 150.0, 113.2137]], "accuracy": 0.7472] as [String: Any],
+                              corrected: ["deep_rnn": ["losses": [0.000396512]]] as [String: Any])
+        let text = "from {{deep_rnn.losses.0}} to {{ deep_rnn.losses.-1 }}, corrected {{corrected: deep_rnn.losses.-1}}, {{accuracy|%}}"
+        #expect(try records.fill(text, in: "Chapter09-Sample") == "from 231.5 to 113.2, corrected 3.965e-04, 74.72%")
+        #expect(throws: PageError.self) { try records.fill("{{deep_rnn.final_loss}}", in: "Chapter09-Sample") }
+        #expect(throws: PageError.self) { try records.fill("{{deep_rnn.losses.3}}", in: "Chapter09-Sample") }
+        #expect(try records.fill("no reference", in: "Chapter09-Sample") == "no reference")
+    }
+
     @Test("A page whose code and output disagree on the number of headings is refused")
     func headingMismatch() throws {
         let builder = PageBuilder(name: "Chapter09-Sample", source: try ChapterSource(parsing: sample),

@@ -75,12 +75,18 @@ public struct PageBuilder {
     public let quoter: Quoter
     /// Figures the corrected run draws exactly as the faithful one (not shown twice).
     public let unchangedFigures: Set<String>
+    /// What the runs recorded (their `--json`), for the numbers the prose quotes.
+    public let records: Records
 
     public init(name: String, source: ChapterSource, output: ChapterOutput, corrected: ChapterOutput?,
-                previous: ChapterLink?, next: ChapterLink?, quoter: Quoter, unchangedFigures: Set<String> = []) {
+                previous: ChapterLink?, next: ChapterLink?, quoter: Quoter, unchangedFigures: Set<String> = [],
+                records: Records = Records(faithful: nil, corrected: nil)) {
         (self.name, self.source, self.output, self.corrected) = (name, source, output, corrected)
-        (self.previous, self.next, self.quoter, self.unchangedFigures) = (previous, next, quoter, unchangedFigures)
+        (self.previous, self.next, self.quoter, self.unchangedFigures, self.records) = (previous, next, quoter, unchangedFigures, records)
     }
+
+    /// Markdown of the chapter's prose: its quotes expanded and its numbers filled in from the run.
+    func prose(_ text: String) throws -> String { try records.fill(try quoter.expand(text), in: name) }
 
     public func markdown() throws -> String {
         let headings = output.segments.count - 1, calls = source.sections.map(\.headingCalls).reduce(0, +)
@@ -94,7 +100,7 @@ public struct PageBuilder {
             "",
             navigation,
             "",
-            try quoter.expand(source.introduction),
+            try prose(source.introduction),
             "",
             "Run it with `swift run \(name)` (`--help` lists the options). What follows is the chapter's code, "
                 + "section by section, each piece followed by what it printed with the default settings (seed 0).",
@@ -105,7 +111,7 @@ public struct PageBuilder {
             if let title = section.title { page += ["", "## \(title)"] }
             for piece in section.pieces {
                 switch piece {
-                case .prose(let text): page += ["", try quoter.expand(text)]
+                case .prose(let text): page += ["", try prose(text)]
                 case .code(let code): page += ["", "```swift", code, "```"]
                 }
                 if let underCode { page += rendered(underCode[pieceIndex] ?? [], plots: "../plots") }
@@ -120,7 +126,7 @@ public struct PageBuilder {
             for lines in owned { page += rendered(lines, plots: "../plots") }
         }
         page += defects()
-        if !source.closing.isEmpty { page += ["", try quoter.expand(source.closing)] }
+        if !source.closing.isEmpty { page += ["", try prose(source.closing)] }
         page += ["", "---", "", navigation, ""]
         return page.joined(separator: "\n")
     }

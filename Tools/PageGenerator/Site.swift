@@ -36,6 +36,7 @@ public struct Site {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         }
         var sources: [ChapterSource] = [], outputs: [ChapterOutput] = [], corrected: [ChapterOutput?] = []
+        var records: [Records] = []
         for name in names {
             log("running \(name)")
             sources.append(try ChapterSource(parsing: try source(of: name)))
@@ -43,9 +44,12 @@ public struct Site {
             outputs.append(ChapterOutput(faithful.text, sources: faithful.sources))
             // A chapter that runs the notebooks' code and its corrections side by side says so in a comment.
             if sources[sources.count - 1].hasCorrectedRun {
-                corrected.append(ChapterOutput(try run(name, ["--corrected", "--plots-dir", "plots/corrected"], in: correctedFolder)))
+                let run = try runTracingSources(name, ["--corrected", "--plots-dir", "plots/corrected"], in: correctedFolder)
+                corrected.append(ChapterOutput(run.text))
+                records.append(Records(faithful: faithful.records, corrected: run.records))
             } else {
                 corrected.append(nil)
+                records.append(Records(faithful: faithful.records, corrected: nil))
             }
         }
         let quoter = Quoter(root: root)
@@ -63,7 +67,7 @@ public struct Site {
             let link = { (j: Int) in ChapterLink(name: names[j], title: sources[j].title) }
             let page = try PageBuilder(name: name, source: sources[i], output: outputs[i], corrected: corrected[i],
                                        previous: i > 0 ? link(i - 1) : nil, next: i + 1 < names.count ? link(i + 1) : nil,
-                                       quoter: quoter, unchangedFigures: unchanged).markdown()
+                                       quoter: quoter, unchangedFigures: unchanged, records: records[i]).markdown()
             files.append(GeneratedFile(path: "docs/\(name).md", contents: Data(page.utf8)))
         }
         files.append(GeneratedFile(path: "docs/README.md", contents: Data(index(names, sources).utf8)))
@@ -83,12 +87,14 @@ public struct Site {
     }
 
     /// Runs a chapter with its default settings, and asks it which source line printed each line.
-    func runTracingSources(_ name: String, in folder: URL) throws -> (text: String, sources: [String]?) {
-        let map = folder.appendingPathComponent(".\(name).sources")
-        defer { try? FileManager.default.removeItem(at: map) }
-        let text = try run(name, [], in: folder, environment: ["WORKBOOK_OUTPUT_SOURCES": map.path])
+    func runTracingSources(_ name: String, _ arguments: [String] = [], in folder: URL) throws -> (text: String, sources: [String]?, records: Any?) {
+        let map = folder.appendingPathComponent(".\(name).sources"), records = folder.appendingPathComponent(".\(name).json")
+        defer { for file in [map, records] { try? FileManager.default.removeItem(at: file) } }
+        let text = try run(name, arguments, in: folder,
+                           environment: ["WORKBOOK_OUTPUT_SOURCES": map.path, "WORKBOOK_OUTPUT_RECORDS": records.path])
         let sources = (try? String(contentsOf: map, encoding: .utf8)).map { $0.split(separator: "\n").map(String.init) }
-        return (text, sources)
+        let recorded = (try? Data(contentsOf: records)).flatMap { try? JSONSerialization.jsonObject(with: $0) }
+        return (text, sources, recorded)
     }
 
     /// Runs a built chapter program in `folder`; returns what it printed.
