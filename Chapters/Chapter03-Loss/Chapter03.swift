@@ -94,8 +94,8 @@ struct LossChapter: Chapter {
             output.line("  \(name.padding(toLength: 27, withPad: " ", startingAt: 0)) \(format(a).padding(toLength: 15, withPad: " ", startingAt: 0)) \(format(b))")
         }
         output.line("Notebook defect: under the broadcast loss the perfect answers score twice the constant's loss,")
-        output.line("so training drives every prediction to the labels' mean: the notebook's test loss of about 0.20")
-        output.line("is the variance of the labels, and its accuracy is the base rate.")
+        output.line("so training drives every prediction to the labels' mean: the least loss it can reach is the")
+        output.line("labels' variance (\(format(variance)) for these labels), and its accuracy is the base rate.")
         output.record("bidirectional_rnn", "losses", "seed_loss", "initial", value: .float(notebookLoss))
         output.record("bidirectional_rnn", "losses", "fixed_loss", "initial", value: .float(fixedLoss))
 
