@@ -8,7 +8,8 @@
  `H_t = I_t · W_xh + H_{t−1} · W_hh + b_h`, and the last layer's states give the outputs
  `O_t = H_t · W_hq + b_q`. The notebook draws every weight uniform in [−1, 1] and applies no
  activation: the recurrence is linear, and with 8 × 8 matrices of such weights its states grow
- by a factor of about 1.8 per step — over 19 steps, by 10⁴ or more.
+ by a factor of about 1.8 per step: from a window's first output to its last, 18 steps later, by
+ {{deep_rnn.scratch_output_growth}} here.
 
  Its constructor also has a bug: it assigns `self.W_xh`, `self.W_hh` and `self.b_h` again for each
  layer, and PyTorch registers only the tensors an attribute holds last. `drnn.parameters()`
@@ -66,6 +67,7 @@ struct ModelChapter: Chapter {
         output.line("output size (root mean square) at t = 0: \(format(first)), at t = 18: \(format(last)) "
                     + "(× \(format(last / first)) over 18 steps; the targets are about 14)")
         output.record("deep_rnn", "scratch_output_rms", value: .floats(outputs.map(rms)))
+        output.record("deep_rnn", "scratch_output_growth", value: .float(last / first))
 
         //: ## The concise deep RNN: `nn.Sequential(nn.RNN(1, 8, 2), OutputLayer(8, 1))`
         //: @Notebook(deep-rnn, "deep_rnn = nn.Sequential(")

@@ -42,7 +42,7 @@ struct ClippingChapter: Chapter {
         loss.backward()
         output.heading("Deep RNN from scratch: per-parameter clipping, theta = numel")
         output.line("loss \(Output.python(loss.item))")
-        output.line("  tensor    numel  gradient norm  theta  scaled by")
+        output.line("  tensor   numel  gradient norm  theta  scaled by")
         var norms: [(String, JSON)] = []
         for (name, tensor) in drnn.allTensors {
             let norm = tensor.grad?.norm ?? 0
