@@ -5,8 +5,8 @@
 
  **The deep RNN from scratch**, `DRNN(2, 1, 8, 1)`: two layers of eight hidden units. Layer `l`
  turns the sequence below it into a sequence of hidden states,
- `H_t = I_t · W_xh + H_{t−1} · W_hh + b_h`, and the last layer's states give the outputs
- `O_t = H_t · W_hq + b_q`. The notebook draws every weight uniform in [−1, 1] and applies no
+ $H_t = I_t W_{xh} + H_{t-1} W_{hh} + b_h$, and the last layer's states give the outputs
+ $O_t = H_t W_{hq} + b_q$. The notebook draws every weight uniform in [−1, 1] and applies no
  activation: the recurrence is linear, and with 8 × 8 matrices of such weights its states grow
  by a factor of about 1.8 per step: from a window's first output to its last, 18 steps later, by
  {{deep_rnn.scratch_output_growth}} here.

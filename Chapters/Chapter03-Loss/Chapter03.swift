@@ -10,7 +10,7 @@
  The bidirectional notebook's loss is `((Y_hat - Y)**2).mean()` with `Y_hat` of shape `(N, 1)` and
  `Y` of shape `(N,)`. PyTorch broadcasts the difference to an `N × N` matrix: every prediction is
  compared with every label. Expanding the square, the loss is
- `var(ŷ) + (mean(ŷ) − mean(y))² + var(y)`: it only sees the predictions' mean and spread, so its
+ $\operatorname{var}(\hat y) + (\overline{\hat y} - \bar y)^2 + \operatorname{var}(y)$: it only sees the predictions' mean and spread, so its
  minimum is a constant prediction equal to the labels' mean. Even a perfect classifier scores
  `2 var(y)` under it, twice the constant's score. `broadcastMeanSquaredError` computes it in
  closed form, in O(N) instead of 14 million elements per step; the corrected loss flattens
@@ -114,7 +114,7 @@ struct LossChapter: Chapter {
 
  ## Exercises
 
- 1. Show that the mean of `(ŷ_i − y_j)²` over all pairs equals `var(ŷ) + (mean(ŷ) − mean(y))² + var(y)`.
+ 1. Show that the mean of $(\hat y_i - y_j)^2$ over all pairs equals $\operatorname{var}(\hat y) + (\overline{\hat y} - \bar y)^2 + \operatorname{var}(y)$.
  2. With `--corrected`, the bidirectional losses start near 0.26. Why are they so much smaller than
     the notebook's 5e8?
  3. What would the broadcast loss be if `Y` had shape `(N, 1)` too?

@@ -2,10 +2,10 @@
  # Chapter 04 — Gradient clipping
 
  A recurrent network multiplies its state by the same matrix at every step, so its gradients can
- explode. d2l's equation (9.5.3) shrinks a gradient `g` that is too long back to length θ:
- `g ← min(1, θ / ‖g‖) g`, where `g` gathers the gradients of all parameters. The notebooks apply the
+ explode. d2l's equation (9.5.3) shrinks a gradient $g$ that is too long back to length $\theta$:
+ $g \leftarrow \min(1, \theta / \lVert g \rVert)\, g$, where $g$ gathers the gradients of all parameters. The notebooks apply the
  rule to each parameter on its own, with a threshold that grows with the tensor's size,
- `θ = alpha · numel`: an 8 × 8 matrix may have a gradient of length 64 before it is touched, a bias
+ $\theta = \alpha \cdot \mathrm{numel}$: an 8 × 8 matrix may have a gradient of length 64 before it is touched, a bias
  of eight elements only 8. Each tensor is then scaled by its own factor, which changes the
  direction of the overall step, where the global rule only shortens it.
 
