@@ -1,5 +1,6 @@
 // The chapters' `--json` output: one object, its keys in the order they were recorded.
 
+import Checkpoints
 import Foundation
 import Workbook
 
@@ -26,18 +27,7 @@ public indirect enum JSON {
             guard x.isFinite else { return "null" }
             if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
             return x.description
-        case .string(let s):
-            var escaped = ""
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": escaped += "\\\""
-                case "\\": escaped += "\\\\"
-                case "\n": escaped += "\\n"
-                case _ where scalar.value < 0x20: escaped += String(format: "\\u%04x", scalar.value)
-                default: escaped.unicodeScalars.append(scalar)
-                }
-            }
-            return "\"\(escaped)\""
+        case .string(let s): return jsonString(s)
         case .bool(let b): return b ? "true" : "false"
         case .array(let items): return "[" + items.map(\.text).joined(separator: ",") + "]"
         case .object(let fields): return "{" + fields.map { JSON.string($0.0).text + ":" + $0.1.text }.joined(separator: ",") + "}"

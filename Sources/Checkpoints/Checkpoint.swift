@@ -654,8 +654,9 @@ struct JSONParser {
     }
 }
 
-/// `text` as a JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
-func jsonString(_ text: String) -> String {
+/// `text` as a JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8
+/// (the checkpoints' headers, and the chapters' `--json`).
+public func jsonString(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {
