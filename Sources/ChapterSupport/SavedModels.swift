@@ -78,17 +78,18 @@ public enum SavedModel: String, CaseIterable, Sendable {
 extension SavedModel {
     /// Fills `tensors` from this model's checkpoint or, when there is none (or with `retrain`),
     /// with the tensors of a run of `train` made here without its log. Prints which, naming the
-    /// model `label`.
+    /// model `label`; the line counts as printed from `sourceFile`, `sourceLine` (the chapter's call).
     public func loadOrTrain(
         into tensors: [(name: String, tensor: Tensor)], _ options: ChapterOptions, _ output: Output,
-        label: String, retrain: Bool, train: (ChapterOptions, Output) throws -> [(name: String, tensor: Tensor)]
+        label: String, retrain: Bool, sourceFile: String = #fileID, sourceLine: Int = #line,
+        train: (ChapterOptions, Output) throws -> [(name: String, tensor: Tensor)]
     ) throws {
         if let reason = try retrain ? "--retrain" : load(into: tensors, options) {
-            output.line("\(label): training it here (\(reason))")
+            output.line("\(label): training it here (\(reason))", sourceFile: sourceFile, sourceLine: sourceLine)
             let trained = try train(options.silenced, Output(options: options.silenced))
             for (target, source) in zip(tensors, trained) { target.tensor.assign(source.tensor) }
         } else {
-            output.line("\(label): loaded \(path(options))")
+            output.line("\(label): loaded \(path(options))", sourceFile: sourceFile, sourceLine: sourceLine)
         }
     }
 }

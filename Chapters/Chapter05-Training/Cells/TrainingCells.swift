@@ -134,9 +134,10 @@ public func trainBRNNCell(_ options: ChapterOptions, _ output: Output) throws ->
 /// checkpoint, or trained here by ``trainDRNNCell(_:_:)``, without its log, when there is none
 /// (or with `retrain`). Prints one line saying which, naming the model `label`.
 public func trainedDRNN(_ options: ChapterOptions, _ output: Output, label: String = "from-scratch DRNN",
-                        retrain: Bool = false) throws -> (line: NoisyLine, drnn: DRNN) {
+                        retrain: Bool = false, sourceFile: String = #fileID, sourceLine: Int = #line) throws -> (line: NoisyLine, drnn: DRNN) {
     let (line, drnn, _) = deepRNNExperiment(options)
-    try SavedModel.scratch.loadOrTrain(into: drnn.checkpointTensors, options, output, label: label, retrain: retrain) {
+    try SavedModel.scratch.loadOrTrain(into: drnn.checkpointTensors, options, output, label: label, retrain: retrain,
+                                       sourceFile: sourceFile, sourceLine: sourceLine) {
         try trainDRNNCell($0, $1).drnn.checkpointTensors
     }
     return (line, drnn)
@@ -144,9 +145,10 @@ public func trainedDRNN(_ options: ChapterOptions, _ output: Output, label: Stri
 
 /// The concise model, loaded or trained (by ``trainConciseCell(_:_:)``) as ``trainedDRNN(_:_:label:retrain:)`` does.
 public func trainedConcise(_ options: ChapterOptions, _ output: Output, label: String = "concise model",
-                           retrain: Bool = false) throws -> ConciseDRNN {
+                           retrain: Bool = false, sourceFile: String = #fileID, sourceLine: Int = #line) throws -> ConciseDRNN {
     let concise = conciseModel(options)
-    try SavedModel.concise.loadOrTrain(into: concise.namedParameters, options, output, label: label, retrain: retrain) {
+    try SavedModel.concise.loadOrTrain(into: concise.namedParameters, options, output, label: label, retrain: retrain,
+                                       sourceFile: sourceFile, sourceLine: sourceLine) {
         try trainConciseCell($0, $1).model.namedParameters
     }
     return concise
@@ -154,9 +156,10 @@ public func trainedConcise(_ options: ChapterOptions, _ output: Output, label: S
 
 /// The bidirectional model, loaded or trained (by ``trainBRNNCell(_:_:)``) as ``trainedDRNN(_:_:label:retrain:)`` does.
 public func trainedBRNN(_ options: ChapterOptions, _ output: Output, label: String = "bidirectional model",
-                        retrain: Bool = false) throws -> (task: DigitTask, brnn: BRNN) {
+                        retrain: Bool = false, sourceFile: String = #fileID, sourceLine: Int = #line) throws -> (task: DigitTask, brnn: BRNN) {
     let (task, brnn) = bidirectionalExperiment(options)
-    try SavedModel.bidirectional.loadOrTrain(into: brnn.namedParameters, options, output, label: label, retrain: retrain) {
+    try SavedModel.bidirectional.loadOrTrain(into: brnn.namedParameters, options, output, label: label, retrain: retrain,
+                                             sourceFile: sourceFile, sourceLine: sourceLine) {
         try trainBRNNCell($0, $1).brnn.namedParameters
     }
     return (task, brnn)
