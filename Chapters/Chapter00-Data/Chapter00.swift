@@ -35,16 +35,12 @@ struct DataChapter: Chapter {
         //: values and scales them by 10; `NoisyLine` does the same with the same generator.
         var generator = options.generator()
         let line = NoisyLine(count: 200, intercept: 5, slope: 7, noise: 10, using: &generator)
-        let differences = line.differences
         output.heading("Deep RNN: data = 5 + 7 x + Normal(0, 10)")
         output.line("x.shape \(describe(shape: line.x.shape)), data.shape \(describe(shape: line.data.shape))")
         output.line("data[:5] " + line.data.values.prefix(5).map(Output.python).joined(separator: ", "))
-        output.line("data_trans.shape \(describe(shape: differences.shape))")
-        let (mean, std) = meanAndStandardDeviation(differences.values)
-        output.line("data_trans: mean \(format(mean)) (the slope, 7), standard deviation \(format(std)) (about 10·√2 = 14.1: each difference holds two noises)")
         output.record("deep_rnn", "data", value: .floats(line.data.values))
-        output.record("deep_rnn", "data_trans", value: .floats(differences.values))
 
+        //: @Notebook(deep-rnn, "ax1.plot(x, data);")
         // With --corrected, the figures say what their axes and lines are; as written they look as the notebook's.
         let labelled = options.corrected
         var series = Figure(name: "DEEPRNN_fig1", xLabel: labelled ? "x" : nil, yLabel: labelled ? "data" : nil)
@@ -52,6 +48,19 @@ struct DataChapter: Chapter {
         series.keyPosition = "bottom right"   // the series rises to the top right
         try output.draw(series, caption: "the series: a straight line of slope 7 under noise of standard deviation 10.")
 
+        //: @Notebook(deep-rnn, "data_trans = data[1:] - data[:-1];")
+        //:
+        //: `NoisyLine` computes them as it draws the series: `line.differences`.
+        let differences = line.differences
+        output.line("data_trans.shape \(describe(shape: differences.shape))")
+        let (mean, std) = meanAndStandardDeviation(differences.values)
+        output.line("data_trans: mean \(format(mean)) (the slope, 7), "
+                    + "standard deviation \(format(std)) (about 10·√2 = 14.1: each difference holds two noises)")
+        output.record("deep_rnn", "data_trans", value: .floats(differences.values))
+        output.record("deep_rnn", "data_trans_mean", value: .number(mean))
+        output.record("deep_rnn", "data_trans_std", value: .number(std))
+
+        //: @Notebook(deep-rnn, "ax_t.plot(x[0:num_data-1], data_trans);")
         var trend = Figure(name: "DEEPRNN_fig2", xLabel: labelled ? "x" : nil, yLabel: labelled ? "data_trans" : nil)
         trend.addLine(x: Array(line.x.values.prefix(differences.count)), y: differences.values,
                       label: labelled ? "data_trans[x] = data[x + 1] - data[x]" : nil)
@@ -67,21 +76,25 @@ struct DataChapter: Chapter {
         var digitsGenerator = options.generator()
         let task = DigitTask(rows: 5000, using: &digitsGenerator)
         output.heading("Bidirectional: X = floor(10 · rand(5000, 6)), Y = (d1d2d3 < 500) · (d6d5d4 > 500)")
-        output.line("X.shape \(describe(shape: task.digits.shape)), Y.shape \(describe(shape: task.labels.shape))")
+        output.line("X.shape \(describe(shape: task.digits.shape)), "
+                    + "Y.shape \(describe(shape: task.labels.shape))")
         for row in 0..<5 {
             let d = (0..<6).map { Int(task.digits[element: row, $0]) }
             let forward = d[0] * 100 + d[1] * 10 + d[2], backward = d[5] * 100 + d[4] * 10 + d[3]
             output.line("  \(d.map(String.init).joined(separator: " "))  ->  \(forward) < 500: \(forward < 500), "
                         + "\(backward) > 500: \(backward > 500)  ->  Y = \(Int(task.labels[element: row]))")
         }
-        let sums = (0..<6).map { c in (0..<task.digits.shape[0]).reduce(Float(0)) { $0 + task.digits[element: $1, c] } }
+        let sums = (0..<6).map { c in
+            (0..<task.digits.shape[0]).reduce(Float(0)) { $0 + task.digits[element: $1, c] }
+        }
         let positives = Int(task.labels.values.reduce(0, +))
         output.line("column sums \(sums.map { String(Int($0)) }.joined(separator: " ")) (about 5000 × 4.5 = 22500 each)")
         output.line("labels equal to 1: \(positives) of \(task.labels.count) (\(percent(positives, task.labels.count)));"
-                    + " answering 0 for every row is right \(percent(task.labels.count - positives, task.labels.count)) of the time")
-        output.line("training rows 0..<3750, test rows 3750..<5000")   // int(np.floor(num_data * 0.75)) = 3750
+                    + " answering 0 for every row is right \(percent(task.labels.count - positives, task.labels.count))"
+                    + " of the time")
 
-        output.record("bidirectional_rnn", "digits_first_rows", value: .array((0..<5).map { r in .floats((0..<6).map { task.digits[element: r, $0] }) }))
+        let firstRows = (0..<5).map { r in JSON.floats((0..<6).map { task.digits[element: r, $0] }) }
+        output.record("bidirectional_rnn", "digits_first_rows", value: .array(firstRows))
         output.record("bidirectional_rnn", "digits_column_sums", value: .floats(sums))
         output.record("bidirectional_rnn", "label_count", value: .number(Double(positives)))
         output.record("bidirectional_rnn", "labels_first_40", value: .floats(Array(task.labels.values.prefix(40))))

@@ -46,12 +46,14 @@ struct LoaderChapter: Chapter {
         //: @Notebook(deep-rnn, "def XYdataLoader(")
         //: @Code(Sources/Workbook/Data.swift, DataLoader)
         //:
+        //: @Notebook(deep-rnn, "dataset_approx = XYdataLoader(data_trans, sequence_len, batch_size, False);")
+        //:
         //: `batch_size = (num_data − 1) − sequence_len` = 180: one batch holds every window.
         let batchSize = (200 - 1) - options.windowLength                   // (num_data - 1) - sequence_len
-        let training = DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: true, seed: UInt64(options.seed))
-        let approximation = DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: false)
-        let trainingBatches = training.epoch(), orderedBatches = approximation.epoch()
-        output.line("batch_size \(training.batchSize): \(trainingBatches.count) batch per epoch of "
+        let dataset = DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: true, seed: UInt64(options.seed))
+        let datasetApprox = DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: false)
+        let trainingBatches = dataset.epoch(), orderedBatches = datasetApprox.epoch()
+        output.line("batch_size \(dataset.batchSize): \(trainingBatches.count) batch per epoch of "
                     + "\(describe(shape: trainingBatches[0].inputs.shape)) windows")
         let sameRows = Set(trainingBatches[0].inputs.values) == Set(orderedBatches[0].inputs.values)
         output.line("shuffled for training (same windows, other order: \(sameRows)), in order for the approximation")
@@ -59,20 +61,30 @@ struct LoaderChapter: Chapter {
         output.record("deep_rnn", "batches_per_epoch", value: .number(Double(trainingBatches.count)))
 
         //: ## The bidirectional notebook's loaders
+        //: @Notebook(bidirectional-rnn, "num_training_data = int(np.floor(num_data*0.75));")
         var digitsGenerator = options.generator()
         let task = DigitTask(rows: 5000, using: &digitsGenerator)
-        let trainingRows = 0..<3750, testRows = 3750..<5000                  // int(np.floor(num_data * 0.75))
-        let train = DataLoader(inputs: task.digits.narrowed(along: 0, to: trainingRows),
-                               targets: task.labels.narrowed(along: 0, to: trainingRows),
-                               batchSize: 5000, shuffle: true, seed: UInt64(options.seed))
-        let test = DataLoader(inputs: task.digits.narrowed(along: 0, to: testRows),
-                              targets: task.labels.narrowed(along: 0, to: testRows), batchSize: 5000, shuffle: false)
+        let numTrainingData = Int((Double(task.digits.shape[0]) * 0.75).rounded(.down))   // 3750
+        let trainingRows = 0..<numTrainingData, testRows = numTrainingData..<task.digits.shape[0]
+        let (xTrain, yTrain) = (task.digits.narrowed(along: 0, to: trainingRows), task.labels.narrowed(along: 0, to: trainingRows))
+        let (xTest, yTest) = (task.digits.narrowed(along: 0, to: testRows), task.labels.narrowed(along: 0, to: testRows))
         output.heading("Bidirectional: batch_size 5000")
-        let trainBatches = train.epoch(), testBatches = test.epoch()
-        output.line("training: \(trainBatches.count) batch of X \(describe(shape: trainBatches[0].inputs.shape)), Y \(describe(shape: trainBatches[0].targets.shape))")
-        output.line("test: \(testBatches.count) batch of X \(describe(shape: testBatches[0].inputs.shape)), Y \(describe(shape: testBatches[0].targets.shape))")
-        output.record("bidirectional_rnn", "training_rows", value: .number(Double(train.count)))
-        output.record("bidirectional_rnn", "test_rows", value: .number(Double(test.count)))
+        output.line("X_train \(describe(shape: xTrain.shape)), X_test \(describe(shape: xTest.shape))")
+
+        //: @Notebook(bidirectional-rnn, "return torch.utils.data.DataLoader(dataset, batch_size, shuffle=shuffle, num_workers=2);")
+        //:
+        //: The same `DataLoader` as the deep RNN's, over the rows of digits and their labels.
+        //:
+        //: @Notebook(bidirectional-rnn, "dataset_train = XYdataLoader(X_train, Y_train, batch_size, True);")
+        let datasetTrain = DataLoader(inputs: xTrain, targets: yTrain, batchSize: 5000, shuffle: true, seed: UInt64(options.seed))
+        let datasetTest = DataLoader(inputs: xTest, targets: yTest, batchSize: 5000, shuffle: false)
+        let trainBatches = datasetTrain.epoch(), testBatches = datasetTest.epoch()
+        output.line("training: \(trainBatches.count) batch of X \(describe(shape: trainBatches[0].inputs.shape)), "
+                    + "Y \(describe(shape: trainBatches[0].targets.shape))")
+        output.line("test: \(testBatches.count) batch of X \(describe(shape: testBatches[0].inputs.shape)), "
+                    + "Y \(describe(shape: testBatches[0].targets.shape))")
+        output.record("bidirectional_rnn", "training_rows", value: .number(Double(datasetTrain.count)))
+        output.record("bidirectional_rnn", "test_rows", value: .number(Double(datasetTest.count)))
 
         output.line()
         output.line("Note: the notebooks' DataLoader(num_workers=2) starts two worker processes each epoch to")
@@ -80,7 +92,7 @@ struct LoaderChapter: Chapter {
         output.line("does not change any result. The loaders here slice the tensors directly.")
 
         output.summary("Summary: \(x.shape[0]) windows of \(options.windowLength) in \(trainingBatches.count) batch; "
-                       + "\(train.count) training and \(test.count) test digit rows, one batch each.")
+                       + "\(datasetTrain.count) training and \(datasetTest.count) test digit rows, one batch each.")
     }
 }
 

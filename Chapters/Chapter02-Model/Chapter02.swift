@@ -43,6 +43,8 @@ struct ModelChapter: Chapter {
         //: ## The deep RNN from scratch: `drnn = DRNN(2, 1, 8, 1)`
         //: @Notebook(deep-rnn, "class DRNN(nn.Module):")
         //: @Code(Sources/Workbook/DRNN.swift, DRNN)
+        //:
+        //: @Notebook(deep-rnn, "drnn = DRNN(2, 1, 8, 1);")
         var generator = options.generator()                                   // experiment (a): the data, then the weights
         let line = NoisyLine(count: 200, using: &generator)
         let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, variant: variant,
@@ -70,9 +72,13 @@ struct ModelChapter: Chapter {
         output.record("deep_rnn", "scratch_output_growth", value: .float(last / first))
 
         //: ## The concise deep RNN: `nn.Sequential(nn.RNN(1, 8, 2), OutputLayer(8, 1))`
+        //: @Notebook(deep-rnn, "class OutputLayer(nn.Module):")
+        //: @Code(Sources/Workbook/RNN.swift, OutputLayer)
+        //:
         //: @Notebook(deep-rnn, "deep_rnn = nn.Sequential(")
         //: @Code(Sources/Workbook/RNN.swift, RNN)
         //: @Code(Sources/Workbook/RNN.swift, drawn)
+        //: @Code(Sources/Workbook/RNN.swift, ConciseDRNN)
         var conciseGenerator = options.generator()                            // experiment (b): a fresh generator
         let concise = ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, numLayers: 2,
                                   using: &conciseGenerator)
@@ -91,6 +97,14 @@ struct ModelChapter: Chapter {
         //: ## The bidirectional model: `brnn = BRNN(1, 32, 1)`
         //: @Notebook(bidirectional-rnn, "class BRNN(nn.Module):")
         //: @Code(Sources/Workbook/BRNN.swift, BRNN)
+        //:
+        //: The model reads its rows as two sequences of three steps, `fX` (digits 1, 2, 3) and
+        //: `bX` (digits 6, 5, 4: the last three, flipped), each `(3, N, 1)`:
+        //:
+        //: @Notebook(bidirectional-rnn, "def XTransform(X, flip=False):")
+        //: @Code(Sources/Workbook/Training.swift, bidirectionalInputs)
+        //:
+        //: @Notebook(bidirectional-rnn, "brnn = BRNN(1, 32, 1);")
         var digitsGenerator = options.generator()                             // experiment (c): the digits, then the weights
         let task = DigitTask(rows: 5000, using: &digitsGenerator)
         let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,
@@ -99,8 +113,8 @@ struct ModelChapter: Chapter {
         for (name, tensor) in brnn.namedParameters {
             output.line("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(describe(shape: tensor.shape))")
         }
-        let train = task.digits.narrowed(along: 0, to: 0..<3750)
-        let (forward, backward) = bidirectionalInputs(train, scaled: options.corrected)
+        let xTrain = task.digits.narrowed(along: 0, to: 0..<3750)
+        let (forward, backward) = bidirectionalInputs(xTrain, scaled: options.corrected)   // XTransform(X), XTransform(X, True)
         let prediction = brnn(forward, backward)
         output.line("brnn(fX, bX) with fX \(describe(shape: forward.shape)), bX \(describe(shape: backward.shape)): \(describe(shape: prediction.shape))")
         output.line("prediction size (root mean square) \(format(rms(prediction))): "

@@ -32,9 +32,19 @@ struct LossChapter: Chapter {
         output.line("Chapter 03 — Loss and transformations (seed \(options.seed))")
         let variant: DRNN.Variant = options.corrected ? .corrected : .notebook
 
+        //: ## The deep RNN's loss: `loss(Y_hat, Y)`
+        //: @Notebook(deep-rnn, "def loss(Y_hat, Y):")
+        //: @Code(Sources/Workbook/Loss.swift, sequenceLoss)
+        //:
+        //: The loss takes the outputs and the targets time-major, step `t` of every window together,
+        //: as the models read them: the notebook's two transformations make them so.
+
         //: ## Transformations: `XTransform(X)`, `YTransform(Y)`
         //: @Notebook(deep-rnn, "def XTransform(X):")
         //: @Code(Sources/Workbook/Data.swift, timeMajorInputs)
+        //:
+        //: @Notebook(deep-rnn, "def YTransform(Y):")
+        //: @Code(Sources/Workbook/Data.swift, timeMajorTargets)
         var generator = options.generator()                                   // experiment (a): the data, then the weights
         let line = NoisyLine(count: 200, using: &generator)
         let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, variant: variant,
@@ -46,8 +56,6 @@ struct LossChapter: Chapter {
         output.line("X[t] is step t of every window: X[0][:3] = \(x[0].values.prefix(3).map(Output.python).joined(separator: ", ")), the first differences of windows 0, 1, 2")
 
         //: ## The deep RNN's loss on a fresh model
-        //: @Notebook(deep-rnn, "def loss(Y_hat, Y):")
-        //: @Code(Sources/Workbook/Loss.swift, sequenceLoss)
         let scratchLoss = sequenceLoss(drnn(x), y).item
         var conciseGenerator = options.generator()                            // experiment (b): a fresh generator
         let concise = ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, numLayers: 2,

@@ -72,6 +72,9 @@ struct ClippingChapter: Chapter {
         output.line("cosine between the step and the raw gradient: per-parameter \(format(cosine(perParameter, raw))), global \(format(cosine(global, raw)))")
 
         //: ## The bidirectional model: gradients beyond float range
+        //: @Notebook(bidirectional-rnn, "def gradientClipping(brnn, alpha=1):")
+        //:
+        //: The same rule over the BRNN's ten tensors: `clipGradientsPerParameter(brnn.parameters, alpha: 1)`.
         var digitsGenerator = options.generator()                             // experiment (c): the digits, then the weights
         let task = DigitTask(rows: 5000, using: &digitsGenerator)
         let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,

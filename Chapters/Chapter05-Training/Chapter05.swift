@@ -68,6 +68,11 @@ struct TrainingChapter: Chapter {
     //: ## The deep RNN from scratch
     //: @Notebook(deep-rnn, "def trainDRNN(")
     //: @Code(Sources/Workbook/Training.swift, trainDeepRNN)
+    //:
+    //: The model of Chapter 02, `drnn = DRNN(2, 1, 8, 1)`, its optimizer, and 5000 epochs:
+    //:
+    //: @Notebook(deep-rnn, "optimizer = torch.optim.SGD(drnn.parameters(), lr=0.0001);")
+    //: @Notebook(deep-rnn, "drnn_trained = trainDRNN(drnn, dataset, loss, optimizer, 5000);")
     //: @Code(Chapters/Chapter05-Training/Cells/TrainingCells.swift, trainDRNNCell)
     func deepRNNFromScratch(_ output: Output) throws -> Float {
         output.heading("drnn_trained = trainDRNN(drnn, dataset, loss, optimizer, \(options.epochs(5000)))")
@@ -80,6 +85,13 @@ struct TrainingChapter: Chapter {
     }
 
     //: ## The concise deep RNN
+    //: @Notebook(deep-rnn, "def trainCDEEPRNN(")
+    //:
+    //: It is `trainDRNN` without the clipping, so the same `trainDeepRNN` runs it, with
+    //: `clippingAlpha: nil`. The notebook trains in three rounds, each with a learning rate ten
+    //: times smaller:
+    //:
+    //: @Notebook(deep-rnn, "for i in range(3):")
     //: @Code(Chapters/Chapter05-Training/Cells/TrainingCells.swift, trainConciseCell)
     func conciseDeepRNN(_ output: Output) throws -> Float {
         output.heading("cdrnn_trained: three rounds of trainCDEEPRNN(deep_rnn, dataset, loss, optimizer, \(options.epochs(500)))")
@@ -94,6 +106,10 @@ struct TrainingChapter: Chapter {
     //: ## The bidirectional model
     //: @Notebook(bidirectional-rnn, "def trainBRNN(")
     //: @Code(Sources/Workbook/Training.swift, trainBRNN)
+    //:
+    //: Two rounds, 100 epochs at lr 0.1 and then 200 at 0.01 (`(i+1)*100` epochs at `0.1/10**i`):
+    //:
+    //: @Notebook(bidirectional-rnn, "for i in range(2):")
     //: @Code(Chapters/Chapter05-Training/Cells/TrainingCells.swift, trainBRNNCell)
     //: @Code(Sources/Workbook/Optimizers.swift, Adam)
     func bidirectionalModel(_ output: Output) throws -> Float {

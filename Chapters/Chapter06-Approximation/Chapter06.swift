@@ -55,24 +55,28 @@ struct ApproximationChapter: Chapter {
         //: ## `Y_hat = DRNNapproximation(drnn_trained, dataset_approx)`
         //: @Notebook(deep-rnn, "def DRNNapproximation(")
         //: @Code(Sources/Workbook/Training.swift, approximate)
+        //:
+        //: @Notebook(deep-rnn, "Y_hat = DRNNapproximation(drnn_trained, dataset_approx);")
         let (_, datasetApprox) = deepRNNLoaders(line, options)
         let yHat = approximate(drnn, on: datasetApprox)                      // (180)
-        let cyHat = approximate(concise, on: datasetApprox)                  // (180)
         let s = options.windowLength, n = 200                                 // sequence_len, num_data
         let actual = Array(line.differences.values[s...])                    // data_trans[19:199]
         output.heading("Deep RNN: one-step-ahead predictions of the differences")
-        output.line("Y_hat.shape \(describe(shape: yHat.shape)), CY_hat.shape \(describe(shape: cyHat.shape))")
-        let scratchError = meanSquaredDifference(yHat.values, actual), conciseError = meanSquaredDifference(cyHat.values, actual)
+        output.line("Y_hat.shape \(describe(shape: yHat.shape))")
+        let scratchError = meanSquaredDifference(yHat.values, actual)
         let meanError = meanSquaredDifference([Float](repeating: 7, count: actual.count), actual)
-        output.line("mean squared error on the training windows: from scratch \(format(scratchError)), concise \(format(conciseError));"
-                    + " predicting 7 every time: \(format(meanError)); the best honest predictor: about 105")
+        // The best predictor of 7 + e(t+1) − e(t) from the s differences before it: σ² (s + 2) / (s + 1).
+        let bestError = 100 * Float(s + 2) / Float(s + 1)
+        output.line("mean squared error on the training windows: from scratch \(format(scratchError)); "
+                    + "predicting 7 every time: \(format(meanError)); the best predictor from \(s) differences: "
+                    + "\(format(bestError)) on average")
         output.record("deep_rnn", "scratch_one_step_error", value: .float(scratchError))
-        output.record("deep_rnn", "concise_one_step_error", value: .float(conciseError))
         output.record("deep_rnn", "predicting_seven_error", value: .float(meanError))
+        output.record("deep_rnn", "best_one_step_error", value: .float(bestError))
         output.record("deep_rnn", "Y_hat", value: .floats(yHat.values))
-        output.record("deep_rnn", "CY_hat", value: .floats(cyHat.values))
 
-        //: Figures 3–7, as the notebook draws them: the differences (blue) and the predictions (red).
+        //: The notebook's figures draw the differences (blue) and the predictions (red); one function
+        //: draws figures 3, 4, 6 and 7, whole or zoomed on steps 75 to 125.
         let x = line.x.values, differences = line.differences.values
         let steps = (s..<(n - 1)).map(Float.init)
         // With --corrected, the figures say what their axes and lines are; as written they look as the notebook's.
@@ -82,32 +86,61 @@ struct ApproximationChapter: Chapter {
             let range = zoom ? 75..<125 : 0..<(n - 1)
             figure.addLine(x: Array(x[range]), y: Array(differences[range]), label: labelled ? "data_trans" : nil)
             // The predictions start at step s (the window length): show those between 75 and 125.
-            let shown = zoom ? min(max(75 - s, 0), predicted.count)..<min(max(125 - s, 0), predicted.count) : 0..<predicted.count
+            let shown = zoom ? min(max(75 - s, 0), predicted.count)..<min(max(125 - s, 0), predicted.count)
+                             : 0..<predicted.count
             figure.addLine(x: Array(steps[shown]), y: Array(predicted[shown]), color: "#ff0000",
-                           label: labelled ? "one-step prediction of the difference" : nil)
+                           label: labelled ? "one-step prediction" : nil)
+            figure.keyPosition = "bottom right"
             return figure
         }
+
+        //: @Notebook(deep-rnn, "fig2, ax2 = plt.subplots();")
         try output.draw(prediction("DEEPRNN_fig3", yHat.values, zoom: false),
                         caption: "the from-scratch model's one-step predictions (red) over the differences (blue).")
+
+        //: @Notebook(deep-rnn, "fig_zoom, ax_zoom = plt.subplots();")
         try output.draw(prediction("DEEPRNN_fig4", yHat.values, zoom: true), caption: "the same, steps 75 to 125.")
+
+        //: @Notebook(deep-rnn, "data_approx = Y_hat + data[sequence_len:-1];")
+        //:
+        //: `data[t]` plus the difference predicted after it is the prediction of `data[t + 1]`. The
+        //: notebook plots it at `t` (`arange(sequence_len, num_data-1)`), one step early; with
+        //: `--corrected` it is drawn at `t + 1`.
         var series = Figure(name: "DEEPRNN_fig5", xLabel: labelled ? "x" : nil, yLabel: labelled ? "data" : nil)
         series.addLine(x: x, y: line.data.values, label: labelled ? "data" : nil)
         let dataApprox = zip(yHat.values, line.data.values[s..<(n - 1)]).map(+)   // Y_hat + data[19:-1]
-        // data[t] + the predicted difference is the prediction of data[t + 1]. The notebook plots it
-        // at t (`arange(sequence_len, num_data-1)`), one step early; --corrected plots it at t + 1.
         series.addLine(x: options.corrected ? steps.map { $0 + 1 } : steps, y: dataApprox, color: "#ff0000",
                        label: labelled ? "data[t] + predicted difference, at t + 1" : nil)
         series.keyPosition = "bottom right"   // the series rises to the top right
         try output.draw(series, caption: options.corrected
-            ? "the series (blue) and its one-step prediction (red): the predicted difference added to the last value, drawn at the step it predicts."
-            : "the series (blue) and its one-step prediction, the predicted difference added to the last value (red), drawn one step early as the notebook does.")
+            ? "the series (blue) and its one-step prediction (red), drawn at the step it predicts."
+            : "the series (blue) and its one-step prediction (red), drawn one step early as the notebook does.")
+
+        //: ## The concise model: `CY_hat`
+        //: @Notebook(deep-rnn, "CY_hat = DRNNapproximation(cdrnn_trained, dataset_approx);")
+        //:
+        //: The notebook's second line, `CY_hat = Y_hat.flatten()`, throws the concise model's
+        //: predictions away and keeps the from-scratch ones, so its figures 6 and 7 show figure 3's
+        //: predictions again. Here `CY_hat` is the concise model's own, as in the reference figures.
+        let cyHat = approximate(concise, on: datasetApprox)                  // (180)
+        let conciseError = meanSquaredDifference(cyHat.values, actual)
+        output.line("CY_hat.shape \(describe(shape: cyHat.shape)); its mean squared error on the training windows: "
+                    + "\(format(conciseError))")
+        output.record("deep_rnn", "concise_one_step_error", value: .float(conciseError))
+        output.record("deep_rnn", "CY_hat", value: .floats(cyHat.values))
+
+        //: @Notebook(deep-rnn, "cfig2, cax2 = plt.subplots();")
         try output.draw(prediction("DEEPRNN_fig6", cyHat.values, zoom: false),
-                        caption: "the concise model's own predictions (red) over the differences (the notebook plots Y_hat here by mistake).")
+                        caption: "the concise model's own predictions (red) over the differences (blue).")
+
+        //: @Notebook(deep-rnn, "cfig_zoom, cax_zoom = plt.subplots();")
         try output.draw(prediction("DEEPRNN_fig7", cyHat.values, zoom: true), caption: "the concise model's predictions, steps 75 to 125.")
 
         //: ## `testBRNN(brnn_trained, dataset_test)`
         //: @Notebook(bidirectional-rnn, "def testBRNN(")
         //: @Code(Sources/Workbook/Training.swift, testBRNN)
+        //:
+        //: @Notebook(bidirectional-rnn, "testBRNN(brnn_trained, dataset_test);")
         let (task, brnn) = try trainedBRNN(options, output, retrain: retrain)
         let (_, datasetTest) = bidirectionalLoaders(task, seed: options.seed)
         let loss: BidirectionalLoss = options.corrected ? .fixed : .notebook
@@ -124,7 +157,8 @@ struct ApproximationChapter: Chapter {
         output.record("bidirectional_rnn", "test_accuracy", value: .float(accuracy))
 
         output.summary("Summary: one-step-ahead error \(format(scratchError)) (from scratch), \(format(conciseError)) (concise), "
-                       + "against ~105 for the best honest predictor; bidirectional test loss \(format(testLoss)), accuracy \(format(100 * accuracy))%.")
+                       + "against \(format(bestError)) for the best predictor; bidirectional test loss \(format(testLoss)), "
+                       + "accuracy \(format(100 * accuracy))%.")
     }
 
     /// The mean of the squared differences of two lists of numbers (outside the graph).

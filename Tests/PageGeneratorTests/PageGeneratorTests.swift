@@ -49,7 +49,8 @@ struct PageGeneratorTests {
         #expect(source.sections[1].pieces.first == .prose("Prose of the first section."))
         #expect(source.sections[2].pieces == [
             .code("let x = 1"), .prose("More prose in the middle."),
-            .code("        output.heading(\"Two\")\n        output.summary(\"Summary: x\")\n    }\n}"),
+            // The braces that close `run` and the type are left out, and the code is dedented.
+            .code("output.heading(\"Two\")\noutput.summary(\"Summary: x\")"),
         ])
         #expect(source.closing == "## Summary\nIt worked.")
     }

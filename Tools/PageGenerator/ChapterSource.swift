@@ -133,14 +133,21 @@ public struct PageError: Error, CustomStringConvertible, Equatable {
     public init(_ description: String) { self.description = description }
 }
 
-/// Removes the first non-blank line's indentation from every line (at most the spaces a line has):
-/// a block that ends with the closing braces of its function and type keeps its body at column 0.
+/// Removes the block's least indentation from every line, so that nested code keeps its own
+/// indentation relative to it. Closing braces at the end of a block that close what began before
+/// it (the chapter's `run` and its type) are left out, and do not count for the indentation.
 func dedent(_ lines: [String]) -> [String] {
-    // The least indentation of a non-blank line: nested code keeps its own indentation, relative to it.
-    let indent = lines.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { $0.prefix { $0 == " " }.count }.min() ?? 0
-    return lines.map { line in
-        line.trimmingCharacters(in: .whitespaces).isEmpty ? "" : String(line.dropFirst(min(indent, line.prefix { $0 == " " }.count)))
+    func indentation(_ line: String) -> Int { line.prefix { $0 == " " }.count }
+    func isBlank(_ line: String) -> Bool { line.trimmingCharacters(in: .whitespaces).isEmpty }
+    func isCloser(_ line: String) -> Bool {
+        let t = line.trimmingCharacters(in: .whitespaces)
+        return !t.isEmpty && t.allSatisfy { $0 == "}" || $0 == ")" }
     }
+    let body = lines.filter { !isBlank($0) && !isCloser($0) }
+    guard let indent = body.map(indentation).min() else { return lines.map { isBlank($0) ? "" : $0 } }
+    var kept = lines
+    while let last = kept.last, isBlank(last) || (isCloser(last) && indentation(last) < indent) { kept.removeLast() }
+    return kept.map { line in isBlank(line) ? "" : String(line.dropFirst(min(indent, indentation(line)))) }
 }
 
 extension String {

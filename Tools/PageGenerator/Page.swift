@@ -178,7 +178,7 @@ public struct PageBuilder {
             if let figure = Figure(line: line) {
                 flush()
                 page += ["", "![\(figure.name)](\(plots)/\(figure.name).png)", "",
-                         "*\(figure.name): \(figure.caption)*"]
+                         "*\(figure.name): \(figure.caption)* ([gnuplot script](\(plots)/\(figure.name).gp))"]
             } else {
                 text.append(line)
             }

@@ -36,8 +36,11 @@ public struct Quoter: Sendable {
                     throw PageError("\(trimmed): expected @Notebook(name, \"text\")")
                 }
                 let path = "Notebooks/\(arguments[0])-notebook.md"
-                let cell = try notebookCell(containing: String(arguments[1].dropFirst().dropLast()), in: try read(path), file: path)
-                out.append("The notebook's cell ([`\(path)`](../\(path)), Python):")
+                let notebook = try read(path)
+                let cell = try notebookCell(containing: String(arguments[1].dropFirst().dropLast()), in: notebook, file: path)
+                let number = (notebookCells(in: notebook).firstIndex(of: cell) ?? 0) + 1
+                let title = arguments[0] == "deep-rnn" ? "The deep RNN notebook" : arguments[0] == "bidirectional-rnn" ? "The bidirectional notebook" : "The notebook"
+                out.append("\(title)'s cell \(number) ([`\(path)`](../\(path)), Python):")
                 out.append("")
                 out.append("```python\n\(cell)\n```\n")
             } else {
@@ -110,8 +113,8 @@ public func declaration(named name: String, in text: String, file: String) throw
     return dedent(Array(lines[first...end])).joined(separator: "\n")
 }
 
-/// The first ```` ```python ```` cell of a notebook export that contains `text`.
-public func notebookCell(containing text: String, in notebook: String, file: String) throws -> String {
+/// The ```` ```python ```` cells of a notebook export, in order, trimmed.
+public func notebookCells(in notebook: String) -> [String] {
     var cells: [[String]] = [], current: [String]? = nil
     for line in notebook.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
         if current == nil, line.trimmingCharacters(in: .whitespaces) == "```python" {
@@ -123,8 +126,13 @@ public func notebookCell(containing text: String, in notebook: String, file: Str
             current?.append(line)
         }
     }
-    guard let cell = cells.first(where: { $0.joined(separator: "\n").contains(text) }) else {
+    return cells.map { $0.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines) }
+}
+
+/// The first ```` ```python ```` cell of a notebook export that contains `text`.
+public func notebookCell(containing text: String, in notebook: String, file: String) throws -> String {
+    guard let cell = notebookCells(in: notebook).first(where: { $0.contains(text) }) else {
         throw PageError("\(file) has no Python cell containing \"\(text)\"")
     }
-    return cell.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    return cell
 }

@@ -32,7 +32,7 @@ set xlabel "step" noenhanced offset 0,0.8
 set ylabel "difference" noenhanced offset 1,0
 set xtics 25
 set ytics 20
-set key top right inside opaque reverse Left samplen 2 spacing 1.1 + svgtext width 1 + svgtext * 37 height 0.5 box lc rgb "#cccccc" lw 1
+set key bottom right inside opaque reverse Left samplen 2 spacing 1.1 + svgtext width 1 + svgtext * 19 height 0.5 box lc rgb "#cccccc" lw 1
 $D1 << EOD
 0.0 6.7347965
 1.0 16.017815
@@ -418,4 +418,4 @@ $D2 << EOD
 EOD
 
 plot $D1 using 1:2 with lines lw 2.1 lc rgb "#1f77b4" title "data_trans" noenhanced, \
-     $D2 using 1:2 with lines lw 2.1 lc rgb "#ff0000" title "one-step prediction of the difference" noenhanced
+     $D2 using 1:2 with lines lw 2.1 lc rgb "#ff0000" title "one-step prediction" noenhanced
