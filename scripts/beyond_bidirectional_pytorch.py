@@ -1,7 +1,7 @@
 """Chapter07-Beyond's bidirectional runs, in PyTorch, to compare with the workbook's table.
 
     pip install torch
-    python scripts/beyond_bidirectional_pytorch.py
+    python scripts/beyond_bidirectional_pytorch.py [--record scripts/recorded/beyond_bidirectional_pytorch.json]
 
 For seeds 0-4, from torch.manual_seed(seed): the notebook's digits (floor(10 * rand(5000, 6))),
 then the model's weights, then 300 full-batch epochs on the first 3750 rows with the four fixes
@@ -12,6 +12,9 @@ then the model's weights, then 300 full-batch epochs on the first 3750 rows with
 Prints the test accuracy on the last 1250 rows (a prediction counts as 1 at 0.5 or more). The rows
 are in their stored order (the workbook shuffles its one batch, which changes only rounding).
 """
+import json
+import sys
+
 import torch
 import torch.nn as nn
 
@@ -69,7 +72,9 @@ class Standard(nn.Module):
         return self.linear(torch.cat([h_n[-2], h_n[-1]], dim=1))
 
 
-for name, Model in [("two halves, four fixes", TwoHalves), ("nn.RNN(bidirectional=True)", Standard)]:
+recorded = {"torch_version": torch.__version__, "test_accuracy": {}}
+for key, name, Model in [("two_halves", "two halves, four fixes", TwoHalves),
+                         ("standard", "nn.RNN(bidirectional=True)", Standard)]:
     accuracies = []
     for seed in range(5):
         torch.manual_seed(seed)
@@ -88,3 +93,10 @@ for name, Model in [("two halves, four fixes", TwoHalves), ("nn.RNN(bidirectiona
             prediction = model(digits[3750:]).flatten()
         accuracies.append(((prediction >= 0.5).float() == labels[3750:]).float().mean().item())
     print(f"{name:30s}" + "".join(f"{100 * a:8.2f}%" for a in accuracies))
+    recorded["test_accuracy"][key] = accuracies
+
+# --record FILE: what this run printed, for the pages to quote (Chapter07's prose reads it).
+if "--record" in sys.argv:
+    with open(sys.argv[sys.argv.index("--record") + 1], "w") as f:
+        json.dump(recorded, f, indent=1)
+        f.write("\n")

@@ -291,7 +291,21 @@ def main():
     parser.add_argument("--train-and-save", metavar="DIR", help="train the notebooks' models in PyTorch and save them into DIR")
     parser.add_argument("--epochs", type=int, default=3, help="with --train-and-save: epochs per round (default: 3)")
     parser.add_argument("--seed", type=int, default=0, help="with --train-and-save: the seed (default: 0)")
+    parser.add_argument("--record", metavar="FILE", help="also write the numbers printed, with PyTorch's version, into "
+                        "FILE (scripts/recorded/load_in_pytorch.json is what Chapter06-Approximation's prose quotes)")
     args = parser.parse_args()
+
+    def record(key, outputs):
+        if not args.record:
+            return
+        recorded = {}
+        if os.path.exists(args.record):
+            with open(args.record) as f:
+                recorded = json.load(f)
+        recorded[key] = dict(outputs, torch_version=torch.__version__)
+        with open(args.record, "w") as f:
+            json.dump(recorded, f, indent=1, sort_keys=True)
+            f.write("\n")
 
     if args.train_and_save:
         seed, epochs, folder = args.seed, args.epochs, args.train_and_save
@@ -325,6 +339,7 @@ def main():
         with open(os.path.join(folder, "pytorch-outputs.json"), "w") as f:
             json.dump(outputs, f, indent=1, sort_keys=True)
             f.write("\n")
+        record(f"trained_{epochs}_epochs", outputs)
         return
 
     folder = args.checkpoints_dir
@@ -343,7 +358,7 @@ def main():
     brnn.load_state_dict(brnn_tensors, strict=True)
     X, Y = digits(seed)
     print(f"PyTorch, from the workbook's checkpoints in {folder}/ (seed {seed}, epochs {meta.get('epochs')}):")
-    numbers(drnn, concise, brnn, data_trans, X, Y)
+    record("from_workbook", numbers(drnn, concise, brnn, data_trans, X, Y))
 
 
 if __name__ == "__main__":

@@ -116,6 +116,7 @@ struct DataChapter: Chapter {
 
  1. Run `swift run Chapter00-Data --seed 1` and compare the differences' mean and spread with
     seed 0. Which of the two numbers depends on the slope, and which on the noise?
- 2. Why do the differences have a standard deviation near 14, not 10? (Hint: `e(t+1) − e(t)`.)
+ 2. Why do the differences have a standard deviation of {{deep_rnn.data_trans_std}}, nearer 14.1 than 10?
+    (Hint: `e(t+1) − e(t)`.)
  3. Work out the share of rows labelled 1 from the rule alone, and compare it with the printed count.
  */

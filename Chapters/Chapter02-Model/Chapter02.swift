@@ -3,29 +3,43 @@
 
  Three models, each drawn from the seed as the notebooks draw them.
 
- **The deep RNN from scratch**, `DRNN(2, 1, 8, 1)`: two layers of eight hidden units. Layer `l`
- turns the sequence below it into a sequence of hidden states,
- $H_t = I_t W_{xh} + H_{t-1} W_{hh} + b_h$, and the last layer's states give the outputs
- $O_t = H_t W_{hq} + b_q$. The notebook draws every weight uniform in [−1, 1] and applies no
- activation: the recurrence is linear, and with 8 × 8 matrices of such weights its states grow
- by a factor of about 1.8 per step: from a window's first output to its last, 18 steps later, by
- {{deep_rnn.scratch_output_growth}} here.
+ **The deep RNN from scratch**, `DRNN(2, 1, 8, 1)`: two layers of eight hidden units. Layer $l$
+ turns the sequence below it, $I_t$ (the input $X_t$ for the first layer, the states of the layer
+ below for the others), into a sequence of hidden states, and the last layer's states give the outputs:
+
+ $$H_t = I_t W_{xh} + H_{t-1} W_{hh} + b_h, \qquad O_t = H_t W_{hq} + b_q.$$
+
+ The notebook draws every weight uniform in [−1, 1] and applies no activation: the recurrence is
+ linear, and with 8 × 8 matrices of such weights its states grow step after step, here by a factor
+ of {{deep_rnn.scratch_growth_per_step}} a step on average: from a window's first output to its
+ last, 18 steps later, by {{deep_rnn.scratch_output_growth}}. Chapter 03 shows why (the powers of $W_{hh}$).
 
  Its constructor also has a bug: it assigns `self.W_xh`, `self.W_hh` and `self.b_h` again for each
  layer, and PyTorch registers only the tensors an attribute holds last. `drnn.parameters()`
  therefore holds five tensors, not eight: the first layer computes but is never trained.
 
  **The concise deep RNN**: `torch.nn.RNN(1, 8, num_layers=2, nonlinearity='tanh')` followed by the
- notebook's `OutputLayer`. `RNN` reproduces `nn.RNN`: weights stored `(hidden, input)`, two biases
- per layer, every tensor uniform in [−1/√8, 1/√8].
+ notebook's `OutputLayer`. `RNN` reproduces `nn.RNN`, which stores its weights transposed,
+ `(hidden, input)`, and adds two biases per layer:
+
+ $$H_t = \tanh\left(I_t W_{ih}^\top + b_{ih} + H_{t-1} W_{hh}^\top + b_{hh}\right),$$
+
+ every tensor uniform in $[-1/\sqrt 8, 1/\sqrt 8]$; `OutputLayer` is $O_t = H_t W_{hq} + b_q$ again.
 
  **The bidirectional model**, `BRNN(1, 32, 1)`: a forward RNN over digits 1–3 and a backward RNN
  over digits 6, 5, 4, each with ReLU and its own output, and the prediction is the product of the
- two outputs. Weights come from `randn`.
+ two outputs, for a row whose digits are read as $f_1, f_2, f_3$ forwards and $b_1, b_2, b_3$ backwards:
+
+ $$F_t = \operatorname{ReLU}\left(f_t W^f_{xh} + F_{t-1} W^f_{hh} + b^f_h\right), \qquad B_t = \operatorname{ReLU}\left(b_t W^b_{xh} + B_{t-1} W^b_{hh} + b^b_h\right),$$
+
+ $$\hat y = \left(F_3 W^f_{hq} + b^f_q\right) \cdot \left(B_3 W^b_{hq} + b^b_q\right).$$
+
+ Weights come from `randn`, biases are zero.
  */
 import ArgumentParser
 import ChapterSupport
 import Figures
+import Foundation
 import Workbook
 
 @main
@@ -65,11 +79,12 @@ struct ModelChapter: Chapter {
         let x = timeMajorInputs(inputs)                                   // (19, 180, 1)
         let outputs = drnn(x)
         output.line("drnn(X): \(outputs.count) outputs of shape \(describe(shape: outputs[0].shape))")
-        let first = rms(outputs[0]), last = rms(outputs[outputs.count - 1])
+        let first = rootMeanSquare(outputs[0]), last = rootMeanSquare(outputs[outputs.count - 1])
         output.line("output size (root mean square) at t = 0: \(format(first)), at t = 18: \(format(last)) "
                     + "(× \(format(last / first)) over 18 steps; the targets are about 14)")
-        output.record("deep_rnn", "scratch_output_rms", value: .floats(outputs.map(rms)))
+        output.record("deep_rnn", "scratch_output_rms", value: .floats(outputs.map(rootMeanSquare)))
         output.record("deep_rnn", "scratch_output_growth", value: .float(last / first))
+        output.record("deep_rnn", "scratch_growth_per_step", value: .number(pow(Double(last / first), 1 / Double(outputs.count - 1))))
 
         //: ## The concise deep RNN: `nn.Sequential(nn.RNN(1, 8, 2), OutputLayer(8, 1))`
         //: @Notebook(deep-rnn, "class OutputLayer(nn.Module):")
@@ -91,7 +106,7 @@ struct ModelChapter: Chapter {
         output.line("nn.RNN draws every tensor uniform in [-1/sqrt(8), 1/sqrt(8)] = [-0.3536, 0.3536]; OutputLayer's W_hq is uniform in [-1, 1]")
         let conciseOutputs = concise(x)
         output.line("deep_rnn(X): \(conciseOutputs.count) outputs of shape \(describe(shape: conciseOutputs[0].shape)); "
-                    + "size at t = 18: \(format(rms(conciseOutputs[conciseOutputs.count - 1]))) (tanh keeps the states in [-1, 1])")
+                    + "size at t = 18: \(format(rootMeanSquare(conciseOutputs[conciseOutputs.count - 1]))) (tanh keeps the states in [-1, 1])")
         output.record("deep_rnn", "concise_init", value: .object(concise.namedParameters.map { (String($0.name.dropFirst(2)), .tensor($0.tensor)) }))
 
         //: ## The bidirectional model: `brnn = BRNN(1, 32, 1)`
@@ -117,7 +132,7 @@ struct ModelChapter: Chapter {
         let (forward, backward) = bidirectionalInputs(xTrain, scaled: options.corrected)   // XTransform(X), XTransform(X, True)
         let prediction = brnn(forward, backward)
         output.line("brnn(fX, bX) with fX \(describe(shape: forward.shape)), bX \(describe(shape: backward.shape)): \(describe(shape: prediction.shape))")
-        output.line("prediction size (root mean square) \(format(rms(prediction))): "
+        output.line("prediction size (root mean square) \(format(rootMeanSquare(prediction))): "
                     + (options.corrected ? "digits scaled to [0, 1] through Xavier weights" : "raw digits 0–9 through randn weights")
                     + ", for labels 0 and 1")
         output.record("bidirectional_rnn", "init", value: .object(brnn.namedParameters.map { ($0.name, .tensor($0.tensor)) }))
@@ -126,11 +141,6 @@ struct ModelChapter: Chapter {
 
         output.summary("Summary: DRNN with \(drnn.parameters.count) of \(drnn.allTensors.count) tensors registered, outputs growing × \(format(last / first)) over a window; "
                        + "concise model with \(concise.parameters.count) tensors; BRNN with \(brnn.parameters.count).")
-    }
-
-    /// The root mean square of a tensor's values.
-    func rms(_ t: Tensor) -> Float {
-        Float((t.values.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(t.count, 1))).squareRoot())
     }
 }
 

@@ -5,19 +5,27 @@
  `XTransform` turns a batch of windows `(B, T)` into `(T, B, 1)`, and `YTransform` turns the
  targets into `(T, B)`. The deep RNN's loss, `loss(Y_hat, Y)`, concatenates the 19 outputs
  `(180, 1)` into `(3420, 1)`, flattens the targets to the same shape, and takes the mean squared
- error over every step of every window.
+ error over every step $t$ of every window $b$:
+
+ $$L = \frac{1}{TB} \sum_{t=1}^{T} \sum_{b=1}^{B} \left(\hat y_{t,b} - y_{t,b}\right)^2.$$
 
  The bidirectional notebook's loss is `((Y_hat - Y)**2).mean()` with `Y_hat` of shape `(N, 1)` and
- `Y` of shape `(N,)`. PyTorch broadcasts the difference to an `N × N` matrix: every prediction is
- compared with every label. Expanding the square, the loss is
- $\operatorname{var}(\hat y) + (\overline{\hat y} - \bar y)^2 + \operatorname{var}(y)$: it only sees the predictions' mean and spread, so its
- minimum is a constant prediction equal to the labels' mean. Even a perfect classifier scores
- `2 var(y)` under it, twice the constant's score. `broadcastMeanSquaredError` computes it in
- closed form, in O(N) instead of 14 million elements per step; the corrected loss flattens
- `Y_hat` to `(N,)` first.
+ `Y` of shape `(N,)`. PyTorch broadcasts the difference to an `N × N` matrix: every prediction
+ $\hat y_i$ is compared with every label $y_j$. Expanding the square and summing over $i$ and $j$,
+ with $\overline{\hat y}$ and $\bar y$ the means and $\frac1N \sum_i \hat y_i^2 = \operatorname{var}(\hat y) + \overline{\hat y}^2$:
+
+ $$\frac{1}{N^2} \sum_{i,j} (\hat y_i - y_j)^2 = \frac1N \sum_i \hat y_i^2 - 2\, \overline{\hat y}\, \bar y + \frac1N \sum_j y_j^2 = \operatorname{var}(\hat y) + \left(\overline{\hat y} - \bar y\right)^2 + \operatorname{var}(y).$$
+
+ The loss sees only the predictions' spread and mean. Its minimum is at $\operatorname{var}(\hat y) = 0$
+ and $\overline{\hat y} = \bar y$: a constant prediction equal to the labels' mean, which scores
+ $\operatorname{var}(y)$. A perfect classifier, $\hat y = y$, scores $2 \operatorname{var}(y)$, twice as much.
+ `broadcastMeanSquaredError` computes it in this closed form, in O(N) instead of the $N^2$ = 3750²
+ elements per step; the corrected loss flattens `Y_hat` to `(N,)` first and compares each
+ prediction with its own label.
  */
 import ArgumentParser
 import ChapterSupport
+import Foundation
 import Workbook
 
 @main
@@ -68,11 +76,68 @@ struct LossChapter: Chapter {
         output.line("predicting 0 everywhere would score about \(format(std * std + 49)); predicting the mean 7, about \(format(std * std))")
         if variant == .notebook {
             output.line("Notebook defect: a fresh from-scratch model has a loss of \(format(scratchLoss)), not the ~200 the notebook")
-            output.line("printed in its first epoch. Its linear recurrence amplifies the inputs ~1.8x per step; the notebook's")
-            output.line("printed losses cannot come from a freshly drawn model. --corrected uses tanh and nn.RNN's initialisation.")
+            output.line("printed in its first epoch. Its linear recurrence multiplies its state by W_hh at every step (below);")
+            output.line("the notebook's printed losses cannot come from a freshly drawn model. --corrected uses tanh and nn.RNN's")
+            output.line("initialisation.")
         }
         output.record("deep_rnn", "scratch_initial_loss", value: .float(scratchLoss))
         output.record("deep_rnn", "concise_initial_loss", value: .float(conciseLoss))
+
+        //: ## Why a fresh linear DRNN's loss is so large: the powers of `W_hh`
+        //: Without an activation the recurrence is linear, and unrolled, layer 1's state at step $t$
+        //: is a sum of powers of $W_{hh}$:
+        //:
+        //: $$H_t = \sum_{s=0}^{t} \left(I_s W_{xh} + b_h\right) W_{hh}^{\,t-s}.$$
+        //:
+        //: A power $W^k$ grows like $\rho(W)^k$, where the spectral radius $\rho(W) = \max_i \lvert\lambda_i(W)\rvert$
+        //: is the largest modulus of an eigenvalue (Gelfand's formula: $\rho(W) = \lim_k \lVert W^k \rVert^{1/k}$).
+        //: For an $n \times n$ matrix of independent entries of variance $\sigma^2$, the circular law puts
+        //: the eigenvalues in a disc of radius $\sigma\sqrt n$: uniform in $[-1, 1]$ means $\sigma^2 = 1/3$,
+        //: and with $n = 8$, $\rho \approx \sqrt{8/3} \approx 1.63$. The second layer reads the first
+        //: layer's growing states and multiplies by its own $W_{hh}$, so the outputs at the end of a
+        //: window are about $\rho_{\max}^{18}$ times those at its start, and the loss, their mean
+        //: square, grows like $\rho_{\max}^{2 \cdot 18}$, so that a small change of radius is orders of
+        //: magnitude of loss. The chapter measures $\rho$ (by Gelfand's formula) for ten
+        //: seeds beside the outputs' growth and the loss:
+        //:
+        //: @Code(Sources/ChapterSupport/Measures.swift, spectralRadius)
+        let seeds = 0..<10
+        output.heading("The notebook's linear DRNN, fresh, for \(seeds.count) seeds: the powers of W_hh")
+        output.line("seed   rho(W_hh) layer 1   layer 2   rho_max^18   outputs' growth over 18 steps   initial loss")
+        var radii: [Double] = [], growths: [Double] = [], losses: [Double] = [], ratios: [Double] = []
+        for seed in seeds {
+            var seedGenerator = TorchGenerator(seed: UInt64(seed))
+            let seedLine = NoisyLine(count: 200, using: &seedGenerator)
+            let model = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, variant: .notebook,
+                             using: &seedGenerator)
+            let (seedInputs, seedTargets) = slidingWindows(of: seedLine.differences, length: options.windowLength)
+            let outputs = model(timeMajorInputs(seedInputs))
+            let rho = model.layers.map { spectralRadius($0.recurrentWeights) }
+            let growth = Double(rootMeanSquare(outputs[outputs.count - 1]) / rootMeanSquare(outputs[0]))
+            let loss = Double(sequenceLoss(outputs, timeMajorTargets(seedTargets)).item)
+            let steps = Double(outputs.count - 1)
+            output.line(String(seed).padding(toLength: 7, withPad: " ", startingAt: 0)
+                        + format(rho[0]).padding(toLength: 20, withPad: " ", startingAt: 0)
+                        + format(rho[1]).padding(toLength: 10, withPad: " ", startingAt: 0)
+                        + format(pow(rho.max()!, steps)).padding(toLength: 13, withPad: " ", startingAt: 0)
+                        + format(growth).padding(toLength: 32, withPad: " ", startingAt: 0) + format(loss))
+            radii += rho
+            growths.append(growth)
+            ratios.append(growth / pow(rho.max()!, steps))
+            losses.append(loss)
+        }
+        output.record("deep_rnn", "fresh_models", "spectral_radius", value: .array(radii.map(JSON.number)))
+        output.record("deep_rnn", "fresh_models", "growth", value: .array(growths.map(JSON.number)))
+        output.record("deep_rnn", "fresh_models", "initial_loss", value: .array(losses.map(JSON.number)))
+        output.record("deep_rnn", "fresh_models", "growth_over_rho_power", value: .array(ratios.map(JSON.number)))
+        //: Over these seeds the radii run from {{deep_rnn.fresh_models.spectral_radius|min}} to
+        //: {{deep_rnn.fresh_models.spectral_radius|max}}, around the circular law's 1.63, and the initial
+        //: loss from {{deep_rnn.fresh_models.initial_loss|min|order}} to {{deep_rnn.fresh_models.initial_loss|max|order}}
+        //: (seed 0: {{deep_rnn.scratch_initial_loss}}). The larger the radius, the larger the loss, but
+        //: only roughly: the outputs grow between {{deep_rnn.fresh_models.growth_over_rho_power|min}} and
+        //: {{deep_rnn.fresh_models.growth_over_rho_power|max}} times $\rho_{\max}^{18}$, because the powers of
+        //: a non-symmetric matrix approach $\rho^k$ slowly and the first layer's growing states feed the
+        //: second. Either way no learning rate can make such a model's first steps small.
 
         //: ## The bidirectional loss: `(N, 1) − (N,)` broadcast to N × N
         //: @Notebook(bidirectional-rnn, "return ((Y_hat-Y)**2).mean();")
@@ -96,6 +161,7 @@ struct LossChapter: Chapter {
         let constant = Tensor(zeros: [n, 1]) + labels.mean().item
         let variance = (labels - labels.mean().item).squared().mean().item
         output.line("the labels' mean \(format(labels.mean().item)), variance \(format(variance))")
+        output.record("bidirectional_rnn", "label_variance", value: .float(variance))
         output.line("                             notebook loss   fixed loss")
         for (name, answer) in [("perfect answers Y_hat = Y", perfect), ("constant Y_hat = mean(Y)", constant)] {
             let a = BidirectionalLoss.notebook(answer, labels).item, b = BidirectionalLoss.fixed(answer, labels).item
@@ -122,8 +188,9 @@ struct LossChapter: Chapter {
 
  ## Exercises
 
- 1. Show that the mean of $(\hat y_i - y_j)^2$ over all pairs equals $\operatorname{var}(\hat y) + (\overline{\hat y} - \bar y)^2 + \operatorname{var}(y)$.
- 2. With `--corrected`, the bidirectional losses start near 0.26. Why are they so much smaller than
-    the notebook's 5e8?
+ 1. From the closed form, work out the gradient $\partial L / \partial \hat y_i$ of the N × N loss. Why does
+    it push every prediction towards the same value?
+ 2. With `--corrected`, the bidirectional loss starts at {{corrected: bidirectional_rnn.losses.fixed_loss.initial}}.
+    Why is it so much smaller than the notebook's {{bidirectional_rnn.losses.seed_loss.initial}}?
  3. What would the broadcast loss be if `Y` had shape `(N, 1)` too?
  */

@@ -15,6 +15,7 @@
  */
 import ArgumentParser
 import ChapterSupport
+import Foundation
 import Workbook
 
 @main
@@ -54,6 +55,53 @@ struct ClippingChapter: Chapter {
             norms.append((name, .float(norm)))
         }
         output.record("deep_rnn", "scratch_initial_grad_norms", value: .object(norms))
+
+        //: ## Backpropagation through time: why the gradient grows with the window
+        //: Take one linear layer, $H_t = I_t W_{xh} + H_{t-1} W_{hh} + b_h$ and $O_t = H_t W_{hq} + b_q$,
+        //: over a window of $T$ steps. $H_t$ reaches the loss through its output $O_t$ and through
+        //: $H_{t+1}$, so the loss's gradient with respect to it, $\delta_t = \partial L / \partial H_t$, obeys
+        //:
+        //: $$\delta_t = \frac{\partial L}{\partial O_t} W_{hq}^\top + \delta_{t+1} W_{hh}^\top
+        //: \quad\Longrightarrow\quad \delta_t = \sum_{s=t}^{T} \frac{\partial L}{\partial O_s} W_{hq}^\top \left(W_{hh}^\top\right)^{s-t},$$
+        //:
+        //: and every step that used $W_{hh}$ adds to its gradient:
+        //:
+        //: $$\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} H_{t-1}^\top \, \delta_t.$$
+        //:
+        //: With a spectral radius $\rho > 1$ (Chapter 03) each factor grows: $H_{t-1}$ like $\rho^{t}$,
+        //: the powers of $W_{hh}^\top$ in $\delta_t$ like $\rho^{T-t}$, and the errors $\partial L / \partial O_s$,
+        //: which are the outputs' errors, like $\rho^{T}$. Each of the $T$ terms is of order $\rho^{2T}$:
+        //: the gradient grows by about $\rho^2$ for every step the window gets longer. The autodiff
+        //: computes exactly these sums (`backward()` walks the recorded steps in reverse); the same
+        //: fresh model, measured on windows of growing length:
+        let lengths = [3, 7, 11, 15, 19].filter { $0 <= options.windowLength }
+        output.heading("Deep RNN from scratch: the gradient of the last layer's W_hh against the window length")
+        output.line("  T    loss         |dL/dW_hh|   growth per added step")
+        var gradientNorms: [Double] = []
+        for length in lengths {
+            var freshGenerator = options.generator()
+            let freshLine = NoisyLine(count: 200, using: &freshGenerator)
+            let fresh = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, variant: .notebook,
+                             using: &freshGenerator)
+            let (windows, windowTargets) = slidingWindows(of: freshLine.differences, length: length)
+            let windowLoss = sequenceLoss(fresh(timeMajorInputs(windows)), timeMajorTargets(windowTargets))
+            windowLoss.backward()
+            let norm = Double(fresh.layers[fresh.layers.count - 1].recurrentWeights.grad?.norm ?? 0)
+            let perStep = gradientNorms.last.map { pow(norm / $0, 1 / Double(length - lengths[gradientNorms.count - 1])) }
+            output.line("  " + String(length).padding(toLength: 5, withPad: " ", startingAt: 0)
+                        + format(windowLoss.item).padding(toLength: 13, withPad: " ", startingAt: 0)
+                        + format(norm).padding(toLength: 13, withPad: " ", startingAt: 0) + (perStep.map(format) ?? ""))
+            gradientNorms.append(norm)
+        }
+        let rho = drnn.layers.map { spectralRadius($0.recurrentWeights) }.max() ?? 0
+        output.line("rho_max^2 = \(format(rho * rho)) (rho_max = \(format(rho)), the largest spectral radius of the two W_hh)")
+        output.record("deep_rnn", "bptt", "window_lengths", value: .array(lengths.map { .number(Double($0)) }))
+        output.record("deep_rnn", "bptt", "grad_norms", value: .array(gradientNorms.map(JSON.number)))
+        output.record("deep_rnn", "bptt", "rho_max_squared", value: .number(rho * rho))
+        //: From {{deep_rnn.bptt.window_lengths.0}} to {{deep_rnn.bptt.window_lengths.-1}} steps the gradient grows
+        //: from {{deep_rnn.bptt.grad_norms.0}} to {{deep_rnn.bptt.grad_norms.-1}}, by a factor per added step
+        //: of the order of $\rho_{\max}^2$ = {{deep_rnn.bptt.rho_max_squared}}: the explosion that the
+        //: clipping below has to tame.
 
         //: ## Per parameter or global: the direction of the step
         //: @Code(Sources/Workbook/Clipping.swift, clipGradientsGlobally)

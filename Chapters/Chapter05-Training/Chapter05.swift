@@ -9,29 +9,40 @@
  - The concise deep RNN: three rounds of 500 epochs at `lr = 0.03, 0.003, 0.0003`, no clipping.
  - The bidirectional model: 100 epochs at `lr = 0.1`, then 200 at `0.01`, with clipping.
 
- What to expect. The from-scratch model starts with a loss of 10⁶ to 10¹¹ (Chapter 03); with its
- first layer never updated and its steps clipped tensor by tensor, 5000 epochs bring it down by
- several orders of magnitude (to {{deep_rnn.scratch_losses.-1}}) but not to the ~200 the notebook
- printed. The concise model learns: its printed loss falls from {{deep_rnn.concise_losses.0.0}}
- after the first epoch to {{deep_rnn.concise_losses.-1.-1}} (where exactly depends on float rounding, see below), about the
- error of the best one-step predictor of this noise, which Chapter 07 measures. Whether it learnt the process or memorised these 200 points, only new data can tell:
- on a fresh series it does far worse than on its own windows (Chapter 07). The bidirectional
- model's first updates blow its loss up to about 10²⁰; then the N × N loss pulls every prediction
- towards the labels' mean and the loss settles at {{bidirectional_rnn.losses_per_epoch.-1.-1}}: the
- labels' spread around their mean, the least that loss allows (Chapter 03 says why).
+ What to expect. The from-scratch model starts with a loss of {{Chapter03: deep_rnn.scratch_initial_loss}}
+ for seed 0, and between {{Chapter03: deep_rnn.fresh_models.initial_loss|min|order}} and
+ {{Chapter03: deep_rnn.fresh_models.initial_loss|max|order}} over ten seeds (Chapter 03 says why);
+ with its first layer never updated and its steps clipped tensor by tensor, 5000 epochs bring it
+ down by several orders of magnitude, to {{deep_rnn.scratch_losses.-1}}, but not to the losses
+ near 200 that the notebook printed. The concise model learns: its printed loss falls from
+ {{deep_rnn.concise_losses.0.0}} after the first epoch to {{deep_rnn.concise_losses.-1.-1}} (where
+ exactly depends on float rounding, see below), next to {{Chapter07: fresh_series.optimum}}, the
+ least error an honest one-step predictor of this noise can average over a window's positions
+ (Chapter 07). Whether it learnt the process or memorised these 200 points, only new data can
+ tell: on a fresh series it scores {{Chapter07: fresh_series.concise.fresh}} (Chapter 07). The
+ bidirectional model's first updates blow its loss up to {{bidirectional_rnn.losses_per_epoch|max}};
+ then the N × N loss pulls every prediction towards the labels' mean and the loss settles at
+ {{bidirectional_rnn.losses_per_epoch.-1.-1}}, above the least that loss allows, the training labels'
+ variance {{Chapter03: bidirectional_rnn.label_variance}} (Chapter 03): by the loss's decomposition the
+ rest is $\operatorname{var}(\hat y) + (\overline{\hat y} - \bar y)^2$, the predictions' own spread and
+ the distance of their mean from the labels', which the last 200 epochs at lr 0.01 do not remove.
 
  With `--corrected` the bidirectional model is trained as it should be: the loss compares (N,)
  with (N,), the digits are scaled to [0, 1], the weights start from Xavier's uniform draw, and Adam
  (lr 0.01) takes 2000 full-batch steps. Its loss falls to
- {{corrected: bidirectional_rnn.losses_per_epoch.-1.-1}} and, in Chapter 06, it classifies every test
- row correctly.
+ {{corrected: bidirectional_rnn.losses_per_epoch.-1.-1}}, and its test accuracy in Chapter 06 is
+ {{Chapter06/corrected: bidirectional_rnn.test_accuracy|%}}, against {{Chapter06: bidirectional_rnn.test_accuracy|%}}
+ as the notebook trains it.
 
- How far can the numbers be trusted? The first epochs equal PyTorch's to about 1e-6 (the tests
- check five updates of each model). Later, the concise model's run at lr 0.03 becomes chaotic:
- PyTorch itself, given the same 180 windows in reverse order — the same gradient summed in another
- order — parts from its own run around epoch 40 and ends at 126.7 instead of 101.7
- (`scripts/concise_rounding_sensitivity.py`). So the workbook's final losses match PyTorch's in
- kind, not to the last digit.
+ How far can the numbers be trusted? The first epochs equal PyTorch's (the tests check five
+ updates of each model, the losses to 1e-4 relative). Later, the concise model's run at lr 0.03 becomes chaotic:
+ PyTorch itself ({{pytorch: concise_rounding_sensitivity.torch_version}}), given the same 180 windows
+ in reverse order (the same gradient summed in another order), parts from its own run by more
+ than 1e-4 relative from epoch {{pytorch: concise_rounding_sensitivity.first_epoch_above.2}} and
+ ends at {{pytorch: concise_rounding_sensitivity.final_losses.reversed}} instead of
+ {{pytorch: concise_rounding_sensitivity.final_losses.in_order}} (`scripts/concise_rounding_sensitivity.py`,
+ recorded in `scripts/recorded/`). So the workbook's final losses match PyTorch's in kind, not to
+ the last digit.
  */
 import ArgumentParser
 import ChapterSupport

@@ -16,10 +16,11 @@
  each point is drawn at the step it predicts.
 
  How good can such a prediction be? The differences are `7 + e(t+1) − e(t)` with noise `e` of
- standard deviation 10: the best predictor from the past still misses `e(t+1)`, a mean squared
- error of at least 100, about 105 from 19 past values, and predicting the mean 7 scores
- `2σ² = 200` on average ({{deep_rnn.predicting_seven_error}} on these 180 windows).
- A model that scores far below 100 on the data it trained on has memorised them.
+ standard deviation $\sigma = 10$: the best predictor from the past still misses `e(t+1)`, a mean
+ squared error of at least $\sigma^2$, and from the 19 past values of a window
+ $\sigma^2 (1 + 1/(k + 1))$ with $k = 19$, {{deep_rnn.best_one_step_error}} (Chapter 07, exercise 3); predicting the
+ mean 7 scores $2\sigma^2$ in expectation ({{deep_rnn.predicting_seven_error}} on these 180 windows).
+ A model that scores far below $\sigma^2$ on the data it trained on has memorised them.
 
  The bidirectional notebook's `testBRNN` reports the mean loss on the 1250 test rows; the accuracy
  (predictions rounded at 0.5) says more. As the notebook trains it, the model answers the labels'
@@ -174,45 +175,46 @@ struct ApproximationChapter: Chapter {
  so the same trained models run in PyTorch. After a default `swift run Chapter05-Training`,
  `python scripts/load_in_pytorch.py` loads the three files into the notebooks' own classes with
  `safetensors.torch.load_file` and `load_state_dict(strict=True)`, runs the notebooks'
- approximation and testing cells, and prints (PyTorch 2.15, on the CPU):
+ approximation and testing cells, and prints (PyTorch {{pytorch: load_in_pytorch.from_workbook.torch_version}}, on the CPU,
+ recorded in `scripts/recorded/load_in_pytorch.json`):
 
-     PyTorch, from the workbook's checkpoints in checkpoints/ (seed 0, epochs notebook):
-     one-step error, from scratch: 57007.295
-     one-step error, concise:      103.50734
-     mean loss at testing time     0.19730726
+ | | PyTorch, from the workbook's checkpoints | this chapter |
+ | --- | --- | --- |
+ | one-step error, from scratch | {{pytorch: load_in_pytorch.from_workbook.scratch_one_step_error}} | {{deep_rnn.scratch_one_step_error}} |
+ | one-step error, concise | {{pytorch: load_in_pytorch.from_workbook.concise_one_step_error}} | {{deep_rnn.concise_one_step_error}} |
+ | mean loss at testing time | {{pytorch: load_in_pytorch.from_workbook.test_loss}} | {{bidirectional_rnn.test_loss}} |
 
- beside this chapter's 5.701e+04 (57006.89 in `--json`), 103.5 (103.50733) and
- 0.1973072737455368: the same to about 1e-5, the from-scratch model's linear recurrence summing its
- large values in another order. The other way, `python scripts/load_in_pytorch.py
+ The same to the digits shown; in full they differ by a few parts in a million, the from-scratch
+ model's linear recurrence summing its large values in another order. The other way, `python scripts/load_in_pytorch.py
  --train-and-save pytorch-checkpoints --epochs 3` trains the notebooks' models in PyTorch for 3
  epochs a round and saves their `state_dict`s with `safetensors.torch.save_file` (and the
- metadata this chapter checks: model, seed, epochs, corrected, CRC-32), printing
-
-     one-step error, from scratch: 1.9589842e+11
-     one-step error, concise:      172.54271
-     mean loss at testing time     1.6909683e+20
-
- and `swift run Chapter06-Approximation --checkpoints-dir pytorch-checkpoints --epochs 3` loads
- them and prints 1.959e+11, 172.5 and 1.6909683113074046e+20 (195898589184, 172.54270935058594 and the same
- test loss in `--json`). A small such folder made by PyTorch is a test fixture
- (`Tests/ChapterTests/Fixtures/pytorch-checkpoints`).
+ metadata this chapter checks: model, seed, epochs, corrected, CRC-32), printing a one-step error
+ of {{pytorch: load_in_pytorch.trained_3_epochs.scratch_one_step_error}} from scratch,
+ {{pytorch: load_in_pytorch.trained_3_epochs.concise_one_step_error}} concise, and a test loss of
+ {{pytorch: load_in_pytorch.trained_3_epochs.test_loss}}; `swift run Chapter06-Approximation
+ --checkpoints-dir pytorch-checkpoints --epochs 3` loads them and prints the same numbers. Such a
+ folder made by PyTorch is a test fixture (`Tests/ChapterTests/Fixtures/pytorch-checkpoints`), and
+ `PyTorchCheckpointTests` checks that this chapter computes the script's numbers from it, to 1e-5.
 
  ## Summary
 
  A one-step-ahead prediction of the differences can at best miss the next noise term: from 19 past
- values, a mean squared error of about 105. That is the floor for these predictions, each made at
- the last position of a window; averaged over a window's 19 positions, as the training loss is, the
- floor is 113.7 (Chapter 07). The concise model scores {{deep_rnn.concise_one_step_error}} on the
- windows it was trained on: at or below the floor, so it has learnt some of the noise of those 200
- points, not only the process. Only a fresh series of the same process can tell, and Chapter 07
- measures it far above the floor. The bidirectional model as the notebook trains it answers the
- labels' mean for every row (test accuracy {{bidirectional_rnn.test_accuracy|%}}, the base rate);
- corrected, it is right on every test row.
+ values, a mean squared error of {{deep_rnn.best_one_step_error}}. That is the floor for these
+ predictions, each made at the last position of a window; averaged over a window's 19 positions, as
+ the training loss is, the floor is {{Chapter07: fresh_series.optimum}} (Chapter 07), a different
+ quantity. The concise model scores {{deep_rnn.concise_one_step_error}} on the windows it was
+ trained on, against the floor of {{deep_rnn.best_one_step_error}} for these predictions: as close
+ to it as 180 windows can tell apart, so on its own windows the fit looks honest. Only a fresh series
+ of the same process can tell, and Chapter 07 measures {{Chapter07: fresh_series.concise.fresh}}
+ there, averaged over the window's positions, against a floor of {{Chapter07: fresh_series.optimum}}.
+ The bidirectional model as the notebook trains it answers the labels' mean for every row (test
+ accuracy {{bidirectional_rnn.test_accuracy|%}}, the base rate); corrected, its test accuracy is
+ {{corrected: bidirectional_rnn.test_accuracy|%}}.
 
  ## Exercises
 
  1. Draw a fresh series with another seed and evaluate the trained concise model on it. How does
-    its error compare with the 105 of the best predictor, and with its error on the training windows?
+    its error compare with the best predictor's, and with its error on the training windows?
  2. Why does figure 5 look so good even when the differences are predicted badly?
  3. Which test rows does the notebook's bidirectional model get wrong, and why exactly those?
  */

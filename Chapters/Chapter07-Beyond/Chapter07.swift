@@ -14,12 +14,15 @@
  six digits, one forwards and one backwards, their final states concatenated into a linear layer.
 
  **The deep RNN: fit or memorisation?** The series is `5 + 7x + e` with noise `e` drawn from
- N(0, 10²), so its differences are `7 + e(t+1) − e(t)`. From `k` past differences, the best
- possible one-step prediction still has a mean squared error of σ²(1 + 1/(k + 1)): 150 after one
- difference, 105 after 19, 113.7 averaged over the 19 positions of a window; predicting the mean 7
- scores 200. The notebook's loss averages over the same 19 positions, so 113.7 is the floor of an
- honest model — and a training loss below it is a sign of memorisation. The only way to tell is a
- fresh series of the same process: here 2000 new points, drawn with the seed plus 1000.
+ $N(0, \sigma^2)$, $\sigma = 10$, so its differences are `7 + e(t+1) − e(t)`. From $k$ past
+ differences, the best possible one-step prediction still has a mean squared error of
+ $\sigma^2 (1 + 1/(k + 1))$: {{fresh_series.optimum_by_position.0}} after one difference,
+ {{fresh_series.optimum_by_position.-1}} after 19, {{fresh_series.optimum}} averaged over the 19
+ positions of a window; predicting the mean 7 scores $2\sigma^2$ in expectation
+ ({{fresh_series.predicting_seven}} on the fresh series below). The notebook's loss averages over the
+ same 19 positions, so {{fresh_series.optimum}} is the floor of an honest model, and a training loss
+ below it is a sign of memorisation. The only way to tell is a fresh series of the same process:
+ here 2000 new points, drawn with the seed plus 1000.
 
  **Your own series.** `swift run Chapter07-Beyond --csv FILE` trains the deep RNNs on a series of
  yours (one number per line, or a column of a CSV file with `--column NAME`) and draws the same
@@ -91,12 +94,15 @@ struct BeyondChapter: Chapter {
         try output.draw(accuracyFigure("BEYOND_ablation", curves),
                         caption: "test accuracy after each epoch, seed \(options.seed % 5), for each step of the ablation.")
 
-        //: What each fix does. The loss fix alone changes little: the raw digits and `randn` weights
-        //: still blow the first updates up to about 1e20, and clipping tensor by tensor leaves the model
-        //: near the base rate. Scaling the inputs stops the blow-up but, from `randn` weights whose
-        //: products are in the tens, SGD still cannot leave the base rate. Xavier's weights start every
-        //: unit in its working range, and plain SGD climbs to about 95%. Adam, which scales each
-        //: weight's step by its own gradient history, reaches 100% on every seed.
+        //: What each fix does. The loss fix alone changes little (mean accuracy
+        //: {{ablation.loss_fixed.test_accuracy|mean|%}}): the raw digits and `randn` weights still blow
+        //: the first updates up (to {{Chapter05: bidirectional_rnn.losses_per_epoch|max}} in Chapter 05's run),
+        //: and clipping tensor by tensor leaves the model near the base rate. Scaling the inputs stops the
+        //: blow-up but, from `randn` weights whose products are in the tens, SGD still cannot leave the base
+        //: rate ({{ablation.inputs_scaled.test_accuracy|mean|%}}). Xavier's weights start every unit in its
+        //: working range, and plain SGD climbs to {{ablation.xavier.test_accuracy|mean|%}} on average. Adam,
+        //: which scales each weight's step by its own gradient history, reaches
+        //: {{ablation.adam.test_accuracy|min|%}} or more on every seed.
         //:
         //: ## The standard bidirectional RNN
         //: `ConciseBRNN` is `nn.RNN(1, 32, bidirectional=True)` followed by `nn.Linear(64, 1)` on the
@@ -120,9 +126,11 @@ struct BeyondChapter: Chapter {
         //: The notebook's design is told the task's structure: each half sees only the digits it
         //: needs, and the product is an AND. The standard model has to find out which three digits
         //: matter in each direction. It gets there, but later, and at lr 0.01 Adam's steps keep
-        //: knocking it off its best answer now and then. PyTorch, with the same recipe
-        //: (`scripts/beyond_bidirectional_pytorch.py`), gives 100% on seeds 0–4 for the two halves and
-        //: 98.16%, 100%, 99.84%, 100%, 100% for the standard model.
+        //: knocking it off its best answer now and then. PyTorch {{pytorch: beyond_bidirectional_pytorch.torch_version}}, with
+        //: the same recipe (`scripts/beyond_bidirectional_pytorch.py`), gives
+        //: {{pytorch: beyond_bidirectional_pytorch.test_accuracy.two_halves|min|%}} or more on seeds 0–4 for
+        //: the two halves, and from {{pytorch: beyond_bidirectional_pytorch.test_accuracy.standard|min|%}} to
+        //: {{pytorch: beyond_bidirectional_pytorch.test_accuracy.standard|max|%}} for the standard model.
         //:
         //: ## The deep RNN: the notebook's models on a fresh series
         //: The notebook's three deep RNNs as Chapter 05 trains them (from its checkpoints when
@@ -152,6 +160,15 @@ struct BeyondChapter: Chapter {
         }
         output.record("fresh_series", "predicting_seven", value: .number(fresh.constantError))
         output.record("fresh_series", "optimum", value: .number(fresh.optimum.mean))
+        output.record("fresh_series", "optimum_by_position", value: .array(fresh.optimum.map(JSON.number)))
+        // A squared Gaussian error of variance v has standard deviation √2 v: the standard error of a
+        // position's mean over the fresh windows, at the position with the largest optimum.
+        let freshWindows = fresh.windows.x.shape[1]
+        output.record("fresh_series", "windows", value: .number(Double(freshWindows)))
+        output.record("fresh_series", "position_standard_error",
+                      value: .number(2.0.squareRoot() * (fresh.optimum.max() ?? 0) / Double(freshWindows).squareRoot()))
+        output.record("parameters", "concise", value: .number(Double(concise.parameters.reduce(0) { $0 + $1.count })))
+        output.record("parameters", "corrected_drnn", value: .number(Double(correctedDRNN.parameters.reduce(0) { $0 + $1.count })))
         output.line("predicting 7 every time".padding(toLength: 32, withPad: " ", startingAt: 0) + "".leftPadded(to: 16)
                     + format(fresh.constantError).leftPadded(to: 15))
         output.line("the best possible predictor".padding(toLength: 32, withPad: " ", startingAt: 0) + "".leftPadded(to: 16)
@@ -159,7 +176,7 @@ struct BeyondChapter: Chapter {
 
         //: The concise model's error on its own windows is near the optimum; on the fresh series it is
         //: far above it — what it learnt from 200 points was partly those points. The notebook's
-        //: from-scratch model is no predictor at all; the corrected one, trained by SGD at lr 1e-4, fits
+        //: from-scratch model is no predictor at all; the corrected one, trained by SGD at lr 0.0001, fits
         //: its windows less closely and loses less on the fresh series.
         //:
         //: ## What closes the gap
@@ -167,7 +184,7 @@ struct BeyondChapter: Chapter {
         //: 2000 steps — every run gets the same number of updates — and scored on the same fresh
         //: series. The regularisers are tried on the notebook's 200 points: early stopping keeps the
         //: epoch with the lowest loss on the series' last quarter, held out from training; weight decay
-        //: is Adam's L2 penalty with the best λ of 0.1, 0.3, 1, 3, 10 and 30 on seed 0. More data
+        //: is Adam's L2 penalty with λ = 3, the best of a grid from 0.1 to 30 tried on seed 0. More data
         //: means longer series of the same process (drawn from the same seed, so the first run's
         //: series is the notebook's own).
         output.heading("Fresh-series error after \(DeepRNNRecipe.budget(options)) (concise nn.RNN / corrected DRNN; optimum \(format(fresh.optimum.mean)))")
@@ -218,14 +235,17 @@ struct BeyondChapter: Chapter {
 
         //: Why 200 points are not enough. The best predictor weighs the past differences with
         //: coefficients that depend on each position: about 19 numbers to estimate, from 199 noisy
-        //: differences, by a model with 241 (concise) or 225 (from scratch) parameters. Adam finds a
-        //: fit to those 199 values far better than any honest predictor — a training loss near 60 —
-        //: and early stopping, weight decay or a smaller model only trade some of that memorisation
-        //: for bias. With 4000 points the same architecture cannot memorise: training and fresh errors
-        //: meet within a few percent of the optimum. What is left is at the end of the window, where
-        //: the models use less of the past than the best predictor does. (The fresh series is finite
-        //: too: an error measured on its 1980 windows has a standard error of about 5, so a curve can
-        //: dip below the optimum at one position by chance.)
+        //: differences, by a model with {{parameters.concise}} (concise) or {{parameters.corrected_drnn}}
+        //: (from scratch, corrected) parameters. Adam fits those 199 values far better than any honest
+        //: predictor could (a training loss of {{closing_the_gap.points_200.concise.training}} for the
+        //: concise model, against the optimum's {{fresh_series.optimum}}), and early stopping, weight
+        //: decay or a smaller model only trade some of that memorisation for bias. With 4000 points the
+        //: same architecture cannot memorise: training and fresh errors meet near the optimum
+        //: ({{closing_the_gap.points_4000.concise.fresh}} for the concise model). What is left is at the
+        //: end of the window, where the models use less of the past than the best predictor does. (The
+        //: fresh series is finite too: an error measured on its {{fresh_series.windows}} windows has a
+        //: standard error of up to {{fresh_series.position_standard_error}} at a position, so a curve
+        //: can dip below the optimum at one position by chance.)
         //:
         //: ## Your own series
         output.heading("Your own series")
@@ -557,14 +577,19 @@ extension String {
 
  The bidirectional notebook needs all four fixes, and they do not add up evenly: the loss fix and
  the scaling change almost nothing on their own, Xavier's initialisation turns the base rate into
- about 95%, and Adam turns that into 100% on every seed tried. The standard bidirectional RNN, which
- has to learn which half of the row matters, gets there too, more slowly and less steadily.
+ {{ablation.xavier.test_accuracy|mean|%}} on average, and Adam turns that into
+ {{ablation.adam.test_accuracy|min|%}} or more on every seed tried. The standard bidirectional RNN,
+ which has to learn which half of the row matters, gets there too
+ ({{standard_bidirectional.test_accuracy|min|%}} or more), more slowly and less steadily.
 
- The deep RNN notebook's concise model ends at {{fresh_series.concise.training}} on its own 200 points,
- about the best an honest predictor averages over a window ({{fresh_series.optimum}}); on a fresh
- series of the same process it scores {{fresh_series.concise.fresh}}, where predicting 7 every time
- scores {{fresh_series.predicting_seven}}: what it learnt was those points more than the process. Regularisers help a little; what closes the gap is data — with 4000 points both deep
- RNNs come within a few percent of the best possible one-step error.
+ The deep RNN notebook's concise model ends at {{fresh_series.concise.training}} on its own 200
+ points, next to the best an honest predictor averages over a window ({{fresh_series.optimum}}); on
+ a fresh series of the same process it scores {{fresh_series.concise.fresh}}, no better than
+ predicting 7 every time ({{fresh_series.predicting_seven}}): what it learnt was those points more
+ than the process. Regularisers help a little; what closes the gap is data: trained on 4000 points,
+ the two deep RNNs score {{closing_the_gap.points_4000.concise.fresh}} and
+ {{closing_the_gap.points_4000.corrected DRNN.fresh}} on the fresh series, against the optimum's
+ {{fresh_series.optimum}}.
 
  ## Exercises
 

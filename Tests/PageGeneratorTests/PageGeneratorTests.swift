@@ -122,6 +122,13 @@ struct PageGeneratorTests {
         #expect(throws: PageError.self) { try records.fill("{{deep_rnn.final_loss}}", in: "Chapter09-Sample") }
         #expect(throws: PageError.self) { try records.fill("{{deep_rnn.losses.3}}", in: "Chapter09-Sample") }
         #expect(try records.fill("no reference", in: "Chapter09-Sample") == "no reference")
+        // Filters over arrays, powers of ten, other chapters' runs and the PyTorch scripts' records.
+        let more = Records(faithful: ["runs": [[2.0, 4.0], [9.0]], "loss": 4.2e11] as [String: Any], corrected: nil,
+                           chapters: ["Chapter07": ["optimum": 113.68]], scripts: ["sensitivity": ["final": [101.7, 126.7]]])
+        #expect(try more.fill("{{runs|max}} {{runs|mean}} {{runs.0|min}} {{loss|order}} {{Chapter07: optimum}} {{pytorch: sensitivity.final.1}}",
+                              in: "Chapter09-Sample") == "9 5 2 10¹¹ 113.7 126.7")
+        #expect(throws: PageError.self) { try more.fill("{{Chapter08: optimum}}", in: "Chapter09-Sample") }
+        #expect(throws: PageError.self) { try more.fill("{{runs|median}}", in: "Chapter09-Sample") }
     }
 
     @Test("A page whose code and output disagree on the number of headings is refused")

@@ -52,6 +52,22 @@ public struct Site {
                 records.append(Records(faithful: faithful.records, corrected: nil))
             }
         }
+        // Prose may quote another chapter's run ({{Chapter07: …}}) and the PyTorch scripts' recorded output.
+        var chapterRecords: [String: Any] = [:]
+        for (name, record) in zip(names, records) {
+            chapterRecords[String(name.prefix(9))] = record.faithful
+            chapterRecords[String(name.prefix(9)) + "/corrected"] = record.corrected
+        }
+        var scriptRecords: [String: Any] = [:]
+        let recorded = root.appendingPathComponent("scripts/recorded")
+        for file in ((try? FileManager.default.contentsOfDirectory(atPath: recorded.path)) ?? []).sorted() where file.hasSuffix(".json") {
+            guard let data = FileManager.default.contents(atPath: recorded.appendingPathComponent(file).path),
+                  let object = try? JSONSerialization.jsonObject(with: data) else {
+                throw PageError("scripts/recorded/\(file) is not JSON: run its script again with --record")
+            }
+            scriptRecords[String(file.dropLast(5))] = object
+        }
+        records = records.map { Records(faithful: $0.faithful, corrected: $0.corrected, chapters: chapterRecords, scripts: scriptRecords) }
         let quoter = Quoter(root: root)
         let faithfulFigures = try figures(in: faithfulFolder.appendingPathComponent("plots"), as: "plots")
         let correctedFigures = try figures(in: correctedFolder.appendingPathComponent("plots/corrected"), as: "plots/corrected")
