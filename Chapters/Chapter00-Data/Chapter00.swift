@@ -64,6 +64,7 @@ struct DataChapter: Chapter {
         var trend = Figure(name: "DEEPRNN_fig2", xLabel: labelled ? "x" : nil, yLabel: labelled ? "data_trans" : nil)
         trend.addLine(x: Array(line.x.values.prefix(differences.count)), y: differences.values,
                       label: labelled ? "data_trans[x] = data[x + 1] - data[x]" : nil)
+        trend.keyPosition = "bottom right"   // the highest peaks are in the top half
         try output.draw(trend, caption: "its first differences: noise around 7, with no trend left to learn.")
 
         //: ## The bidirectional notebook: six digits and a label

@@ -54,7 +54,7 @@ import Workbook
 struct TrainingChapter: Chapter {
     static let configuration = CommandConfiguration(
         commandName: "Chapter05-Training",
-        abstract: "Trains the three models as the notebooks do, draws their loss curves and saves them for Chapter06.")
+        abstract: "Trains the three models as the notebooks do, draws their loss curves and saves them for Chapter 06.")
 
     @OptionGroup var options: ChapterOptions
 
@@ -69,7 +69,7 @@ struct TrainingChapter: Chapter {
             output.line("notebook's printed ~200; the bidirectional model, fed raw digits from randn weights at lr 0.1, blows up")
             output.line("and its N x N loss can only learn the labels' mean. Run with --corrected for every layer trained with")
             output.line("tanh, and for the bidirectional model with the fixed loss, inputs scaled to [0, 1], Xavier weights and")
-            output.line("Adam (lr 0.01, 2000 full-batch epochs), which gets every test row right (Chapter06 tests it).")
+            output.line("Adam (lr 0.01, 2000 full-batch epochs), which gets every test row right (Chapter 06 tests it).")
         }
         output.summary("Summary: final training losses \(format(scratchLoss)) (DRNN from scratch), "
                        + "\(format(conciseLoss)) (concise), \(format(bidirectionalLoss)) (BRNN); "

@@ -195,6 +195,9 @@ struct BeyondChapter: Chapter {
             let (model, trainingError) = study[job / kinds.count].train(kinds[job % kinds.count], seed: options.seed, options)
             return (trainingError, fresh.positionErrors(model))
         }
+        output.line("training series, regulariser".padding(toLength: 34, withPad: " ", startingAt: 0)
+                    + kinds.map { ($0 == .concise ? "concise nn.RNN" : "corrected DRNN").padding(toLength: 28, withPad: " ", startingAt: 0) }
+                        .joined().trimmingCharacters(in: .whitespaces))
         for (i, recipe) in study.enumerated() {
             var cells: [String] = []
             for (j, kind) in kinds.enumerated() {
@@ -205,7 +208,9 @@ struct BeyondChapter: Chapter {
                 output.record("closing_the_gap", recipe.key, kind.rawValue,
                               value: .object([("training", .float(trainingError)), ("fresh", .float(Float(errors.mean)))]))
             }
-            output.line(recipe.name.padding(toLength: 34, withPad: " ", startingAt: 0) + cells.joined(separator: "   "))
+            output.line(recipe.name.padding(toLength: 34, withPad: " ", startingAt: 0)
+                        + cells.map { $0.padding(toLength: 28, withPad: " ", startingAt: 0) }.joined()
+                            .trimmingCharacters(in: .whitespaces))
         }
         output.line("(each cell: training loss / fresh-series error (above the optimum))")
         if DeepRNNRecipe.heldOutStart(200 - 1, windowLength: s) == nil {
