@@ -102,7 +102,7 @@ struct BeyondChapter: Chapter {
         //: rate ({{ablation.inputs_scaled.test_accuracy|mean|%}}). Xavier's weights start every unit in its
         //: working range, and plain SGD climbs to {{ablation.xavier.test_accuracy|mean|%}} on average. Adam,
         //: which scales each weight's step by its own gradient history, reaches
-        //: {{ablation.adam.test_accuracy|min|%}} or more on every seed.
+        //: {{ablation.adam.test_accuracy|min|%}} on its worst seed.
         //:
         //: ## The standard bidirectional RNN
         //: `ConciseBRNN` is `nn.RNN(1, 32, bidirectional=True)` followed by `nn.Linear(64, 1)` on the
@@ -128,7 +128,7 @@ struct BeyondChapter: Chapter {
         //: matter in each direction. It gets there, but later, and at lr 0.01 Adam's steps keep
         //: knocking it off its best answer now and then. PyTorch {{pytorch: beyond_bidirectional_pytorch.torch_version}}, with
         //: the same recipe (`scripts/beyond_bidirectional_pytorch.py`), gives
-        //: {{pytorch: beyond_bidirectional_pytorch.test_accuracy.two_halves|min|%}} or more on seeds 0–4 for
+        //: {{pytorch: beyond_bidirectional_pytorch.test_accuracy.two_halves|min|%}} on the worst of seeds 0–4 for
         //: the two halves, and from {{pytorch: beyond_bidirectional_pytorch.test_accuracy.standard|min|%}} to
         //: {{pytorch: beyond_bidirectional_pytorch.test_accuracy.standard|max|%}} for the standard model.
         //:
@@ -583,9 +583,9 @@ extension String {
  The bidirectional notebook needs all four fixes, and they do not add up evenly: the loss fix and
  the scaling change almost nothing on their own, Xavier's initialisation turns the base rate into
  {{ablation.xavier.test_accuracy|mean|%}} on average, and Adam turns that into
- {{ablation.adam.test_accuracy|min|%}} or more on every seed tried. The standard bidirectional RNN,
+ {{ablation.adam.test_accuracy|min|%}} on the worst seed tried. The standard bidirectional RNN,
  which has to learn which half of the row matters, gets there too
- ({{standard_bidirectional.test_accuracy|min|%}} or more), more slowly and less steadily.
+ ({{standard_bidirectional.test_accuracy|min|%}} on its worst seed), more slowly and less steadily.
 
  The deep RNN notebook's concise model ends at {{fresh_series.concise.training}} on its own 200
  points, next to the best an honest predictor averages over a window ({{fresh_series.optimum}}); on
