@@ -36,17 +36,23 @@ struct DataChapter: Chapter {
         var generator = options.generator()
         let line = NoisyLine(count: 200, intercept: 5, slope: 7, noise: 10, using: &generator)
         output.heading("Deep RNN: data = 5 + 7 x + Normal(0, 10)")
-        output.line("x.shape \(describe(shape: line.x.shape)), data.shape \(describe(shape: line.data.shape))")
+        output.line("x.shape \(describe(shape: line.x.shape)), "
+                    + "data.shape \(describe(shape: line.data.shape))")
         output.line("data[:5] " + line.data.values.prefix(5).map(Output.python).joined(separator: ", "))
         output.record("deep_rnn", "data", value: .floats(line.data.values))
 
         //: @Notebook(deep-rnn, "ax1.plot(x, data);")
-        // With --corrected, the figures say what their axes and lines are; as written they look as the notebook's.
+        // With --corrected, the figures say what their axes and lines are; as written they look as
+        // the notebook's.
         let labelled = options.corrected
-        var series = Figure(name: "DEEPRNN_fig1", xLabel: labelled ? "x" : nil, yLabel: labelled ? "data" : nil)
-        series.addLine(x: line.x.values, y: line.data.values, label: labelled ? "data = 5 + 7 x + Normal(0, 10)" : nil)
+        var series = Figure(name: "DEEPRNN_fig1", xLabel: labelled ? "x" : nil,
+                            yLabel: labelled ? "data" : nil)
+        series.addLine(x: line.x.values, y: line.data.values,
+                       label: labelled ? "data = 5 + 7 x + Normal(0, 10)" : nil)
         series.keyPosition = "bottom right"   // the series rises to the top right
-        try output.draw(series, caption: "the series: a straight line of slope 7 under noise of standard deviation 10.")
+        try output.draw(series,
+                        caption: "the series: a straight line of slope 7 under noise of "
+                            + "standard deviation 10.")
 
         //: @Notebook(deep-rnn, "data_trans = data[1:] - data[:-1];")
         //:
@@ -55,17 +61,20 @@ struct DataChapter: Chapter {
         output.line("data_trans.shape \(describe(shape: differences.shape))")
         let (mean, std) = meanAndStandardDeviation(differences.values)
         output.line("data_trans: mean \(format(mean)) (the slope, 7), "
-                    + "standard deviation \(format(std)) (about 10·√2 = 14.1: each difference holds two noises)")
+                    + "standard deviation \(format(std)) (about 10·√2 = 14.1: "
+                    + "each difference holds two noises)")
         output.record("deep_rnn", "data_trans", value: .floats(differences.values))
         output.record("deep_rnn", "data_trans_mean", value: .number(mean))
         output.record("deep_rnn", "data_trans_std", value: .number(std))
 
         //: @Notebook(deep-rnn, "ax_t.plot(x[0:num_data-1], data_trans);")
-        var trend = Figure(name: "DEEPRNN_fig2", xLabel: labelled ? "x" : nil, yLabel: labelled ? "data_trans" : nil)
+        var trend = Figure(name: "DEEPRNN_fig2", xLabel: labelled ? "x" : nil,
+                           yLabel: labelled ? "data_trans" : nil)
         trend.addLine(x: Array(line.x.values.prefix(differences.count)), y: differences.values,
                       label: labelled ? "data_trans[x] = data[x + 1] - data[x]" : nil)
         trend.keyPosition = "bottom right"   // the highest peaks are in the top half
-        try output.draw(trend, caption: "its first differences: noise around 7, with no trend left to learn.")
+        try output.draw(trend,
+                        caption: "its first differences: noise around 7, with no trend left to learn.")
 
         //: ## The bidirectional notebook: six digits and a label
         //: @Notebook(bidirectional-rnn, "X = torch.floor(10*torch.rand((num_data, 6)));")
@@ -76,32 +85,41 @@ struct DataChapter: Chapter {
         //: bidirectional model suits: each half is best read by its own RNN.
         var digitsGenerator = options.generator()
         let task = DigitTask(rows: 5000, using: &digitsGenerator)
-        output.heading("Bidirectional: X = floor(10 · rand(5000, 6)), Y = (d1d2d3 < 500) · (d6d5d4 > 500)")
+        output.heading("Bidirectional: X = floor(10 · rand(5000, 6)), "
+                       + "Y = (d1d2d3 < 500) · (d6d5d4 > 500)")
         output.line("X.shape \(describe(shape: task.digits.shape)), "
                     + "Y.shape \(describe(shape: task.labels.shape))")
         for row in 0..<5 {
             let d = (0..<6).map { Int(task.digits[element: row, $0]) }
             let forward = d[0] * 100 + d[1] * 10 + d[2], backward = d[5] * 100 + d[4] * 10 + d[3]
-            output.line("  \(d.map(String.init).joined(separator: " "))  ->  \(forward) < 500: \(forward < 500), "
-                        + "\(backward) > 500: \(backward > 500)  ->  Y = \(Int(task.labels[element: row]))")
+            output.line("  \(d.map(String.init).joined(separator: " "))  ->  "
+                        + "\(forward) < 500: \(forward < 500), "
+                        + "\(backward) > 500: \(backward > 500)  ->  "
+                        + "Y = \(Int(task.labels[element: row]))")
         }
         let sums = (0..<6).map { c in
             (0..<task.digits.shape[0]).reduce(Float(0)) { $0 + task.digits[element: $1, c] }
         }
         let positives = Int(task.labels.values.reduce(0, +))
-        output.line("column sums \(sums.map { String(Int($0)) }.joined(separator: " ")) (about 5000 × 4.5 = 22500 each)")
-        output.line("labels equal to 1: \(positives) of \(task.labels.count) (\(percent(positives, task.labels.count)));"
-                    + " answering 0 for every row is right \(percent(task.labels.count - positives, task.labels.count))"
+        output.line("column sums \(sums.map { String(Int($0)) }.joined(separator: " ")) "
+                    + "(about 5000 × 4.5 = 22500 each)")
+        output.line("labels equal to 1: \(positives) of \(task.labels.count) "
+                    + "(\(percent(positives, task.labels.count)));"
+                    + " answering 0 for every row is right "
+                    + "\(percent(task.labels.count - positives, task.labels.count))"
                     + " of the time")
 
         let firstRows = (0..<5).map { r in JSON.floats((0..<6).map { task.digits[element: r, $0] }) }
         output.record("bidirectional_rnn", "digits_first_rows", value: .array(firstRows))
         output.record("bidirectional_rnn", "digits_column_sums", value: .floats(sums))
         output.record("bidirectional_rnn", "label_count", value: .number(Double(positives)))
-        output.record("bidirectional_rnn", "labels_first_40", value: .floats(Array(task.labels.values.prefix(40))))
+        output.record("bidirectional_rnn", "labels_first_40",
+                      value: .floats(Array(task.labels.values.prefix(40))))
 
-        output.summary("Summary: 200 points and 199 differences (mean \(format(mean)), sd \(format(std))); "
-                       + "5000 digit rows, \(positives) labelled 1 (\(percent(positives, task.labels.count))).")
+        output.summary("Summary: 200 points and 199 differences "
+                       + "(mean \(format(mean)), sd \(format(std))); "
+                       + "5000 digit rows, \(positives) labelled 1 "
+                       + "(\(percent(positives, task.labels.count))).")
     }
 }
 

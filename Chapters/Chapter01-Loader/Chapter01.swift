@@ -39,7 +39,8 @@ struct LoaderChapter: Chapter {
         output.line("X.shape \(describe(shape: x.shape)), Y.shape \(describe(shape: y.shape))")
         let firstX = x[0].values, firstY = y[0].values
         output.line("X[0][:4] " + firstX.prefix(4).map(Output.python).joined(separator: ", ") + ", …")
-        output.line("Y[0][:4] " + firstY.prefix(4).map(Output.python).joined(separator: ", ") + ", …  (X[0] one step later)")
+        output.line("Y[0][:4] " + firstY.prefix(4).map(Output.python).joined(separator: ", ")
+                    + ", …  (X[0] one step later)")
         output.line("Y[0][:-1] == X[0][1:]: \(Array(firstY.dropLast()) == Array(firstX.dropFirst()))")
 
         //: ## The loaders: `XYdataLoader(data_trans, 19, 180, shuffle)`
@@ -49,14 +50,17 @@ struct LoaderChapter: Chapter {
         //: @Notebook(deep-rnn, "dataset_approx = XYdataLoader(data_trans, sequence_len, batch_size, False);")
         //:
         //: `batch_size = (num_data − 1) − sequence_len` = 180: one batch holds every window.
-        let batchSize = (200 - 1) - options.windowLength                   // (num_data - 1) - sequence_len
-        let dataset = DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: true, seed: UInt64(options.seed))
+        // (num_data - 1) - sequence_len
+        let batchSize = (200 - 1) - options.windowLength
+        let dataset = DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: true,
+                                 seed: UInt64(options.seed))
         let datasetApprox = DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: false)
         let trainingBatches = dataset.epoch(), orderedBatches = datasetApprox.epoch()
         output.line("batch_size \(dataset.batchSize): \(trainingBatches.count) batch per epoch of "
                     + "\(describe(shape: trainingBatches[0].inputs.shape)) windows")
         let sameRows = Set(trainingBatches[0].inputs.values) == Set(orderedBatches[0].inputs.values)
-        output.line("shuffled for training (same windows, other order: \(sameRows)), in order for the approximation")
+        output.line("shuffled for training (same windows, other order: \(sameRows)), "
+                    + "in order for the approximation")
         output.record("deep_rnn", "windows", value: .number(Double(x.shape[0])))
         output.record("deep_rnn", "batches_per_epoch", value: .number(Double(trainingBatches.count)))
 
@@ -66,8 +70,10 @@ struct LoaderChapter: Chapter {
         let task = DigitTask(rows: 5000, using: &digitsGenerator)
         let numTrainingData = Int((Double(task.digits.shape[0]) * 0.75).rounded(.down))   // 3750
         let trainingRows = 0..<numTrainingData, testRows = numTrainingData..<task.digits.shape[0]
-        let (xTrain, yTrain) = (task.digits.narrowed(along: 0, to: trainingRows), task.labels.narrowed(along: 0, to: trainingRows))
-        let (xTest, yTest) = (task.digits.narrowed(along: 0, to: testRows), task.labels.narrowed(along: 0, to: testRows))
+        let (xTrain, yTrain) = (task.digits.narrowed(along: 0, to: trainingRows),
+                                task.labels.narrowed(along: 0, to: trainingRows))
+        let (xTest, yTest) = (task.digits.narrowed(along: 0, to: testRows),
+                              task.labels.narrowed(along: 0, to: testRows))
         output.heading("Bidirectional: batch_size 5000")
         output.line("X_train \(describe(shape: xTrain.shape)), X_test \(describe(shape: xTest.shape))")
 
@@ -76,23 +82,30 @@ struct LoaderChapter: Chapter {
         //: The same `DataLoader` as the deep RNN's, over the rows of digits and their labels.
         //:
         //: @Notebook(bidirectional-rnn, "dataset_train = XYdataLoader(X_train, Y_train, batch_size, True);")
-        let datasetTrain = DataLoader(inputs: xTrain, targets: yTrain, batchSize: 5000, shuffle: true, seed: UInt64(options.seed))
+        let datasetTrain = DataLoader(inputs: xTrain, targets: yTrain, batchSize: 5000, shuffle: true,
+                                      seed: UInt64(options.seed))
         let datasetTest = DataLoader(inputs: xTest, targets: yTest, batchSize: 5000, shuffle: false)
         let trainBatches = datasetTrain.epoch(), testBatches = datasetTest.epoch()
-        output.line("training: \(trainBatches.count) batch of X \(describe(shape: trainBatches[0].inputs.shape)), "
+        output.line("training: \(trainBatches.count) batch of X "
+                    + "\(describe(shape: trainBatches[0].inputs.shape)), "
                     + "Y \(describe(shape: trainBatches[0].targets.shape))")
-        output.line("test: \(testBatches.count) batch of X \(describe(shape: testBatches[0].inputs.shape)), "
+        output.line("test: \(testBatches.count) batch of X "
+                    + "\(describe(shape: testBatches[0].inputs.shape)), "
                     + "Y \(describe(shape: testBatches[0].targets.shape))")
         output.record("bidirectional_rnn", "training_rows", value: .number(Double(datasetTrain.count)))
         output.record("bidirectional_rnn", "test_rows", value: .number(Double(datasetTest.count)))
 
         output.line()
-        output.line("Note: the notebooks' DataLoader(num_workers=2) starts two worker processes each epoch to")
-        output.line("collate single rows; with one batch per epoch that is most of their running time and")
+        output.line("Note: the notebooks' DataLoader(num_workers=2) starts two worker "
+                    + "processes each epoch to")
+        output.line("collate single rows; with one batch per epoch that is most of "
+                    + "their running time and")
         output.line("does not change any result. The loaders here slice the tensors directly.")
 
-        output.summary("Summary: \(x.shape[0]) windows of \(options.windowLength) in \(trainingBatches.count) batch; "
-                       + "\(datasetTrain.count) training and \(datasetTest.count) test digit rows, one batch each.")
+        output.summary("Summary: \(x.shape[0]) windows of \(options.windowLength) in "
+                       + "\(trainingBatches.count) batch; "
+                       + "\(datasetTrain.count) training and \(datasetTest.count) test digit "
+                       + "rows, one batch each.")
     }
 }
 

@@ -59,19 +59,26 @@ struct ModelChapter: Chapter {
         //: @Code(Sources/Workbook/DRNN.swift, DRNN)
         //:
         //: @Notebook(deep-rnn, "drnn = DRNN(2, 1, 8, 1);")
-        var generator = options.generator()                                   // experiment (a): the data, then the weights
+        // experiment (a): the data, then the weights
+        var generator = options.generator()
         let line = NoisyLine(count: 200, using: &generator)
-        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, variant: variant,
-                        using: &generator)
-        output.heading("Deep RNN from scratch: DRNN(2, 1, 8, 1), \(variant == .notebook ? "as the notebook writes it" : "corrected")")
+        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
+                        variant: variant, using: &generator)
+        output.heading("Deep RNN from scratch: DRNN(2, 1, 8, 1), "
+                       + "\(variant == .notebook ? "as the notebook writes it" : "corrected")")
         for (name, tensor) in drnn.allTensors {
             let registered = drnn.namedParameters.contains { $0.tensor === tensor }
-            output.line("  \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(describe(shape: tensor.shape).padding(toLength: 7, withPad: " ", startingAt: 0))"
+            output.line("  \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) "
+                        + describe(shape: tensor.shape)
+                            .padding(toLength: 7, withPad: " ", startingAt: 0)
                         + " \(registered ? "registered" : "NOT registered: never trained or clipped")")
         }
-        output.line("len(list(drnn.parameters())) = \(drnn.parameters.count) of \(drnn.allTensors.count) tensors")
-        output.record("deep_rnn", "scratch_init", value: .object(drnn.allTensors.map { ($0.name, .tensor($0.tensor)) }))
-        output.record("deep_rnn", "scratch_registered", value: .array(drnn.namedParameters.map { .string($0.name) }))
+        output.line("len(list(drnn.parameters())) = \(drnn.parameters.count) of "
+                    + "\(drnn.allTensors.count) tensors")
+        output.record("deep_rnn", "scratch_init",
+                      value: .object(drnn.allTensors.map { ($0.name, .tensor($0.tensor)) }))
+        output.record("deep_rnn", "scratch_registered",
+                      value: .array(drnn.namedParameters.map { .string($0.name) }))
 
         //: The forward pass on the whole batch: 19 outputs of shape (180, 1). Without an
         //: activation the hidden states grow step after step.
@@ -80,11 +87,13 @@ struct ModelChapter: Chapter {
         let outputs = drnn(x)
         output.line("drnn(X): \(outputs.count) outputs of shape \(describe(shape: outputs[0].shape))")
         let first = rootMeanSquare(outputs[0]), last = rootMeanSquare(outputs[outputs.count - 1])
-        output.line("output size (root mean square) at t = 0: \(format(first)), at t = 18: \(format(last)) "
+        output.line("output size (root mean square) at t = 0: \(format(first)), "
+                    + "at t = 18: \(format(last)) "
                     + "(× \(format(last / first)) over 18 steps; the targets are about 14)")
         output.record("deep_rnn", "scratch_output_rms", value: .floats(outputs.map(rootMeanSquare)))
         output.record("deep_rnn", "scratch_output_growth", value: .float(last / first))
-        output.record("deep_rnn", "scratch_growth_per_step", value: .number(pow(Double(last / first), 1 / Double(outputs.count - 1))))
+        output.record("deep_rnn", "scratch_growth_per_step",
+                      value: .number(pow(Double(last / first), 1 / Double(outputs.count - 1))))
 
         //: ## The concise deep RNN: `nn.Sequential(nn.RNN(1, 8, 2), OutputLayer(8, 1))`
         //: @Notebook(deep-rnn, "class OutputLayer(nn.Module):")
@@ -94,20 +103,28 @@ struct ModelChapter: Chapter {
         //: @Code(Sources/Workbook/RNN.swift, RNN)
         //: @Code(Sources/Workbook/RNN.swift, drawn)
         //: @Code(Sources/Workbook/RNN.swift, ConciseDRNN)
-        var conciseGenerator = options.generator()                            // experiment (b): a fresh generator
-        let concise = ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, numLayers: 2,
-                                  using: &conciseGenerator)
+        // experiment (b): a fresh generator
+        var conciseGenerator = options.generator()
+        let concise = ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
+                                  numLayers: 2, using: &conciseGenerator)
         output.heading("Concise deep RNN: nn.RNN(1, 8, num_layers=2, tanh) + OutputLayer(8, 1)")
         for (name, tensor) in concise.namedParameters {
             let v = tensor.values
-            output.line("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(describe(shape: tensor.shape).padding(toLength: 7, withPad: " ", startingAt: 0))"
+            output.line("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) "
+                        + describe(shape: tensor.shape)
+                            .padding(toLength: 7, withPad: " ", startingAt: 0)
                         + " values in [\(format(v.min() ?? 0)), \(format(v.max() ?? 0))]")
         }
-        output.line("nn.RNN draws every tensor uniform in [-1/sqrt(8), 1/sqrt(8)] = [-0.3536, 0.3536]; OutputLayer's W_hq is uniform in [-1, 1]")
+        output.line("nn.RNN draws every tensor uniform in [-1/sqrt(8), 1/sqrt(8)] = [-0.3536, 0.3536]; "
+                    + "OutputLayer's W_hq is uniform in [-1, 1]")
         let conciseOutputs = concise(x)
-        output.line("deep_rnn(X): \(conciseOutputs.count) outputs of shape \(describe(shape: conciseOutputs[0].shape)); "
-                    + "size at t = 18: \(format(rootMeanSquare(conciseOutputs[conciseOutputs.count - 1]))) (tanh keeps the states in [-1, 1])")
-        output.record("deep_rnn", "concise_init", value: .object(concise.namedParameters.map { (String($0.name.dropFirst(2)), .tensor($0.tensor)) }))
+        output.line("deep_rnn(X): \(conciseOutputs.count) outputs of shape "
+                    + "\(describe(shape: conciseOutputs[0].shape)); size at t = 18: "
+                    + "\(format(rootMeanSquare(conciseOutputs[conciseOutputs.count - 1]))) "
+                    + "(tanh keeps the states in [-1, 1])")
+        output.record("deep_rnn", "concise_init", value: .object(concise.namedParameters.map {
+            (String($0.name.dropFirst(2)), .tensor($0.tensor))
+        }))
 
         //: ## The bidirectional model: `brnn = BRNN(1, 32, 1)`
         //: @Notebook(bidirectional-rnn, "class BRNN(nn.Module):")
@@ -120,27 +137,37 @@ struct ModelChapter: Chapter {
         //: @Code(Sources/Workbook/Training.swift, bidirectionalInputs)
         //:
         //: @Notebook(bidirectional-rnn, "brnn = BRNN(1, 32, 1);")
-        var digitsGenerator = options.generator()                             // experiment (c): the digits, then the weights
+        // experiment (c): the digits, then the weights
+        var digitsGenerator = options.generator()
         let task = DigitTask(rows: 5000, using: &digitsGenerator)
         let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,
-                        initialization: options.corrected ? .xavier : .notebook, using: &digitsGenerator)
+                        initialization: options.corrected ? .xavier : .notebook,
+                        using: &digitsGenerator)
         output.heading("Bidirectional model: BRNN(1, 32, 1)")
         for (name, tensor) in brnn.namedParameters {
-            output.line("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(describe(shape: tensor.shape))")
+            output.line("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) "
+                        + "\(describe(shape: tensor.shape))")
         }
         let xTrain = task.digits.narrowed(along: 0, to: 0..<3750)
-        let (forward, backward) = bidirectionalInputs(xTrain, scaled: options.corrected)   // XTransform(X), XTransform(X, True)
+        // XTransform(X), XTransform(X, True)
+        let (forward, backward) = bidirectionalInputs(xTrain, scaled: options.corrected)
         let prediction = brnn(forward, backward)
-        output.line("brnn(fX, bX) with fX \(describe(shape: forward.shape)), bX \(describe(shape: backward.shape)): \(describe(shape: prediction.shape))")
+        output.line("brnn(fX, bX) with fX \(describe(shape: forward.shape)), "
+                    + "bX \(describe(shape: backward.shape)): \(describe(shape: prediction.shape))")
         output.line("prediction size (root mean square) \(format(rootMeanSquare(prediction))): "
-                    + (options.corrected ? "digits scaled to [0, 1] through Xavier weights" : "raw digits 0–9 through randn weights")
+                    + (options.corrected ? "digits scaled to [0, 1] through Xavier weights"
+                                         : "raw digits 0–9 through randn weights")
                     + ", for labels 0 and 1")
-        output.record("bidirectional_rnn", "init", value: .object(brnn.namedParameters.map { ($0.name, .tensor($0.tensor)) }))
+        output.record("bidirectional_rnn", "init",
+                      value: .object(brnn.namedParameters.map { ($0.name, .tensor($0.tensor)) }))
         try output.draw(bidirectionalDiagram(),
-                        caption: "the model: a forward RNN over digits 1–3, a backward RNN over digits 6–4, their outputs multiplied.")
+                        caption: "the model: a forward RNN over digits 1–3, "
+                            + "a backward RNN over digits 6–4, their outputs multiplied.")
 
-        output.summary("Summary: DRNN with \(drnn.parameters.count) of \(drnn.allTensors.count) tensors registered, outputs growing × \(format(last / first)) over a window; "
-                       + "concise model with \(concise.parameters.count) tensors; BRNN with \(brnn.parameters.count).")
+        output.summary("Summary: DRNN with \(drnn.parameters.count) of \(drnn.allTensors.count) "
+                       + "tensors registered, outputs growing × \(format(last / first)) over a window; "
+                       + "concise model with \(concise.parameters.count) tensors; "
+                       + "BRNN with \(brnn.parameters.count).")
     }
 }
 

@@ -53,31 +53,41 @@ struct LossChapter: Chapter {
         //:
         //: @Notebook(deep-rnn, "def YTransform(Y):")
         //: @Code(Sources/Workbook/Data.swift, timeMajorTargets)
-        var generator = options.generator()                                   // experiment (a): the data, then the weights
+        // experiment (a): the data, then the weights
+        var generator = options.generator()
         let line = NoisyLine(count: 200, using: &generator)
-        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, variant: variant,
-                        using: &generator)
+        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
+                        variant: variant, using: &generator)
         let (inputs, targets) = slidingWindows(of: line.differences, length: options.windowLength)
         let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)
         output.heading("Transformations")
-        output.line("XTransform: X \(describe(shape: inputs.shape)) -> \(describe(shape: x.shape)); YTransform: Y \(describe(shape: targets.shape)) -> \(describe(shape: y.shape))")
-        output.line("X[t] is step t of every window: X[0][:3] = \(x[0].values.prefix(3).map(Output.python).joined(separator: ", ")), the first differences of windows 0, 1, 2")
+        output.line("XTransform: X \(describe(shape: inputs.shape)) -> \(describe(shape: x.shape)); "
+                    + "YTransform: Y \(describe(shape: targets.shape)) -> \(describe(shape: y.shape))")
+        output.line("X[t] is step t of every window: "
+                    + "X[0][:3] = \(x[0].values.prefix(3).map(Output.python).joined(separator: ", ")), "
+                    + "the first differences of windows 0, 1, 2")
 
         //: ## The deep RNN's loss on a fresh model
         let scratchLoss = sequenceLoss(drnn(x), y).item
-        var conciseGenerator = options.generator()                            // experiment (b): a fresh generator
-        let concise = ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, numLayers: 2,
-                                  using: &conciseGenerator)
+        // experiment (b): a fresh generator
+        var conciseGenerator = options.generator()
+        let concise = ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
+                                  numLayers: 2, using: &conciseGenerator)
         let conciseLoss = sequenceLoss(concise(x), y).item
         let (_, std) = meanAndStandardDeviation(line.differences.values)
         output.heading("Deep RNN: loss(drnn(X), Y) before training")
-        output.line("from scratch (\(variant == .notebook ? "notebook" : "corrected")): \(Output.python(scratchLoss))")
+        output.line("from scratch (\(variant == .notebook ? "notebook" : "corrected")): "
+                    + "\(Output.python(scratchLoss))")
         output.line("concise nn.RNN:          \(Output.python(conciseLoss))")
-        output.line("predicting 0 everywhere would score about \(format(std * std + 49)); predicting the mean 7, about \(format(std * std))")
+        output.line("predicting 0 everywhere would score about \(format(std * std + 49)); "
+                    + "predicting the mean 7, about \(format(std * std))")
         if variant == .notebook {
-            output.line("Notebook defect: a fresh from-scratch model has a loss of \(format(scratchLoss)), not the ~200 the notebook")
-            output.line("printed in its first epoch. Its linear recurrence multiplies its state by W_hh at every step (below);")
-            output.line("the notebook's printed losses cannot come from a freshly drawn model. --corrected uses tanh and nn.RNN's")
+            output.line("Notebook defect: a fresh from-scratch model has a loss of "
+                        + "\(format(scratchLoss)), not the ~200 the notebook")
+            output.line("printed in its first epoch. Its linear recurrence multiplies its state by "
+                        + "W_hh at every step (below);")
+            output.line("the notebook's printed losses cannot come from a freshly drawn model. "
+                        + "--corrected uses tanh and nn.RNN's")
             output.line("initialisation.")
         }
         output.record("deep_rnn", "scratch_initial_loss", value: .float(scratchLoss))
@@ -102,15 +112,18 @@ struct LossChapter: Chapter {
         //:
         //: @Code(Sources/ChapterSupport/Measures.swift, spectralRadius)
         let seeds = 0..<10
-        output.heading("The notebook's linear DRNN, fresh, for \(seeds.count) seeds: the powers of W_hh")
-        output.line("seed   rho(W_hh) layer 1   layer 2   rho_max^18   outputs' growth over 18 steps   initial loss")
+        output.heading("The notebook's linear DRNN, fresh, for \(seeds.count) seeds: "
+                       + "the powers of W_hh")
+        output.line("seed   rho(W_hh) layer 1   layer 2   rho_max^18   "
+                    + "outputs' growth over 18 steps   initial loss")
         var radii: [Double] = [], growths: [Double] = [], losses: [Double] = [], ratios: [Double] = []
         for seed in seeds {
             var seedGenerator = TorchGenerator(seed: UInt64(seed))
             let seedLine = NoisyLine(count: 200, using: &seedGenerator)
-            let model = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, variant: .notebook,
-                             using: &seedGenerator)
-            let (seedInputs, seedTargets) = slidingWindows(of: seedLine.differences, length: options.windowLength)
+            let model = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8),
+                             outputSize: 1, variant: .notebook, using: &seedGenerator)
+            let (seedInputs, seedTargets) = slidingWindows(of: seedLine.differences,
+                                                           length: options.windowLength)
             let outputs = model(timeMajorInputs(seedInputs))
             let rho = model.layers.map { spectralRadius($0.recurrentWeights) }
             let growth = Double(rootMeanSquare(outputs[outputs.count - 1]) / rootMeanSquare(outputs[0]))
@@ -119,17 +132,22 @@ struct LossChapter: Chapter {
             output.line(String(seed).padding(toLength: 7, withPad: " ", startingAt: 0)
                         + format(rho[0]).padding(toLength: 20, withPad: " ", startingAt: 0)
                         + format(rho[1]).padding(toLength: 10, withPad: " ", startingAt: 0)
-                        + format(pow(rho.max()!, steps)).padding(toLength: 13, withPad: " ", startingAt: 0)
-                        + format(growth).padding(toLength: 32, withPad: " ", startingAt: 0) + format(loss))
+                        + format(pow(rho.max()!, steps))
+                            .padding(toLength: 13, withPad: " ", startingAt: 0)
+                        + format(growth).padding(toLength: 32, withPad: " ", startingAt: 0)
+                        + format(loss))
             radii += rho
             growths.append(growth)
             ratios.append(growth / pow(rho.max()!, steps))
             losses.append(loss)
         }
-        output.record("deep_rnn", "fresh_models", "spectral_radius", value: .array(radii.map(JSON.number)))
+        output.record("deep_rnn", "fresh_models", "spectral_radius",
+                      value: .array(radii.map(JSON.number)))
         output.record("deep_rnn", "fresh_models", "growth", value: .array(growths.map(JSON.number)))
-        output.record("deep_rnn", "fresh_models", "initial_loss", value: .array(losses.map(JSON.number)))
-        output.record("deep_rnn", "fresh_models", "growth_over_rho_power", value: .array(ratios.map(JSON.number)))
+        output.record("deep_rnn", "fresh_models", "initial_loss",
+                      value: .array(losses.map(JSON.number)))
+        output.record("deep_rnn", "fresh_models", "growth_over_rho_power",
+                      value: .array(ratios.map(JSON.number)))
         //: Over these seeds the radii run from {{deep_rnn.fresh_models.spectral_radius|min}} to
         //: {{deep_rnn.fresh_models.spectral_radius|max}}, around the circular law's 1.63, and the initial
         //: loss from {{deep_rnn.fresh_models.initial_loss|min|order}} to {{deep_rnn.fresh_models.initial_loss|max|order}}
@@ -142,19 +160,26 @@ struct LossChapter: Chapter {
         //: ## The bidirectional loss: `(N, 1) − (N,)` broadcast to N × N
         //: @Notebook(bidirectional-rnn, "return ((Y_hat-Y)**2).mean();")
         //: @Code(Sources/Workbook/Loss.swift, broadcastMeanSquaredError)
-        var digitsGenerator = options.generator()                             // experiment (c): the digits, then the weights
+        // experiment (c): the digits, then the weights
+        var digitsGenerator = options.generator()
         let task = DigitTask(rows: 5000, using: &digitsGenerator)
         let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,
-                        initialization: options.corrected ? .xavier : .notebook, using: &digitsGenerator)
-        let n = 3750                                                         // int(np.floor(5000 * 0.75))
-        let digits = task.digits.narrowed(along: 0, to: 0..<n), labels = task.labels.narrowed(along: 0, to: 0..<n)
+                        initialization: options.corrected ? .xavier : .notebook,
+                        using: &digitsGenerator)
+        // int(np.floor(5000 * 0.75))
+        let n = 3750
+        let digits = task.digits.narrowed(along: 0, to: 0..<n),
+            labels = task.labels.narrowed(along: 0, to: 0..<n)
         let (forward, backward) = bidirectionalInputs(digits, scaled: options.corrected)
         let yHat = brnn(forward, backward)                                 // (N, 1)
         let notebookLoss = BidirectionalLoss.notebook(yHat, labels).item
         let fixedLoss = BidirectionalLoss.fixed(yHat, labels).item
-        output.heading("Bidirectional: Y_hat \(describe(shape: yHat.shape)) against Y \(describe(shape: labels.shape))")
-        output.line("notebook loss ((Y_hat - Y)**2).mean(), broadcast to \(n) x \(n): \(Output.python(notebookLoss))")
-        output.line("fixed loss ((Y_hat.flatten() - Y)**2).mean():              \(Output.python(fixedLoss))")
+        output.heading("Bidirectional: Y_hat \(describe(shape: yHat.shape)) against Y "
+                       + "\(describe(shape: labels.shape))")
+        output.line("notebook loss ((Y_hat - Y)**2).mean(), broadcast to \(n) x \(n): "
+                    + "\(Output.python(notebookLoss))")
+        output.line("fixed loss ((Y_hat.flatten() - Y)**2).mean():              "
+                    + "\(Output.python(fixedLoss))")
 
         //: What each loss thinks of two ideal answers: the labels themselves, and their mean everywhere.
         let perfect = labels.reshaped([-1, 1])
@@ -163,18 +188,28 @@ struct LossChapter: Chapter {
         output.line("the labels' mean \(format(labels.mean().item)), variance \(format(variance))")
         output.record("bidirectional_rnn", "label_variance", value: .float(variance))
         output.line("                             notebook loss   fixed loss")
-        for (name, answer) in [("perfect answers Y_hat = Y", perfect), ("constant Y_hat = mean(Y)", constant)] {
-            let a = BidirectionalLoss.notebook(answer, labels).item, b = BidirectionalLoss.fixed(answer, labels).item
-            output.line("  \(name.padding(toLength: 27, withPad: " ", startingAt: 0)) \(format(a).padding(toLength: 15, withPad: " ", startingAt: 0)) \(format(b))")
+        for (name, answer) in [("perfect answers Y_hat = Y", perfect),
+                               ("constant Y_hat = mean(Y)", constant)] {
+            let a = BidirectionalLoss.notebook(answer, labels).item,
+                b = BidirectionalLoss.fixed(answer, labels).item
+            output.line("  \(name.padding(toLength: 27, withPad: " ", startingAt: 0)) "
+                        + "\(format(a).padding(toLength: 15, withPad: " ", startingAt: 0)) "
+                        + "\(format(b))")
         }
-        output.line("Notebook defect: under the broadcast loss the perfect answers score twice the constant's loss,")
-        output.line("so training drives every prediction to the labels' mean: the least loss it can reach is the")
-        output.line("labels' variance (\(format(variance)) for these labels), and its accuracy is the base rate.")
-        output.record("bidirectional_rnn", "losses", "seed_loss", "initial", value: .float(notebookLoss))
+        output.line("Notebook defect: under the broadcast loss the perfect answers score "
+                    + "twice the constant's loss,")
+        output.line("so training drives every prediction to the labels' mean: "
+                    + "the least loss it can reach is the")
+        output.line("labels' variance (\(format(variance)) for these labels), "
+                    + "and its accuracy is the base rate.")
+        output.record("bidirectional_rnn", "losses", "seed_loss", "initial",
+                      value: .float(notebookLoss))
         output.record("bidirectional_rnn", "losses", "fixed_loss", "initial", value: .float(fixedLoss))
 
-        output.summary("Summary: initial losses \(format(scratchLoss)) (from scratch), \(format(conciseLoss)) (concise); "
-                       + "bidirectional \(format(notebookLoss)) (notebook) and \(format(fixedLoss)) (fixed).")
+        output.summary("Summary: initial losses \(format(scratchLoss)) (from scratch), "
+                       + "\(format(conciseLoss)) (concise); "
+                       + "bidirectional \(format(notebookLoss)) (notebook) and "
+                       + "\(format(fixedLoss)) (fixed).")
     }
 }
 

@@ -33,10 +33,11 @@ struct ClippingChapter: Chapter {
         //: ## The gradients of a fresh deep RNN, and what `gradientClipping(drnn, 1)` does to them
         //: @Notebook(deep-rnn, "def gradientClipping(drnn, alpha=1):")
         //: @Code(Sources/Workbook/Clipping.swift, clipGradientsPerParameter)
-        var generator = options.generator()                                   // experiment (a): the data, then the weights
+        // experiment (a): the data, then the weights
+        var generator = options.generator()
         let line = NoisyLine(count: 200, using: &generator)
-        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, variant: variant,
-                        using: &generator)
+        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
+                        variant: variant, using: &generator)
         let (inputs, targets) = slidingWindows(of: line.differences, length: options.windowLength)
         let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)
         let loss = sequenceLoss(drnn(x), y)
@@ -49,9 +50,13 @@ struct ClippingChapter: Chapter {
             let norm = tensor.grad?.norm ?? 0
             let registered = drnn.namedParameters.contains { $0.tensor === tensor }
             let theta = Float(tensor.count)                              // alpha * numel, alpha = 1
-            let scale = !registered ? "not clipped (not registered)" : norm > theta ? format(theta / norm) : "1 (short enough)"
-            output.line("  \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(String(tensor.count).padding(toLength: 6, withPad: " ", startingAt: 0))"
-                        + " \(format(norm).padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(Int(theta)).padding(toLength: 6, withPad: " ", startingAt: 0)) \(scale)")
+            let scale = !registered ? "not clipped (not registered)"
+                : norm > theta ? format(theta / norm) : "1 (short enough)"
+            output.line("  \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) "
+                        + "\(String(tensor.count).padding(toLength: 6, withPad: " ", startingAt: 0)) "
+                        + "\(format(norm).padding(toLength: 14, withPad: " ", startingAt: 0)) "
+                        + "\(String(Int(theta)).padding(toLength: 6, withPad: " ", startingAt: 0)) "
+                        + "\(scale)")
             norms.append((name, .float(norm)))
         }
         output.record("deep_rnn", "scratch_initial_grad_norms", value: .object(norms))
@@ -75,27 +80,34 @@ struct ClippingChapter: Chapter {
         //: computes exactly these sums (`backward()` walks the recorded steps in reverse); the same
         //: fresh model, measured on windows of growing length:
         let lengths = [3, 7, 11, 15, 19].filter { $0 <= options.windowLength }
-        output.heading("Deep RNN from scratch: the gradient of the last layer's W_hh against the window length")
+        output.heading("Deep RNN from scratch: the gradient of the last layer's W_hh "
+                       + "against the window length")
         output.line("  T    loss         |dL/dW_hh|   growth per added step")
         var gradientNorms: [Double] = []
         for length in lengths {
             var freshGenerator = options.generator()
             let freshLine = NoisyLine(count: 200, using: &freshGenerator)
-            let fresh = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, variant: .notebook,
-                             using: &freshGenerator)
+            let fresh = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8),
+                             outputSize: 1, variant: .notebook, using: &freshGenerator)
             let (windows, windowTargets) = slidingWindows(of: freshLine.differences, length: length)
-            let windowLoss = sequenceLoss(fresh(timeMajorInputs(windows)), timeMajorTargets(windowTargets))
+            let windowLoss = sequenceLoss(fresh(timeMajorInputs(windows)),
+                                          timeMajorTargets(windowTargets))
             windowLoss.backward()
             let norm = Double(fresh.layers[fresh.layers.count - 1].recurrentWeights.grad?.norm ?? 0)
-            let perStep = gradientNorms.last.map { pow(norm / $0, 1 / Double(length - lengths[gradientNorms.count - 1])) }
+            let perStep = gradientNorms.last.map {
+                pow(norm / $0, 1 / Double(length - lengths[gradientNorms.count - 1]))
+            }
             output.line("  " + String(length).padding(toLength: 5, withPad: " ", startingAt: 0)
                         + format(windowLoss.item).padding(toLength: 13, withPad: " ", startingAt: 0)
-                        + format(norm).padding(toLength: 13, withPad: " ", startingAt: 0) + (perStep.map(format) ?? ""))
+                        + format(norm).padding(toLength: 13, withPad: " ", startingAt: 0)
+                        + (perStep.map(format) ?? ""))
             gradientNorms.append(norm)
         }
         let rho = drnn.layers.map { spectralRadius($0.recurrentWeights) }.max() ?? 0
-        output.line("rho_max^2 = \(format(rho * rho)) (rho_max = \(format(rho)), the largest spectral radius of the two W_hh)")
-        output.record("deep_rnn", "bptt", "window_lengths", value: .array(lengths.map { .number(Double($0)) }))
+        output.line("rho_max^2 = \(format(rho * rho)) (rho_max = \(format(rho)), "
+                    + "the largest spectral radius of the two W_hh)")
+        output.record("deep_rnn", "bptt", "window_lengths",
+                      value: .array(lengths.map { .number(Double($0)) }))
         output.record("deep_rnn", "bptt", "grad_norms", value: .array(gradientNorms.map(JSON.number)))
         output.record("deep_rnn", "bptt", "rho_max_squared", value: .number(rho * rho))
         //: From {{deep_rnn.bptt.window_lengths.0}} to {{deep_rnn.bptt.window_lengths.-1}} steps the gradient grows
@@ -116,39 +128,51 @@ struct ClippingChapter: Chapter {
         for (p, g) in zip(parameters, raw) { p.grad?.assign(Tensor(g, shape: p.shape)) }
         let globalNorm = clipGradientsGlobally(parameters, maxNorm: 1)
         let global = parameters.map { $0.grad?.values ?? [] }
-        output.line("global norm of the registered gradients \(format(globalNorm)); d2l's rule with theta = 1 scales all by \(format(min(1, 1 / globalNorm)))")
-        output.line("cosine between the step and the raw gradient: per-parameter \(format(cosine(perParameter, raw))), global \(format(cosine(global, raw)))")
+        output.line("global norm of the registered gradients \(format(globalNorm)); "
+                    + "d2l's rule with theta = 1 scales all by \(format(min(1, 1 / globalNorm)))")
+        output.line("cosine between the step and the raw gradient: "
+                    + "per-parameter \(format(cosine(perParameter, raw))), "
+                    + "global \(format(cosine(global, raw)))")
 
         //: ## The bidirectional model: gradients beyond float range
         //: @Notebook(bidirectional-rnn, "def gradientClipping(brnn, alpha=1):")
         //:
         //: The same rule over the BRNN's ten tensors: `clipGradientsPerParameter(brnn.parameters, alpha: 1)`.
-        var digitsGenerator = options.generator()                             // experiment (c): the digits, then the weights
+        // experiment (c): the digits, then the weights
+        var digitsGenerator = options.generator()
         let task = DigitTask(rows: 5000, using: &digitsGenerator)
         let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,
-                        initialization: options.corrected ? .xavier : .notebook, using: &digitsGenerator)
-        let n = 3750                                                         // int(np.floor(5000 * 0.75))
-        let (forward, backward) = bidirectionalInputs(task.digits.narrowed(along: 0, to: 0..<n), scaled: options.corrected)
+                        initialization: options.corrected ? .xavier : .notebook,
+                        using: &digitsGenerator)
+        // int(np.floor(5000 * 0.75))
+        let n = 3750
+        let (forward, backward) = bidirectionalInputs(task.digits.narrowed(along: 0, to: 0..<n),
+                                                      scaled: options.corrected)
         let labels = task.labels.narrowed(along: 0, to: 0..<n)
         let lossFunction: BidirectionalLoss = options.corrected ? .fixed : .notebook
         let optimizer = SGD(brnn.parameters, learningRate: options.learningRate(0.1))
-        output.heading("Bidirectional model: two clipped SGD steps at lr 0.1 (\(lossFunction.rawValue) loss)")
+        output.heading("Bidirectional model: two clipped SGD steps at lr 0.1 "
+                       + "(\(lossFunction.rawValue) loss)")
         var zeroed: [String] = []
         for step in 1...2 {
             lossFunction(brnn(forward, backward), labels).backward()
-            let infinite = brnn.namedParameters.filter { $0.tensor.grad?.norm.isInfinite ?? false }.map(\.name)
+            let infinite = brnn.namedParameters.filter { $0.tensor.grad?.norm.isInfinite ?? false }
+                .map(\.name)
             clipGradientsPerParameter(brnn.parameters, alpha: 1)
             optimizer.step()
             optimizer.zeroGrad()
             let after = lossFunction(brnn(forward, backward), labels).item
-            output.line("step \(step): loss after it \(Output.python(after)); gradients with an infinite float32 norm, zeroed by the clipping: "
+            output.line("step \(step): loss after it \(Output.python(after)); "
+                        + "gradients with an infinite float32 norm, zeroed by the clipping: "
                         + (infinite.isEmpty ? "none" : infinite.joined(separator: ", ")))
             zeroed += infinite
         }
         output.record("bidirectional_rnn", "zeroed_by_overflow", value: .array(zeroed.map(JSON.string)))
 
-        output.summary("Summary: per-parameter clipping turns the deep RNN's step to cosine \(format(cosine(perParameter, raw))) with the gradient "
-                       + "(global clipping keeps 1); \(zeroed.count) bidirectional gradients overflowed and were zeroed in two steps.")
+        output.summary("Summary: per-parameter clipping turns the deep RNN's step to cosine "
+                       + "\(format(cosine(perParameter, raw))) with the gradient "
+                       + "(global clipping keeps 1); \(zeroed.count) bidirectional gradients "
+                       + "overflowed and were zeroed in two steps.")
     }
 
     /// The cosine of the angle between two lists of gradients seen as one vector each.

@@ -59,17 +59,24 @@ struct TrainingChapter: Chapter {
     @OptionGroup var options: ChapterOptions
 
     func run(_ output: Output) throws {
-        output.line("Chapter 05 — Training (seed \(options.seed)\(options.corrected ? ", corrected" : ""))")
+        output.line("Chapter 05 — Training (seed \(options.seed)"
+                    + "\(options.corrected ? ", corrected" : ""))")
         // Three independent runs, each from its own seed: the sections may run at the same time;
         // they print in this order.
-        let (scratchLoss, conciseLoss, bidirectionalLoss) = try output.sections(deepRNNFromScratch, conciseDeepRNN, bidirectionalModel)
+        let (scratchLoss, conciseLoss, bidirectionalLoss) =
+            try output.sections(deepRNNFromScratch, conciseDeepRNN, bidirectionalModel)
         if !options.corrected {
             output.line()
-            output.line("Notebook defects met here: the from-scratch DRNN trains only its last layer and cannot reach the")
-            output.line("notebook's printed ~200; the bidirectional model, fed raw digits from randn weights at lr 0.1, blows up")
-            output.line("and its N x N loss can only learn the labels' mean. Run with --corrected for every layer trained with")
-            output.line("tanh, and for the bidirectional model with the fixed loss, inputs scaled to [0, 1], Xavier weights and")
-            output.line("Adam (lr 0.01, 2000 full-batch epochs), which gets every test row right (Chapter 06 tests it).")
+            output.line("Notebook defects met here: the from-scratch DRNN trains only its last "
+                        + "layer and cannot reach the")
+            output.line("notebook's printed ~200; the bidirectional model, fed raw digits from randn "
+                        + "weights at lr 0.1, blows up")
+            output.line("and its N x N loss can only learn the labels' mean. Run with --corrected for "
+                        + "every layer trained with")
+            output.line("tanh, and for the bidirectional model with the fixed loss, "
+                        + "inputs scaled to [0, 1], Xavier weights and")
+            output.line("Adam (lr 0.01, 2000 full-batch epochs), which gets every test row right "
+                        + "(Chapter 06 tests it).")
         }
         output.summary("Summary: final training losses \(format(scratchLoss)) (DRNN from scratch), "
                        + "\(format(conciseLoss)) (concise), \(format(bidirectionalLoss)) (BRNN); "
@@ -86,7 +93,8 @@ struct TrainingChapter: Chapter {
     //: @Notebook(deep-rnn, "drnn_trained = trainDRNN(drnn, dataset, loss, optimizer, 5000);")
     //: @Code(Chapters/Chapter05-Training/Cells/TrainingCells.swift, trainDRNNCell)
     func deepRNNFromScratch(_ output: Output) throws -> Float {
-        output.heading("drnn_trained = trainDRNN(drnn, dataset, loss, optimizer, \(options.epochs(5000)))")
+        output.heading("drnn_trained = trainDRNN(drnn, dataset, loss, optimizer, "
+                       + "\(options.epochs(5000)))")
         let (_, drnn, losses) = try trainDRNNCell(options, output)
         output.record("deep_rnn", "scratch_losses", value: .floats(losses))
         try output.save(.scratch, drnn.checkpointTensors)
@@ -105,11 +113,13 @@ struct TrainingChapter: Chapter {
     //: @Notebook(deep-rnn, "for i in range(3):")
     //: @Code(Chapters/Chapter05-Training/Cells/TrainingCells.swift, trainConciseCell)
     func conciseDeepRNN(_ output: Output) throws -> Float {
-        output.heading("cdrnn_trained: three rounds of trainCDEEPRNN(deep_rnn, dataset, loss, optimizer, \(options.epochs(500)))")
+        output.heading("cdrnn_trained: three rounds of "
+                       + "trainCDEEPRNN(deep_rnn, dataset, loss, optimizer, \(options.epochs(500)))")
         let (concise, losses) = try trainConciseCell(options, output)
         output.record("deep_rnn", "concise_losses", value: .array(losses.map(JSON.floats)))
         try output.save(.concise, concise.namedParameters)
-        try output.draw(lossCurve("DEEPRNN_loss_concise", [("rounds at lr 0.03, 0.003, 0.0003", losses.flatMap { $0 })]),
+        try output.draw(lossCurve("DEEPRNN_loss_concise",
+                                  [("rounds at lr 0.03, 0.003, 0.0003", losses.flatMap { $0 })]),
                         caption: "the concise model's training loss over its three rounds (log scale).")
         return losses.last?.last ?? .nan
     }
@@ -134,8 +144,10 @@ struct TrainingChapter: Chapter {
             ? lossCurve("BRNN_loss_corrected", [("Adam, lr 0.01", losses.flatMap { $0 })])
             : lossCurve("BRNN_loss", [("lr 0.1 then 0.01", losses.flatMap { $0 })]),
             caption: options.corrected
-                ? "the corrected bidirectional model's training loss: it falls towards zero (log scale)."
-                : "the bidirectional model's training loss: a blow-up to about 1e20, then the labels' variance (log scale).")
+                ? "the corrected bidirectional model's training loss: "
+                  + "it falls towards zero (log scale)."
+                : "the bidirectional model's training loss: a blow-up to about 1e20, "
+                  + "then the labels' variance (log scale).")
         return losses.last?.last ?? .nan
     }
 

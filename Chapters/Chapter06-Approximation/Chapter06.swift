@@ -45,7 +45,8 @@ struct ApproximationChapter: Chapter {
     var retrain = false
 
     func run(_ output: Output) throws {
-        output.line("Chapter 06 — Approximation and testing (seed \(options.seed)\(options.corrected ? ", corrected" : ""))")
+        output.line("Chapter 06 — Approximation and testing (seed \(options.seed)"
+                    + "\(options.corrected ? ", corrected" : ""))")
 
         //: ## The trained models: from Chapter05's checkpoints, or trained here
         //: @Code(Chapters/Chapter05-Training/Cells/TrainingCells.swift, trainedDRNN)
@@ -66,10 +67,12 @@ struct ApproximationChapter: Chapter {
         output.line("Y_hat.shape \(describe(shape: yHat.shape))")
         let scratchError = meanSquaredDifference(yHat.values, actual)
         let meanError = meanSquaredDifference([Float](repeating: 7, count: actual.count), actual)
-        // The best predictor of 7 + e(t+1) − e(t) from the s differences before it: σ² (s + 2) / (s + 1).
+        // The best predictor of 7 + e(t+1) − e(t) from the s differences before it:
+        // σ² (s + 2) / (s + 1).
         let bestError = 100 * Float(s + 2) / Float(s + 1)
         output.line("mean squared error on the training windows: from scratch \(format(scratchError)); "
-                    + "predicting 7 every time: \(format(meanError)); the best predictor from \(s) differences: "
+                    + "predicting 7 every time: \(format(meanError)); "
+                    + "the best predictor from \(s) differences: "
                     + "\(format(bestError)) on average")
         output.record("deep_rnn", "scratch_one_step_error", value: .float(scratchError))
         output.record("deep_rnn", "predicting_seven_error", value: .float(meanError))
@@ -80,15 +83,19 @@ struct ApproximationChapter: Chapter {
         //: draws figures 3, 4, 6 and 7, whole or zoomed on steps 75 to 125.
         let x = line.x.values, differences = line.differences.values
         let steps = (s..<(n - 1)).map(Float.init)
-        // With --corrected, the figures say what their axes and lines are; as written they look as the notebook's.
+        // With --corrected, the figures say what their axes and lines are; as written they look as
+        // the notebook's.
         let labelled = options.corrected
         func prediction(_ name: String, _ predicted: [Float], zoom: Bool) -> Figure {
-            var figure = Figure(name: name, xLabel: labelled ? "step" : nil, yLabel: labelled ? "difference" : nil)
+            var figure = Figure(name: name, xLabel: labelled ? "step" : nil,
+                                yLabel: labelled ? "difference" : nil)
             let range = zoom ? 75..<125 : 0..<(n - 1)
-            figure.addLine(x: Array(x[range]), y: Array(differences[range]), label: labelled ? "data_trans" : nil)
+            figure.addLine(x: Array(x[range]), y: Array(differences[range]),
+                           label: labelled ? "data_trans" : nil)
             // The predictions start at step s (the window length): show those between 75 and 125.
-            let shown = zoom ? min(max(75 - s, 0), predicted.count)..<min(max(125 - s, 0), predicted.count)
-                             : 0..<predicted.count
+            let shown = zoom
+                ? min(max(75 - s, 0), predicted.count)..<min(max(125 - s, 0), predicted.count)
+                : 0..<predicted.count
             figure.addLine(x: Array(steps[shown]), y: Array(predicted[shown]), color: "#ff0000",
                            label: labelled ? "one-step prediction" : nil)
             figure.keyPosition = "bottom right"
@@ -97,25 +104,30 @@ struct ApproximationChapter: Chapter {
 
         //: @Notebook(deep-rnn, "fig2, ax2 = plt.subplots();")
         try output.draw(prediction("DEEPRNN_fig3", yHat.values, zoom: false),
-                        caption: "the from-scratch model's one-step predictions (red) over the differences (blue).")
+                        caption: "the from-scratch model's one-step predictions (red) over "
+                            + "the differences (blue).")
 
         //: @Notebook(deep-rnn, "fig_zoom, ax_zoom = plt.subplots();")
-        try output.draw(prediction("DEEPRNN_fig4", yHat.values, zoom: true), caption: "the same, steps 75 to 125.")
+        try output.draw(prediction("DEEPRNN_fig4", yHat.values, zoom: true),
+                        caption: "the same, steps 75 to 125.")
 
         //: @Notebook(deep-rnn, "data_approx = Y_hat + data[sequence_len:-1];")
         //:
         //: `data[t]` plus the difference predicted after it is the prediction of `data[t + 1]`. The
         //: notebook plots it at `t` (`arange(sequence_len, num_data-1)`), one step early; with
         //: `--corrected` it is drawn at `t + 1`.
-        var series = Figure(name: "DEEPRNN_fig5", xLabel: labelled ? "x" : nil, yLabel: labelled ? "data" : nil)
+        var series = Figure(name: "DEEPRNN_fig5", xLabel: labelled ? "x" : nil,
+                            yLabel: labelled ? "data" : nil)
         series.addLine(x: x, y: line.data.values, label: labelled ? "data" : nil)
         let dataApprox = zip(yHat.values, line.data.values[s..<(n - 1)]).map(+)   // Y_hat + data[19:-1]
-        series.addLine(x: options.corrected ? steps.map { $0 + 1 } : steps, y: dataApprox, color: "#ff0000",
+        series.addLine(x: options.corrected ? steps.map { $0 + 1 } : steps, y: dataApprox,
+                       color: "#ff0000",
                        label: labelled ? "data[t] + predicted difference, at t + 1" : nil)
         series.keyPosition = "bottom right"   // the series rises to the top right
         try output.draw(series, caption: options.corrected
             ? "the series (blue) and its one-step prediction (red), drawn at the step it predicts."
-            : "the series (blue) and its one-step prediction (red), drawn one step early as the notebook does.")
+            : "the series (blue) and its one-step prediction (red), drawn one step early "
+              + "as the notebook does.")
 
         //: ## The concise model: `CY_hat`
         //: @Notebook(deep-rnn, "CY_hat = DRNNapproximation(cdrnn_trained, dataset_approx);")
@@ -125,17 +137,20 @@ struct ApproximationChapter: Chapter {
         //: predictions again. Here `CY_hat` is the concise model's own, as in the reference figures.
         let cyHat = approximate(concise, on: datasetApprox)                  // (180)
         let conciseError = meanSquaredDifference(cyHat.values, actual)
-        output.line("CY_hat.shape \(describe(shape: cyHat.shape)); its mean squared error on the training windows: "
+        output.line("CY_hat.shape \(describe(shape: cyHat.shape)); "
+                    + "its mean squared error on the training windows: "
                     + "\(format(conciseError))")
         output.record("deep_rnn", "concise_one_step_error", value: .float(conciseError))
         output.record("deep_rnn", "CY_hat", value: .floats(cyHat.values))
 
         //: @Notebook(deep-rnn, "cfig2, cax2 = plt.subplots();")
         try output.draw(prediction("DEEPRNN_fig6", cyHat.values, zoom: false),
-                        caption: "the concise model's own predictions (red) over the differences (blue).")
+                        caption: "the concise model's own predictions (red) over "
+                            + "the differences (blue).")
 
         //: @Notebook(deep-rnn, "cfig_zoom, cax_zoom = plt.subplots();")
-        try output.draw(prediction("DEEPRNN_fig7", cyHat.values, zoom: true), caption: "the concise model's predictions, steps 75 to 125.")
+        try output.draw(prediction("DEEPRNN_fig7", cyHat.values, zoom: true),
+                        caption: "the concise model's predictions, steps 75 to 125.")
 
         //: ## `testBRNN(brnn_trained, dataset_test)`
         //: @Notebook(bidirectional-rnn, "def testBRNN(")
@@ -145,26 +160,32 @@ struct ApproximationChapter: Chapter {
         let (task, brnn) = try trainedBRNN(options, output, retrain: retrain)
         let (_, datasetTest) = bidirectionalLoaders(task, seed: options.seed)
         let loss: BidirectionalLoss = options.corrected ? .fixed : .notebook
-        let (testLoss, accuracy) = testBRNN(brnn, on: datasetTest, loss: loss, scaledInputs: options.corrected)
-        let fixedLoss = testBRNN(brnn, on: datasetTest, loss: .fixed, scaledInputs: options.corrected).loss
+        let (testLoss, accuracy) = testBRNN(brnn, on: datasetTest, loss: loss,
+                                            scaledInputs: options.corrected)
+        let fixedLoss = testBRNN(brnn, on: datasetTest, loss: .fixed,
+                                 scaledInputs: options.corrected).loss
         let testLabels = datasetTest.targets.values
         let baseRate = Float(testLabels.filter { $0 == 0 }.count) / Float(testLabels.count)
         output.heading("Bidirectional model on the \(datasetTest.count) test rows")
         output.line("mean loss at testing time \(Output.python(testLoss))")
-        output.line("fixed (per-row) test loss \(format(fixedLoss)); accuracy \(format(100 * accuracy))% "
+        output.line("fixed (per-row) test loss \(format(fixedLoss)); "
+                    + "accuracy \(format(100 * accuracy))% "
                     + "(answering 0 for every row: \(format(100 * baseRate))%)")
         output.record("bidirectional_rnn", "test_loss", value: .float(testLoss))
         output.record("bidirectional_rnn", "test_fixed_loss", value: .float(fixedLoss))
         output.record("bidirectional_rnn", "test_accuracy", value: .float(accuracy))
 
-        output.summary("Summary: one-step-ahead error \(format(scratchError)) (from scratch), \(format(conciseError)) (concise), "
-                       + "against \(format(bestError)) for the best predictor; bidirectional test loss \(format(testLoss)), "
+        output.summary("Summary: one-step-ahead error \(format(scratchError)) (from scratch), "
+                       + "\(format(conciseError)) (concise), "
+                       + "against \(format(bestError)) for the best predictor; "
+                       + "bidirectional test loss \(format(testLoss)), "
                        + "accuracy \(format(100 * accuracy))%.")
     }
 
     /// The mean of the squared differences of two lists of numbers (outside the graph).
     func meanSquaredDifference(_ a: [Float], _ b: [Float]) -> Float {
-        Float(zip(a, b).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) } / Double(max(a.count, 1)))
+        Float(zip(a, b).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+              / Double(max(a.count, 1)))
     }
 }
 

@@ -10,7 +10,8 @@ import Workbook
 
 /// The deep RNN notebook's set-up, experiment (a): `data` (200 points) and `drnn = DRNN(2, 1, 8, 1)`,
 /// drawn from one generator, and the training loader over the windows of `data_trans`.
-public func deepRNNExperiment(_ options: ChapterOptions) -> (line: NoisyLine, drnn: DRNN, dataset: DataLoader) {
+public func deepRNNExperiment(_ options: ChapterOptions) -> (line: NoisyLine, drnn: DRNN,
+                                                             dataset: DataLoader) {
     var generator = options.generator()
     let line = NoisyLine(count: 200, using: &generator)
     let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
@@ -20,28 +21,35 @@ public func deepRNNExperiment(_ options: ChapterOptions) -> (line: NoisyLine, dr
 
 /// `dataset` and `dataset_approx`: every window of `data_trans` (19 long) in one batch of
 /// `(num_data − 1) − sequence_len` = 180, shuffled for training and in order for approximation.
-public func deepRNNLoaders(_ line: NoisyLine, _ options: ChapterOptions) -> (dataset: DataLoader, datasetApprox: DataLoader) {
+public func deepRNNLoaders(_ line: NoisyLine, _ options: ChapterOptions)
+    -> (dataset: DataLoader, datasetApprox: DataLoader) {
     let (x, y) = slidingWindows(of: line.differences, length: options.windowLength)
     let batchSize = line.differences.count - options.windowLength
-    return (DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: true, seed: UInt64(options.seed)),
+    return (DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: true,
+                       seed: UInt64(options.seed)),
             DataLoader(inputs: x, targets: y, batchSize: batchSize, shuffle: false))
 }
 
 /// `optimizer = torch.optim.SGD(drnn.parameters(), lr=0.0001)` and
 /// `drnn_trained = trainDRNN(drnn, dataset, loss, optimizer, 5000)`, with the per-parameter clipping.
-public func trainDRNNCell(_ options: ChapterOptions, _ output: Output) throws -> (line: NoisyLine, drnn: DRNN, losses: [Float]) {
+public func trainDRNNCell(_ options: ChapterOptions,
+                          _ output: Output) throws -> (line: NoisyLine, drnn: DRNN, losses: [Float]) {
     let (line, drnn, dataset) = deepRNNExperiment(options)
     let optimizer = SGD(drnn.parameters, learningRate: options.learningRate(0.0001))
     let epochs = options.epochs(5000)
     let log = output.trainingLog("DRNN", epochs: epochs)
-    let losses = trainDeepRNN(drnn, on: dataset, optimizer: optimizer, epochs: epochs, clippingAlpha: 1, onEpoch: log.report)
+    let losses = trainDeepRNN(drnn, on: dataset, optimizer: optimizer, epochs: epochs, clippingAlpha: 1,
+                              onEpoch: log.report)
     log.finish()
     // The notebook's linear recurrence multiplies its state by about 1.8 per step: a long window
     // alone overflows a fresh model, whatever the learning rate.
     let longWindow = !options.corrected && options.windowLength > 19 && losses.count == 1
-    try TrainingDiverged.check(losses, run: "the from-scratch DRNN", learningRate: optimizer.learningRate, clipped: true,
+    try TrainingDiverged.check(losses, run: "the from-scratch DRNN",
+                               learningRate: optimizer.learningRate, clipped: true,
                                cause: longWindow
-                                   ? "The notebook's linear recurrence can grow about 1.8 times per step, so a window of \(options.windowLength) overflows a fresh model: use a shorter --window-length, or --corrected (tanh)."
+                                   ? "The notebook's linear recurrence can grow about 1.8 times per "
+                                     + "step, so a window of \(options.windowLength) overflows a fresh "
+                                     + "model: use a shorter --window-length, or --corrected (tanh)."
                                    : nil)
     return (line, drnn, losses)
 }
@@ -50,12 +58,14 @@ public func trainDRNNCell(_ options: ChapterOptions, _ output: Output) throws ->
 /// from a fresh generator.
 public func conciseModel(_ options: ChapterOptions) -> ConciseDRNN {
     var generator = options.generator()
-    return ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, numLayers: 2, using: &generator)
+    return ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, numLayers: 2,
+                       using: &generator)
 }
 
 /// `for i in range(3): optimizer = SGD(deep_rnn.parameters(), lr=0.03/10**i);
 /// trainCDEEPRNN(deep_rnn, dataset, loss, optimizer, 500)`: no clipping.
-public func trainConciseCell(_ options: ChapterOptions, _ output: Output) throws -> (model: ConciseDRNN, losses: [[Float]]) {
+public func trainConciseCell(_ options: ChapterOptions,
+                             _ output: Output) throws -> (model: ConciseDRNN, losses: [[Float]]) {
     var generator = options.generator()
     let (dataset, _) = deepRNNLoaders(NoisyLine(count: 200, using: &generator), options)
     let deepRNN = conciseModel(options)
@@ -65,9 +75,11 @@ public func trainConciseCell(_ options: ChapterOptions, _ output: Output) throws
         let epochs = options.epochs(500)
         output.line("round \(i): SGD(lr=\(learningRate)), \(epochs) epochs")
         let log = output.trainingLog("concise \(i)", epochs: epochs)
-        losses.append(trainDeepRNN(deepRNN, on: dataset, optimizer: optimizer, epochs: epochs, clippingAlpha: nil, onEpoch: log.report))
+        losses.append(trainDeepRNN(deepRNN, on: dataset, optimizer: optimizer, epochs: epochs,
+                                   clippingAlpha: nil, onEpoch: log.report))
         log.finish()
-        try TrainingDiverged.check(losses[i], run: "the concise model's round \(i)", learningRate: learningRate, clipped: false)
+        try TrainingDiverged.check(losses[i], run: "the concise model's round \(i)",
+                                   learningRate: learningRate, clipped: false)
     }
     return (deepRNN, losses)
 }
@@ -86,11 +98,14 @@ public func bidirectionalExperiment(_ options: ChapterOptions) -> (task: DigitTa
 
 /// `dataset_train` and `dataset_test`: the first `int(np.floor(5000 * 0.75))` = 3750 rows for
 /// training (shuffled), the other 1250 for testing, in batches of 5000 (so each is one batch).
-public func bidirectionalLoaders(_ task: DigitTask, seed: Int) -> (datasetTrain: DataLoader, datasetTest: DataLoader) {
+public func bidirectionalLoaders(_ task: DigitTask, seed: Int) -> (datasetTrain: DataLoader,
+                                                                   datasetTest: DataLoader) {
     let train = 0..<3750, test = 3750..<5000
-    return (DataLoader(inputs: task.digits.narrowed(along: 0, to: train), targets: task.labels.narrowed(along: 0, to: train),
+    return (DataLoader(inputs: task.digits.narrowed(along: 0, to: train),
+                       targets: task.labels.narrowed(along: 0, to: train),
                        batchSize: 5000, shuffle: true, seed: UInt64(seed)),
-            DataLoader(inputs: task.digits.narrowed(along: 0, to: test), targets: task.labels.narrowed(along: 0, to: test),
+            DataLoader(inputs: task.digits.narrowed(along: 0, to: test),
+                       targets: task.labels.narrowed(along: 0, to: test),
                        batchSize: 5000, shuffle: false))
 }
 
@@ -100,18 +115,22 @@ public func bidirectionalLoaders(_ task: DigitTask, seed: Int) -> (datasetTrain:
 /// With `--corrected`: the fixed loss, digits scaled to [0, 1], Xavier weights, and
 /// `Adam(brnn.parameters(), lr=0.01)` for 2000 epochs; the batch of 5000 holds all 3750 training
 /// rows, so every epoch is one full-batch step, as in the PyTorch runs that reach 100% accuracy.
-public func trainBRNNCell(_ options: ChapterOptions, _ output: Output) throws -> (task: DigitTask, brnn: BRNN, losses: [[Float]]) {
+public func trainBRNNCell(_ options: ChapterOptions,
+                          _ output: Output) throws -> (task: DigitTask, brnn: BRNN, losses: [[Float]]) {
     let (task, brnn) = bidirectionalExperiment(options)
     let (datasetTrain, _) = bidirectionalLoaders(task, seed: options.seed)
     if options.corrected {
         let optimizer = Adam(brnn.parameters, learningRate: options.learningRate(0.01))
         let epochs = options.epochs(2000)
-        output.line("Adam(lr=\(optimizer.learningRate)), \(epochs) epochs, fixed loss, inputs scaled to [0, 1], Xavier weights")
+        output.line("Adam(lr=\(optimizer.learningRate)), \(epochs) epochs, fixed loss, "
+                    + "inputs scaled to [0, 1], Xavier weights")
         let log = output.trainingLog("BRNN", epochs: epochs)
-        let losses = trainBRNN(brnn, on: datasetTrain, loss: .fixed, scaledInputs: true, optimizer: optimizer, epochs: epochs,
+        let losses = trainBRNN(brnn, on: datasetTrain, loss: .fixed, scaledInputs: true,
+                               optimizer: optimizer, epochs: epochs,
                                clippingAlpha: 1, onEpoch: log.report)
         log.finish()
-        try TrainingDiverged.check(losses, run: "the bidirectional model", learningRate: optimizer.learningRate, clipped: true)
+        try TrainingDiverged.check(losses, run: "the bidirectional model",
+                                   learningRate: optimizer.learningRate, clipped: true)
         return (task, brnn, [losses])
     }
     var losses: [[Float]] = []
@@ -120,10 +139,11 @@ public func trainBRNNCell(_ options: ChapterOptions, _ output: Output) throws ->
         let epochs = options.epochs((i + 1) * 100)
         output.line("round \(i): SGD(lr=\(learningRate)), \(epochs) epochs, notebook loss")
         let log = output.trainingLog("BRNN \(i)", epochs: epochs)
-        losses.append(trainBRNN(brnn, on: datasetTrain, loss: .notebook, optimizer: optimizer, epochs: epochs,
-                                clippingAlpha: 1, onEpoch: log.report))
+        losses.append(trainBRNN(brnn, on: datasetTrain, loss: .notebook, optimizer: optimizer,
+                                epochs: epochs, clippingAlpha: 1, onEpoch: log.report))
         log.finish()
-        try TrainingDiverged.check(losses[i], run: "the bidirectional model's round \(i)", learningRate: learningRate, clipped: true)
+        try TrainingDiverged.check(losses[i], run: "the bidirectional model's round \(i)",
+                                   learningRate: learningRate, clipped: true)
     }
     return (task, brnn, losses)
 }
@@ -133,32 +153,42 @@ public func trainBRNNCell(_ options: ChapterOptions, _ output: Output) throws ->
 /// The from-scratch DRNN (its variant from `--corrected`): loaded from Chapter05-Training's
 /// checkpoint, or trained here by ``trainDRNNCell(_:_:)``, without its log, when there is none
 /// (or with `retrain`). Prints one line saying which, naming the model `label`.
-public func trainedDRNN(_ options: ChapterOptions, _ output: Output, label: String = "from-scratch DRNN",
-                        retrain: Bool = false, sourceFile: String = #fileID, sourceLine: Int = #line) throws -> (line: NoisyLine, drnn: DRNN) {
+public func trainedDRNN(_ options: ChapterOptions, _ output: Output,
+                        label: String = "from-scratch DRNN", retrain: Bool = false,
+                        sourceFile: String = #fileID,
+                        sourceLine: Int = #line) throws -> (line: NoisyLine, drnn: DRNN) {
     let (line, drnn, _) = deepRNNExperiment(options)
-    try SavedModel.scratch.loadOrTrain(into: drnn.checkpointTensors, options, output, label: label, retrain: retrain,
+    try SavedModel.scratch.loadOrTrain(into: drnn.checkpointTensors, options, output,
+                                       label: label, retrain: retrain,
                                        sourceFile: sourceFile, sourceLine: sourceLine) {
         try trainDRNNCell($0, $1).drnn.checkpointTensors
     }
     return (line, drnn)
 }
 
-/// The concise model, loaded or trained (by ``trainConciseCell(_:_:)``) as ``trainedDRNN(_:_:label:retrain:)`` does.
+/// The concise model, loaded or trained (by ``trainConciseCell(_:_:)``) as
+/// ``trainedDRNN(_:_:label:retrain:)`` does.
 public func trainedConcise(_ options: ChapterOptions, _ output: Output, label: String = "concise model",
-                           retrain: Bool = false, sourceFile: String = #fileID, sourceLine: Int = #line) throws -> ConciseDRNN {
+                           retrain: Bool = false, sourceFile: String = #fileID,
+                           sourceLine: Int = #line) throws -> ConciseDRNN {
     let concise = conciseModel(options)
-    try SavedModel.concise.loadOrTrain(into: concise.namedParameters, options, output, label: label, retrain: retrain,
+    try SavedModel.concise.loadOrTrain(into: concise.namedParameters, options, output,
+                                       label: label, retrain: retrain,
                                        sourceFile: sourceFile, sourceLine: sourceLine) {
         try trainConciseCell($0, $1).model.namedParameters
     }
     return concise
 }
 
-/// The bidirectional model, loaded or trained (by ``trainBRNNCell(_:_:)``) as ``trainedDRNN(_:_:label:retrain:)`` does.
-public func trainedBRNN(_ options: ChapterOptions, _ output: Output, label: String = "bidirectional model",
-                        retrain: Bool = false, sourceFile: String = #fileID, sourceLine: Int = #line) throws -> (task: DigitTask, brnn: BRNN) {
+/// The bidirectional model, loaded or trained (by ``trainBRNNCell(_:_:)``) as
+/// ``trainedDRNN(_:_:label:retrain:)`` does.
+public func trainedBRNN(_ options: ChapterOptions, _ output: Output,
+                        label: String = "bidirectional model", retrain: Bool = false,
+                        sourceFile: String = #fileID,
+                        sourceLine: Int = #line) throws -> (task: DigitTask, brnn: BRNN) {
     let (task, brnn) = bidirectionalExperiment(options)
-    try SavedModel.bidirectional.loadOrTrain(into: brnn.namedParameters, options, output, label: label, retrain: retrain,
+    try SavedModel.bidirectional.loadOrTrain(into: brnn.namedParameters, options, output,
+                                             label: label, retrain: retrain,
                                              sourceFile: sourceFile, sourceLine: sourceLine) {
         try trainBRNNCell($0, $1).brnn.namedParameters
     }
