@@ -17,7 +17,8 @@ public enum ExitCode32 {
     public static let diverged: Int32 = 65
     /// The `--csv` file is missing, empty, or not a usable series (`EX_NOINPUT`).
     public static let input: Int32 = 66
-    /// Interrupted by Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT: 128 + the signal (130 for Ctrl-C), as shells report it.
+    /// Interrupted by Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT: 128 + the signal (130 for Ctrl-C),
+    /// as shells report it.
     public static let interrupted: Int32 = 130
 }
 
@@ -44,7 +45,8 @@ extension Chapter {
     /// after the training: a file where a folder should be, in any chapter; a folder this chapter
     /// writes into that cannot be written or created. Creates nothing.
     static func checkOutputFolders(_ options: ChapterOptions) throws {
-        for (folder, path) in [(OutputFolder.plots, options.plotsDirectory), (.checkpoints, options.checkpointsDirectory)] {
+        for (folder, path) in [(OutputFolder.plots, options.plotsDirectory),
+                               (.checkpoints, options.checkpointsDirectory)] {
             try AtomicFile.checkFolder(path, writable: outputFolders.contains(folder))
         }
     }
@@ -76,9 +78,11 @@ extension Chapter {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            let first = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            let first = fullMessage(for: error).split(separator: "\n").first.map(String.init)
+                ?? "\(error)"
             var message = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
-            // "The value 'ten' is invalid for '--epochs <epochs>': --epochs must be …": our reason says it all.
+            // "The value 'ten' is invalid for '--epochs <epochs>': --epochs must be …":
+            // our reason says it all.
             if message.hasPrefix("The value '"), let reason = message.range(of: ">': ") {
                 message = String(message[reason.upperBound...])
             }
@@ -117,11 +121,15 @@ extension Chapter {
     /// about how long, so that a learner is not left wondering (standard output, which tests and
     /// pages compare, stays the same). Nil otherwise, and with `--quiet`.
     static func durationHint(_ options: ChapterOptions) -> String? {
-        guard let epochs = options.epochs, let perEpoch = secondsPerEpoch, !options.quiet else { return nil }
+        guard let epochs = options.epochs, let perEpoch = secondsPerEpoch, !options.quiet else {
+            return nil
+        }
         let seconds = Double(epochs) * perEpoch
         guard seconds >= 60 else { return nil }
-        let about = seconds < 5400 ? "\(Int((seconds / 60).rounded())) minutes" : "\(Int((seconds / 3600).rounded())) hours"
-        return "note: --epochs \(epochs) will train for about \(about) here (about \(Int((perEpoch * 1000).rounded())) ms an epoch "
+        let about = seconds < 5400 ? "\(Int((seconds / 60).rounded())) minutes"
+                                   : "\(Int((seconds / 3600).rounded())) hours"
+        return "note: --epochs \(epochs) will train for about \(about) here "
+            + "(about \(Int((perEpoch * 1000).rounded())) ms an epoch "
             + "on a 2-core laptop); Ctrl-C stops it, leaving no file behind"
     }
 }

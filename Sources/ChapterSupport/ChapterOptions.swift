@@ -5,11 +5,15 @@ import Workbook
 
 /// The command-line options shared by the chapters (`--seed`, `--epochs`, …).
 public struct ChapterOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "The seed of every experiment, as torch.manual_seed(seed) (0 to 4294967295).",
+    @Option(parsing: .unconditional,
+            help: "The seed of every experiment, as torch.manual_seed(seed) (0 to 4294967295).",
             transform: { try whole($0, "--seed", 0...Int(UInt32.max)) })
     public var seed: Int = 0
 
-    @Option(parsing: .unconditional, help: "Train every run for this many epochs instead of the notebooks' counts (1 to 1000000). When Chapter05-Training would take over a minute, a note on standard error says about how long.",
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Train every run for this many epochs instead of the notebooks' counts "
+                               + "(1 to 1000000). When Chapter05-Training would take over a minute, "
+                               + "a note on standard error says about how long."),
             transform: { try whole($0, "--epochs", 1...1_000_000) })
     public var epochs: Int?
 
@@ -35,38 +39,49 @@ public struct ChapterOptions: ParsableArguments {
     public var corrected = false
 
     @Option(name: .customLong("learning-rate"), parsing: .unconditional,
-            help: "The first (or only) learning rate of every training run instead of the notebooks'; later rounds divide it by 10, as the notebooks do (a number above 0).",
+            help: ArgumentHelp("The first (or only) learning rate of every training run instead of "
+                               + "the notebooks'; later rounds divide it by 10, as the notebooks do "
+                               + "(a number above 0)."),
             transform: { text in
                 guard let wide = Double(text), wide.isFinite, wide > 0 else {
                     throw ValidationError("--learning-rate must be a number above 0, got \(text)")
                 }
-                // Parameters are float32: a rate it cannot hold is refused by name, not as "not above 0".
+                // Parameters are float32: a rate it cannot hold is refused by name, not as
+                // "not above 0".
                 let value = Float(wide)
                 guard value.isFinite else {
-                    throw ValidationError("--learning-rate \(text) is too large for float32 (at most about 3.4e38); give a smaller rate")
+                    throw ValidationError("--learning-rate \(text) is too large for float32 "
+                                          + "(at most about 3.4e38); give a smaller rate")
                 }
                 guard value > 0 else {
-                    throw ValidationError("--learning-rate \(text) rounds to 0 in float32 (the smallest is about 1.4e-45); give a larger rate")
+                    throw ValidationError("--learning-rate \(text) rounds to 0 in float32 "
+                                          + "(the smallest is about 1.4e-45); give a larger rate")
                 }
                 return value
             })
     public var learningRate: Float?
 
     @Option(name: .customLong("window-length"), parsing: .unconditional,
-            help: "The deep RNN's window length, the notebook's sequence_len (1 to 198, shorter than the series' 199 differences).",
-            transform: { try whole($0, "--window-length", 1...198, "shorter than the series' 199 differences") })
+            help: ArgumentHelp("The deep RNN's window length, the notebook's sequence_len (1 to 198, "
+                               + "shorter than the series' 199 differences)."),
+            transform: { try whole($0, "--window-length", 1...198,
+                                   "shorter than the series' 199 differences") })
     public var windowLength: Int = 19
 
     @Option(name: .customLong("hidden-size"), parsing: .unconditional,
-            help: "The hidden size of every model instead of the notebooks' 8 (deep RNNs) and 32 (bidirectional) (1 to 512).",
+            help: ArgumentHelp("The hidden size of every model instead of the notebooks' 8 (deep RNNs) "
+                               + "and 32 (bidirectional) (1 to 512)."),
             transform: { try whole($0, "--hidden-size", 1...512) })
     public var hiddenSize: Int?
 
     public init() {}
 
     public mutating func validate() throws {
-        if verbose && quiet { throw ValidationError("--verbose and --quiet cannot be used together: choose one") }
-        for (flag, path) in [("--plots-dir", plotsDirectory), ("--checkpoints-dir", checkpointsDirectory)] where path.isEmpty {
+        if verbose && quiet {
+            throw ValidationError("--verbose and --quiet cannot be used together: choose one")
+        }
+        for (flag, path) in [("--plots-dir", plotsDirectory),
+                             ("--checkpoints-dir", checkpointsDirectory)] where path.isEmpty {
             throw ValidationError("\(flag) must name a folder, got an empty path")
         }
     }
@@ -77,7 +92,8 @@ public struct ChapterOptions: ParsableArguments {
     /// The epoch count of a run: the notebook's, unless `--epochs` overrides it.
     public func epochs(_ notebook: Int) -> Int { epochs ?? notebook }
 
-    /// The learning rates of a run's rounds: the notebook's, or `--learning-rate` divided by 10 each round.
+    /// The learning rates of a run's rounds: the notebook's, or `--learning-rate` divided by 10
+    /// each round.
     public func learningRates(_ notebook: [Float]) -> [Float] {
         guard let learningRate else { return notebook }
         return notebook.indices.map { learningRate / Float([1, 10, 100, 1000][min($0, 3)]) }
@@ -101,9 +117,11 @@ public struct ChapterOptions: ParsableArguments {
 }
 
 /// A whole number in `range`, or one line naming the option and the accepted range.
-func whole(_ text: String, _ option: String, _ range: ClosedRange<Int>, _ why: String = "") throws -> Int {
+func whole(_ text: String, _ option: String, _ range: ClosedRange<Int>,
+           _ why: String = "") throws -> Int {
     guard let value = Int(text), range.contains(value) else {
-        throw ValidationError("\(option) must be a whole number between \(range.lowerBound) and \(range.upperBound)"
+        throw ValidationError("\(option) must be a whole number between \(range.lowerBound) "
+                              + "and \(range.upperBound)"
                               + (why.isEmpty ? "" : ", \(why)") + ", got \(text)")
     }
     return value

@@ -30,7 +30,9 @@ public indirect enum JSON {
         case .string(let s): return jsonString(s)
         case .bool(let b): return b ? "true" : "false"
         case .array(let items): return "[" + items.map(\.text).joined(separator: ",") + "]"
-        case .object(let fields): return "{" + fields.map { JSON.string($0.0).text + ":" + $0.1.text }.joined(separator: ",") + "}"
+        case .object(let fields):
+            return "{" + fields.map { JSON.string($0.0).text + ":" + $0.1.text }
+                .joined(separator: ",") + "}"
         }
     }
 

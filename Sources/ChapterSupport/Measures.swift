@@ -5,7 +5,8 @@ import Workbook
 
 /// The root mean square of a tensor's values.
 public func rootMeanSquare(_ t: Tensor) -> Float {
-    Float((t.values.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(t.count, 1))).squareRoot())
+    Float((t.values.reduce(0.0) { $0 + Double($1) * Double($1) }
+          / Double(max(t.count, 1))).squareRoot())
 }
 
 /// The spectral radius of a square matrix, the largest modulus of its eigenvalues, by Gelfand's

@@ -7,17 +7,21 @@ import Workbook
 extension Output {
     /// Writes a figure's gnuplot script to `--plots-dir` and renders it unless `--no-render`;
     /// prints the figure's name and caption. Without gnuplot, one hint goes to standard error.
-    public func draw(_ figure: Figure, caption: String, sourceFile: String = #fileID, sourceLine: Int = #line) throws {
+    public func draw(_ figure: Figure, caption: String, sourceFile: String = #fileID,
+                     sourceLine: Int = #line) throws {
         try act { output in
             let options = output.options
             let result = try figure.write(to: options.plotsDirectory, render: !options.noRender)
             output.line("[\(figure.name)] \(caption)", sourceFile: sourceFile, sourceLine: sourceLine)
             if !options.noRender && !result.rendered && !output.hintShown {
                 output.hintShown = true
-                FileHandle.standardError.write(Data((Gnuplot.installHint(directory: options.plotsDirectory) + "\n").utf8))
+                FileHandle.standardError.write(
+                    Data((Gnuplot.installHint(directory: options.plotsDirectory) + "\n").utf8))
             }
             output.figures.append((figure.name, caption))
-            output.record("figures", value: .array(output.figures.map { .object([("name", .string($0.0)), ("caption", .string($0.1))]) }))
+            output.record("figures", value: .array(output.figures.map {
+                .object([("name", .string($0.0)), ("caption", .string($0.1))])
+            }))
         }
     }
 

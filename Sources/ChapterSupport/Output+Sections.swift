@@ -16,7 +16,8 @@ extension Output {
     /// chapter where it happened: the sections before it are printed, the ones after it are not.
     /// - Returns: what each section returned.
     public func sections<A, B, C>(
-        _ first: (Output) throws -> A, _ second: @escaping (Output) throws -> B, _ third: @escaping (Output) throws -> C
+        _ first: (Output) throws -> A, _ second: @escaping (Output) throws -> B,
+        _ third: @escaping (Output) throws -> C
     ) throws -> (A, B, C) {
         let (b, c) = (start(second), start(third))
         let a = try first(self)
@@ -54,7 +55,9 @@ private final class BackgroundSection<T>: @unchecked Sendable {
     func finish(on parent: Output) throws -> T {
         finished.wait()
         try output.replay(on: parent)
-        guard let outcome else { fatalError("BackgroundSection: no outcome after the section finished") }
+        guard let outcome else {
+            fatalError("BackgroundSection: no outcome after the section finished")
+        }
         return try outcome.get()
     }
 }

@@ -22,7 +22,8 @@ public final class Output {
         progress = isatty(STDERR_FILENO) == 1 && !options.quiet && !options.json
     }
 
-    /// An output that keeps what it is asked to do for later (``replay(on:)``), and shows no progress bar.
+    /// An output that keeps what it is asked to do for later (``replay(on:)``), and shows no
+    /// progress bar.
     init(deferringFor options: ChapterOptions) {
         self.options = options
         progress = false
@@ -45,14 +46,18 @@ public final class Output {
     private func emit(_ text: String, source: String) {
         act { output in
             output.write(text + "\n")
-            if output.sourceMap != nil { output.sourceMap?.append(contentsOf: Array(repeating: source, count: text.count { $0 == "\n" } + 1)) }
+            if output.sourceMap != nil {
+                output.sourceMap?.append(contentsOf: Array(repeating: source,
+                                                           count: text.count { $0 == "\n" } + 1))
+            }
         }
     }
 
     /// With `WORKBOOK_OUTPUT_SOURCES=FILE` in the environment (set by `swift run Pages`), the source
     /// line that printed each line of standard output, written to FILE when the chapter finishes:
     /// the pages put each line of output under the code that printed it.
-    private var sourceMap: [String]? = ProcessInfo.processInfo.environment["WORKBOOK_OUTPUT_SOURCES"] == nil ? nil : []
+    private var sourceMap: [String]? =
+        ProcessInfo.processInfo.environment["WORKBOOK_OUTPUT_SOURCES"] == nil ? nil : []
 
     /// Why standard output could not be written, the first time it could not (a full disk).
     private var writeFailure: String?
@@ -79,7 +84,8 @@ public final class Output {
     /// program before this, quietly, as SIGPIPE does.
     public func checkWritten() throws {
         guard let writeFailure else { return }
-        throw WorkbookError("the output could not be written whole (\(writeFailure)): free some space, or send it elsewhere")
+        throw WorkbookError("the output could not be written whole (\(writeFailure)): "
+                            + "free some space, or send it elsewhere")
     }
 
     /// A line of the chapter's narrative output (not in `--quiet` or `--json`).
@@ -113,8 +119,9 @@ public final class Output {
         if let sourceMap, let path = ProcessInfo.processInfo.environment["WORKBOOK_OUTPUT_SOURCES"] {
             try? AtomicFile.write(sourceMap.map { $0 + "\n" }.joined(), to: path)
         }
-        // With `WORKBOOK_OUTPUT_RECORDS=FILE` (set by `swift run Pages`), what `--json` would print, written
-        // to FILE beside the text: the pages' prose takes its numbers from it (`{{deep_rnn.final_loss}}`).
+        // With `WORKBOOK_OUTPUT_RECORDS=FILE` (set by `swift run Pages`), what `--json` would print,
+        // written to FILE beside the text: the pages' prose takes its numbers from it
+        // (`{{deep_rnn.final_loss}}`).
         if let path = ProcessInfo.processInfo.environment["WORKBOOK_OUTPUT_RECORDS"] {
             try? AtomicFile.write(json.text + "\n", to: path)
         }

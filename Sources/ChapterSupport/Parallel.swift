@@ -19,7 +19,9 @@ public func parallelMap<T>(_ count: Int, _ job: (Int) -> T) -> [T] {
             // Each job writes its own slot only; the jobs share nothing else (see above).
             nonisolated(unsafe) let (slots, job) = (slots, job)
             // The jobs fill the cores: each keeps its large operations on its own thread.
-            DispatchQueue.concurrentPerform(iterations: count) { i in slots[i] = Threads.withCount(1) { job(i) } }
+            DispatchQueue.concurrentPerform(iterations: count) { i in
+                slots[i] = Threads.withCount(1) { job(i) }
+            }
         }
     }
     return results.compactMap { $0 }

@@ -15,7 +15,8 @@ public enum SavedModel: String, CaseIterable, Sendable {
 
     /// `checkpoints/deep-rnn-scratch.safetensors`, or `…-corrected.safetensors` with `--corrected`.
     public func path(_ options: ChapterOptions) -> String {
-        "\(options.checkpointsDirectory)/\(rawValue)\(options.corrected ? "-corrected" : "").safetensors"
+        "\(options.checkpointsDirectory)/\(rawValue)\(options.corrected ? "-corrected" : "")"
+            + ".safetensors"
     }
 
     /// Where the workbook kept this checkpoint before it wrote safetensors files (`….ckpt`).
@@ -32,10 +33,13 @@ public enum SavedModel: String, CaseIterable, Sendable {
         let variant = options.corrected ? "corrected" : "notebook"
         let h = options.hiddenSize(8), b = options.hiddenSize(32)
         switch self {
-        case .scratch: return "DRNN(numLayers: 2, inputSize: 1, hiddenSize: \(h), outputSize: 1, variant: \(variant))"
+        case .scratch: return "DRNN(numLayers: 2, inputSize: 1, hiddenSize: \(h), "
+            + "outputSize: 1, variant: \(variant))"
         case .concise: return "Sequential(RNN(1, \(h), numLayers: 2), OutputLayer(\(h), 1))"
         case .bidirectional:
-            return "BRNN(1, \(b), 1), " + (options.corrected ? "Xavier weights, scaled inputs, fixed loss, Adam" : "notebook loss")
+            return "BRNN(1, \(b), 1), "
+                + (options.corrected ? "Xavier weights, scaled inputs, fixed loss, Adam"
+                                     : "notebook loss")
         }
     }
 
@@ -47,18 +51,21 @@ public enum SavedModel: String, CaseIterable, Sendable {
 
     /// Saves `tensors` atomically.
     public func save(_ tensors: [(name: String, tensor: Tensor)], _ options: ChapterOptions) throws {
-        try Checkpoint(model: identifier(options), tensors: tensors, metadata: Self.metadata(options)).write(to: path(options))
+        try Checkpoint(model: identifier(options), tensors: tensors,
+                       metadata: Self.metadata(options)).write(to: path(options))
     }
 
     /// Loads the saved model into `tensors` when a checkpoint of this run is there.
     /// - Returns: `nil` when it loaded; otherwise why not (missing, or made with other settings).
     /// - Throws: ``WorkbookError`` when a checkpoint is there but unusable (damaged, another model).
-    public func load(into tensors: [(name: String, tensor: Tensor)], _ options: ChapterOptions) throws -> String? {
+    public func load(into tensors: [(name: String, tensor: Tensor)],
+                     _ options: ChapterOptions) throws -> String? {
         let path = path(options)
         guard FileManager.default.fileExists(atPath: path) else {
             let old = oldPath(options)
             return FileManager.default.fileExists(atPath: old)
-                ? "no checkpoint at \(path); \(old) is in the old format, which is not read: Chapter05-Training remakes it"
+                ? "no checkpoint at \(path); \(old) is in the old format, which is not read: "
+                  + "Chapter05-Training remakes it"
                 : "no checkpoint at \(path)"
         }
         let checkpoint = try Checkpoint.read(from: path, remedy: Self.remedy)
@@ -85,11 +92,13 @@ extension SavedModel {
         train: (ChapterOptions, Output) throws -> [(name: String, tensor: Tensor)]
     ) throws {
         if let reason = try retrain ? "--retrain" : load(into: tensors, options) {
-            output.line("\(label): training it here (\(reason))", sourceFile: sourceFile, sourceLine: sourceLine)
+            output.line("\(label): training it here (\(reason))",
+                        sourceFile: sourceFile, sourceLine: sourceLine)
             let trained = try train(options.silenced, Output(options: options.silenced))
             for (target, source) in zip(tensors, trained) { target.tensor.assign(source.tensor) }
         } else {
-            output.line("\(label): loaded \(path(options))", sourceFile: sourceFile, sourceLine: sourceLine)
+            output.line("\(label): loaded \(path(options))",
+                        sourceFile: sourceFile, sourceLine: sourceLine)
         }
     }
 }
@@ -102,7 +111,8 @@ extension DRNN {
     /// `scripts/load_in_pytorch.py` sets by hand.
     public var checkpointTensors: [(name: String, tensor: Tensor)] {
         let registered = namedParameters
-        return registered + allTensors.filter { entry in !registered.contains { $0.tensor === entry.tensor } }
+        return registered
+            + allTensors.filter { entry in !registered.contains { $0.tensor === entry.tensor } }
     }
 }
 

@@ -26,7 +26,8 @@ public struct SeriesFileError: Error, CustomStringConvertible, Equatable {
     public var description: String { message }
 }
 
-/// The most values a `--csv` series may hold, the longest row of its file, in bytes, and the most lines.
+/// The most values a `--csv` series may hold, the longest row of its file, in bytes, and the
+/// most lines.
 public enum SeriesFileLimits {
     public static let values = 100_000
     public static let rowBytes = 65_536
@@ -44,32 +45,42 @@ public enum SeriesFileLimits {
 /// as soon as it breaks a rule (``SeriesFileLimits``).
 /// - Parameter minimumCount: the fewest values the caller can use.
 /// - Throws: ``SeriesFileError`` with one line that says what is wrong and how to fix it.
-public func readSeries(path: String, column: String?, minimumCount: Int, maximumCount: Int = SeriesFileLimits.values,
-                       maximumRowBytes: Int = SeriesFileLimits.rowBytes, maximumLines: Int = SeriesFileLimits.lines) throws -> [Float] {
+public func readSeries(path: String, column: String?, minimumCount: Int,
+                       maximumCount: Int = SeriesFileLimits.values,
+                       maximumRowBytes: Int = SeriesFileLimits.rowBytes,
+                       maximumLines: Int = SeriesFileLimits.lines) throws -> [Float] {
     guard !path.isEmpty else {
-        throw SeriesFileError("--csv was given an empty file name: give a file with one number per line, or a CSV file and --column NAME")
+        throw SeriesFileError("--csv was given an empty file name: "
+                              + "give a file with one number per line, or a CSV file and --column NAME")
     }
     let shown = excerpt(path, limit: 200)
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
         var status = stat()
         if stat(path, &status) != 0 && errno == ELOOP {
-            throw SeriesFileError("\(shown) is a loop of symbolic links (\(String(cString: strerror(ELOOP)))): give the file itself, with one number per line")
+            throw SeriesFileError("\(shown) is a loop of symbolic links "
+                                  + "(\(String(cString: strerror(ELOOP)))): give the file itself, "
+                                  + "with one number per line")
         }
-        throw SeriesFileError("\(shown) does not exist: give a file with one number per line, or a CSV file and --column NAME")
+        throw SeriesFileError("\(shown) does not exist: give a file with one number per line, "
+                              + "or a CSV file and --column NAME")
     }
-    guard !isFolder.boolValue else { throw SeriesFileError("\(shown) is a folder: give a file with one number per line") }
+    guard !isFolder.boolValue else {
+        throw SeriesFileError("\(shown) is a folder: give a file with one number per line")
+    }
     // Not blocking on open: a FIFO that no one writes to reads as empty instead of waiting for ever.
     let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard descriptor >= 0 else {
         let reason = errno
-        throw SeriesFileError(reason == EACCES || reason == EPERM ? "cannot read \(shown): check its permissions"
-                                                                    : "cannot read \(shown): \(String(cString: strerror(reason)))")
+        throw SeriesFileError(reason == EACCES || reason == EPERM
+                              ? "cannot read \(shown): check its permissions"
+                              : "cannot read \(shown): \(String(cString: strerror(reason)))")
     }
     defer { close(descriptor) }
     _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
-    return try readSeries(named: shown, column: column, minimumCount: minimumCount, maximumCount: maximumCount,
-                          maximumRowBytes: maximumRowBytes, maximumLines: maximumLines) { buffer in
+    return try readSeries(named: shown, column: column, minimumCount: minimumCount,
+                          maximumCount: maximumCount, maximumRowBytes: maximumRowBytes,
+                          maximumLines: maximumLines) { buffer in
         while true {
             let count = read(descriptor, buffer.baseAddress, buffer.count)
             if count >= 0 { return count }
@@ -83,17 +94,22 @@ public func readSeries(path: String, column: String?, minimumCount: Int, maximum
 /// Reads a series from the bytes `read` gives (it fills the buffer it is passed and returns how
 /// many bytes it wrote, 0 at the end), naming the file `name` in messages. See
 /// ``readSeries(path:column:minimumCount:maximumCount:maximumRowBytes:maximumLines:)``.
-public func readSeries(named name: String, column: String?, minimumCount: Int, maximumCount: Int = SeriesFileLimits.values,
-                       maximumRowBytes: Int = SeriesFileLimits.rowBytes, maximumLines: Int = SeriesFileLimits.lines,
-                       read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) throws -> [Float] {
-    var rows = CSVRows(name: name, maximumRowBytes: maximumRowBytes, maximumLines: maximumLines, read: read)
+public func readSeries(named name: String, column: String?, minimumCount: Int,
+                       maximumCount: Int = SeriesFileLimits.values,
+                       maximumRowBytes: Int = SeriesFileLimits.rowBytes,
+                       maximumLines: Int = SeriesFileLimits.lines,
+                       read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int)
+                       throws -> [Float] {
+    var rows = CSVRows(name: name, maximumRowBytes: maximumRowBytes, maximumLines: maximumLines,
+                       read: read)
     // The first row that is not blank: a header when it is not all numbers.
     var first: CSVRows.Row?
     while let row = try rows.next() {
         if !row.isBlank { first = row; break }
     }
     guard let first else {
-        throw SeriesFileError("\(name) is empty: give one number per line, or a CSV header line and rows")
+        throw SeriesFileError("\(name) is empty: give one number per line, "
+                              + "or a CSV header line and rows")
     }
     let firstFields = first.fields.map(trimmed)
     let hasHeader = firstFields.contains { Float($0) == nil }
@@ -102,29 +118,39 @@ public func readSeries(named name: String, column: String?, minimumCount: Int, m
     var headerCount = firstFields.count
     var values: [Float] = []
     if hasHeader {
-        if let bad = firstFields.firstIndex(where: { $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) {
-            throw SeriesFileError("\(name) line \(first.line): column \(bad + 1)'s name \(quoted(firstFields[bad])) holds control characters: "
+        if let bad = firstFields.firstIndex(where: {
+            $0.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        }) {
+            throw SeriesFileError("\(name) line \(first.line): column \(bad + 1)'s name "
+                                  + "\(quoted(firstFields[bad])) holds control characters: "
                                   + "name the columns in plain text, or give one number per line")
         }
         var seen: [String: Int] = [:]
         for (i, field) in firstFields.enumerated() {
             if let earlier = seen.updateValue(i, forKey: field) {
-                throw SeriesFileError("\(name) has two columns named \(quoted(field)) (columns \(earlier + 1) and \(i + 1)): rename one, so that --column names one column")
+                throw SeriesFileError("\(name) has two columns named \(quoted(field)) "
+                                      + "(columns \(earlier + 1) and \(i + 1)): "
+                                      + "rename one, so that --column names one column")
             }
         }
         if let column {
             guard let found = firstFields.firstIndex(of: column) else {
-                throw SeriesFileError("\(name) has no column \(quoted(column)); its columns are \(listed(firstFields.map { quoted($0, limit: 30) }))")
+                throw SeriesFileError("\(name) has no column \(quoted(column)); its columns are "
+                                      + "\(listed(firstFields.map { quoted($0, limit: 30) }))")
             }
             index = found
         } else if firstFields.count > 1 {
-            throw SeriesFileError("\(name) has \(firstFields.count) columns (\(listed(firstFields.map { excerpt($0, limit: 30) }))): choose one with --column NAME")
+            throw SeriesFileError("\(name) has \(firstFields.count) columns "
+                                  + "(\(listed(firstFields.map { excerpt($0, limit: 30) }))): "
+                                  + "choose one with --column NAME")
         }
         columnName = firstFields[index]
     } else if let column {
-        throw SeriesFileError("\(name) has no header line, so no column \(quoted(column)): drop --column, or add a header line naming the columns")
+        throw SeriesFileError("\(name) has no header line, so no column \(quoted(column)): "
+                              + "drop --column, or add a header line naming the columns")
     } else if firstFields.count > 1 {
-        throw SeriesFileError("\(name) line \(first.line) has \(firstFields.count) values: give one number per line, or a header line and --column NAME")
+        throw SeriesFileError("\(name) line \(first.line) has \(firstFields.count) values: "
+                              + "give one number per line, or a header line and --column NAME")
     } else {
         headerCount = 1
     }
@@ -137,25 +163,31 @@ public func readSeries(named name: String, column: String?, minimumCount: Int, m
             throw SeriesFileError("\(place) has \(count) values: give one number per line")
         }
         guard count > index else {
-            throw SeriesFileError("\(place) has \(count) field\(count == 1 ? "" : "s"), too few for column \(quoted(columnName ?? ""))")
+            throw SeriesFileError("\(place) has \(count) field\(count == 1 ? "" : "s"), "
+                                  + "too few for column \(quoted(columnName ?? ""))")
         }
         guard count <= headerCount else {
-            throw SeriesFileError("\(place) has \(count) fields, more than the header's \(headerCount): quote a field that holds a comma (\"1,5\")")
+            throw SeriesFileError("\(place) has \(count) fields, more than the header's "
+                                  + "\(headerCount): quote a field that holds a comma (\"1,5\")")
         }
         let field = trimmed(row.fields[index])
         guard let value = Float(field), value.isFinite else {
-            throw SeriesFileError("\(place): \(quoted(field)) is not a finite number\(columnName.map { " (column \(quoted($0)))" } ?? "")")
+            throw SeriesFileError("\(place): \(quoted(field)) is not a finite number"
+                                  + "\(columnName.map { " (column \(quoted($0)))" } ?? "")")
         }
         values.append(value)
         if values.count > maximumCount {
-            throw SeriesFileError("\(name) has more than \(maximumCount) values: use the last \(maximumCount) or fewer")
+            throw SeriesFileError("\(name) has more than \(maximumCount) values: "
+                                  + "use the last \(maximumCount) or fewer")
         }
     }
     if !hasHeader { try take(first) }
     while let row = try rows.next() { try take(row) }
     guard values.count >= minimumCount else {
-        throw SeriesFileError("\(name) has \(values.count) value\(values.count == 1 ? "" : "s"); the deep RNN needs at least \(minimumCount): "
-                              + "a window of \(minimumCount - 2) differences and the one after it (or a shorter --window-length)")
+        throw SeriesFileError("\(name) has \(values.count) value\(values.count == 1 ? "" : "s"); "
+                              + "the deep RNN needs at least \(minimumCount): "
+                              + "a window of \(minimumCount - 2) differences and the one after it "
+                              + "(or a shorter --window-length)")
     }
     return values
 }
@@ -165,7 +197,8 @@ private func trimmed(_ field: String) -> String { field.trimmingCharacters(in: .
 
 /// At most the first ten names, joined, so that a message stays one readable line.
 private func listed(_ names: [String]) -> String {
-    names.prefix(10).joined(separator: ", ") + (names.count > 10 ? ", … (\(names.count - 10) more)" : "")
+    names.prefix(10).joined(separator: ", ")
+        + (names.count > 10 ? ", … (\(names.count - 10) more)" : "")
 }
 
 /// The rows of a CSV file (RFC 4180), read from a stream of bytes, with the line each starts on as
@@ -191,14 +224,16 @@ struct CSVRows {
     private var line = 1
     private var firstRow = true
 
-    init(name: String, maximumRowBytes: Int, maximumLines: Int, read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) {
+    init(name: String, maximumRowBytes: Int, maximumLines: Int,
+         read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) {
         self.name = name
         self.maximumRowBytes = maximumRowBytes
         self.maximumLines = maximumLines
         self.read = read
     }
 
-    /// Bytes read ahead and given back (the start of the file that was not a byte order mark), last first.
+    /// Bytes read ahead and given back (the start of the file that was not a byte order mark),
+    /// last first.
     private var givenBack: [UInt8] = []
 
     /// The next byte without taking it, or nil at the end of the file.
@@ -240,7 +275,8 @@ struct CSVRows {
 
     private func text(_ bytes: [UInt8], line: Int) throws -> String {
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw SeriesFileError("\(name) line \(line) is not UTF-8 text: save it as UTF-8, with one number per line or a CSV header line and rows")
+            throw SeriesFileError("\(name) line \(line) is not UTF-8 text: save it as UTF-8, "
+                                  + "with one number per line or a CSV header line and rows")
         }
         return text
     }
@@ -261,23 +297,28 @@ struct CSVRows {
         }
         func row() throws -> Row {
             fields.append(try text(field, line: startLine))
-            return Row(line: startLine, fields: fields, isBlank: fields.count == 1 && !wasQuoted && trimmed(fields[0]).isEmpty)
+            return Row(line: startLine, fields: fields,
+                       isBlank: fields.count == 1 && !wasQuoted && trimmed(fields[0]).isEmpty)
         }
 
         while true {
             guard let b = try take() else {
                 if inQuotes {
-                    throw SeriesFileError("\(name) line \(startLine): a quoted field is not closed (a quote inside a field is written twice, \"\")")
+                    throw SeriesFileError("\(name) line \(startLine): a quoted field is not closed "
+                                          + "(a quote inside a field is written twice, \"\")")
                 }
                 return sawAnything ? try row() : nil
             }
             sawAnything = true
             if line > maximumLines {
-                throw SeriesFileError("\(name) has more than \(maximumLines) lines, the most --csv reads: keep the last \(SeriesFileLimits.values) values or fewer, one a line")
+                throw SeriesFileError("\(name) has more than \(maximumLines) lines, "
+                                      + "the most --csv reads: keep the last "
+                                      + "\(SeriesFileLimits.values) values or fewer, one a line")
             }
             rowBytes += 1
             if rowBytes > maximumRowBytes {
-                throw SeriesFileError("\(name) line \(startLine) starts a row longer than \(maximumRowBytes) bytes, the most --csv reads in a row: "
+                throw SeriesFileError("\(name) line \(startLine) starts a row longer than "
+                                      + "\(maximumRowBytes) bytes, the most --csv reads in a row: "
                                       + "give one number per line, or fewer columns")
             }
             if inQuotes {
@@ -312,7 +353,8 @@ struct CSVRows {
             default:
                 if wasQuoted {
                     let shown = String(decoding: [b], as: UTF8.self)
-                    throw SeriesFileError("\(name) line \(line): a quoted field is followed by \(quoted(shown)), not by a comma or the line's end "
+                    throw SeriesFileError("\(name) line \(line): a quoted field is followed by "
+                                          + "\(quoted(shown)), not by a comma or the line's end "
                                           + "(a quote inside a field is written twice, \"\")")
                 }
                 field.append(b)
@@ -321,5 +363,6 @@ struct CSVRows {
     }
 }
 
-private let (comma, quote, lf, cr, space, tab) = (UInt8(ascii: ","), UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\r"),
+private let (comma, quote, lf, cr, space, tab) = (UInt8(ascii: ","), UInt8(ascii: "\""),
+                                                  UInt8(ascii: "\n"), UInt8(ascii: "\r"),
                                                   UInt8(ascii: " "), UInt8(ascii: "\t"))

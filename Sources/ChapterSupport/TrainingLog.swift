@@ -31,7 +31,9 @@ public final class TrainingLog {
         if now - lastBar > .milliseconds(50) || epoch + 1 == epochs {
             lastBar = now
             let width = 30, done = width * (epoch + 1) / Swift.max(epochs, 1)
-            output.progressBar("\(run) [\(String(repeating: "#", count: done))\(String(repeating: " ", count: width - done))] epoch \(epoch + 1)/\(epochs) loss \(Output.python(loss))")
+            output.progressBar("\(run) [\(String(repeating: "#", count: done))"
+                               + "\(String(repeating: " ", count: width - done))] "
+                               + "epoch \(epoch + 1)/\(epochs) loss \(Output.python(loss))")
         }
     }
 
