@@ -21,25 +21,14 @@ struct NotebookCoverageTests {
         return url
     }()
 
-    /// The Python cells of a notebook export, in order, each trimmed as the pages quote it.
+    /// The Python cells of a notebook export, in order, trimmed as the pages quote them.
     static func cells(_ notebook: String) throws -> [String] {
         let text = try String(contentsOf: root.appendingPathComponent("Notebooks/\(notebook)-notebook.md"), encoding: .utf8)
-        return pythonBlocks(in: text)
+        return notebookCells(in: text)
     }
 
-    /// The ```` ```python ```` blocks of a Markdown text, trimmed.
-    static func pythonBlocks(in text: String) -> [String] {
-        var blocks: [String] = [], current: [String]? = nil
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if current == nil, trimmed == "```python" { current = [] }
-            else if let block = current, trimmed == "```" {
-                blocks.append(block.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines))
-                current = nil
-            } else { current?.append(line) }
-        }
-        return blocks
-    }
+    /// The ```` ```python ```` blocks of a page, read as the quoter reads a notebook.
+    static func pythonBlocks(in text: String) -> [String] { notebookCells(in: text) }
 
     @Test("Each cell of both notebooks is quoted on exactly one page, in the notebook's order on that page")
     func everyCellOnce() throws {
