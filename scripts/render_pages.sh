@@ -16,6 +16,7 @@ rm -f "$out/plots" && ln -s "$PWD/plots" "$out/plots"
 cat > "$out/docs/page.css" <<'CSS'
 body { max-width: 980px; margin: 2em auto; font: 16px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1f2328; }
 pre { background: #f6f8fa; padding: 16px; overflow: auto; font-size: 85%; line-height: 1.45; border-radius: 6px; }
+@media print { pre { white-space: pre-wrap; overflow-wrap: anywhere; } }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
 img { max-width: 100%; }
 table { border-collapse: collapse; } td, th { border: 1px solid #d0d7de; padding: 6px 13px; }

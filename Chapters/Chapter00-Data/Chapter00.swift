@@ -20,7 +20,8 @@ import Workbook
 struct DataChapter: Chapter {
     static let configuration = CommandConfiguration(
         commandName: "Chapter00-Data",
-        abstract: "The notebooks' data: a noisy line and its differences; rows of six digits and their labels.")
+        abstract: "The notebooks' data: a noisy line and its differences; rows of six digits and "
+            + "their labels.")
 
     @OptionGroup var options: ChapterOptions
 

@@ -46,7 +46,8 @@ import Workbook
 struct ModelChapter: Chapter {
     static let configuration = CommandConfiguration(
         commandName: "Chapter02-Model",
-        abstract: "The from-scratch deep RNN, the concise nn.RNN model and the bidirectional model, as drawn from the seed.")
+        abstract: "The from-scratch deep RNN, the concise nn.RNN model and the bidirectional model, "
+            + "as drawn from the seed.")
 
     @OptionGroup var options: ChapterOptions
 

@@ -32,7 +32,8 @@ import Workbook
 struct LossChapter: Chapter {
     static let configuration = CommandConfiguration(
         commandName: "Chapter03-Loss",
-        abstract: "Time-major transformations, the deep RNN's loss, and the bidirectional notebook's N × N loss against the fixed one.")
+        abstract: "Time-major transformations, the deep RNN's loss, and the bidirectional notebook's "
+            + "N × N loss against the fixed one.")
 
     @OptionGroup var options: ChapterOptions
 

@@ -22,7 +22,8 @@ import Workbook
 struct ClippingChapter: Chapter {
     static let configuration = CommandConfiguration(
         commandName: "Chapter04-Clipping",
-        abstract: "The notebooks' per-parameter gradient clipping against the global-norm rule of d2l (9.5.3).")
+        abstract: "The notebooks' per-parameter gradient clipping against the global-norm rule of "
+            + "d2l (9.5.3).")
 
     @OptionGroup var options: ChapterOptions
 

@@ -54,7 +54,8 @@ import Workbook
 struct TrainingChapter: Chapter {
     static let configuration = CommandConfiguration(
         commandName: "Chapter05-Training",
-        abstract: "Trains the three models as the notebooks do, draws their loss curves and saves them for Chapter 06.")
+        abstract: "Trains the three models as the notebooks do, draws their loss curves and saves "
+            + "them for Chapter 06.")
 
     @OptionGroup var options: ChapterOptions
 

@@ -37,7 +37,8 @@ import Workbook
 struct ApproximationChapter: Chapter {
     static let configuration = CommandConfiguration(
         commandName: "Chapter06-Approximation",
-        abstract: "One-step-ahead predictions of the deep RNNs with figures 3–7, and the bidirectional model's test loss and accuracy.")
+        abstract: "One-step-ahead predictions of the deep RNNs with figures 3–7, and the "
+            + "bidirectional model's test loss and accuracy.")
 
     @OptionGroup var options: ChapterOptions
 

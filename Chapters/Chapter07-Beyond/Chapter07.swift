@@ -42,7 +42,8 @@ import Workbook
 struct BeyondChapter: Chapter {
     static let configuration = CommandConfiguration(
         commandName: "Chapter07-Beyond",
-        abstract: "What it takes for the notebooks' models to really learn: the bidirectional fixes one at a time, fit against memorisation for the deep RNN, and your own series.")
+        abstract: "What it takes for the notebooks' models to really learn: the bidirectional fixes "
+            + "one at a time, fit against memorisation for the deep RNN, and your own series.")
 
     @OptionGroup var options: ChapterOptions
 

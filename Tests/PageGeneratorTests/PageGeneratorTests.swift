@@ -55,6 +55,15 @@ struct PageGeneratorTests {
         #expect(source.closing == "## Summary\nIt worked.")
     }
 
+    @Test("An abstract split into literals joined by + reads as one line")
+    func joinedAbstract() throws {
+        let configuration = "static let configuration = CommandConfiguration(\n"
+            + "        abstract: \"Two halves \"\n            + \"of one line.\")\n"
+        let source = try ChapterSource(parsing: sample + "\n" + configuration)
+        #expect(source.abstract == "Two halves of one line.")
+        #expect(try ChapterSource(parsing: sample).abstract == "")
+    }
+
     @Test("A source without an introduction, or with an unclosed block, is refused")
     func badSources() {
         #expect(throws: PageError.self) { try ChapterSource(parsing: "import Workbook\n") }

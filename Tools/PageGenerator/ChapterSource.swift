@@ -122,7 +122,7 @@ public struct ChapterSource: Equatable, Sendable {
         if let title = sectionTitles[pieces.count] { sections.append(Section(title: title, pieces: [], headingCalls: 0)) }
         self.sections = sections
 
-        abstract = text.firstMatch(after: "abstract: \"", upTo: "\"") ?? ""
+        abstract = text.joinedLiterals(after: "abstract: ") ?? ""
         hasCorrectedRun = !text.contains("has no --corrected variant")
     }
 }
@@ -158,8 +158,16 @@ extension String {
     }
 
     /// The text between the first `start` and the next `end` after it.
-    func firstMatch(after start: String, upTo end: String) -> String? {
-        guard let a = range(of: start), let b = self[a.upperBound...].range(of: end) else { return nil }
-        return String(self[a.upperBound..<b.lowerBound])
+    /// The string literals right after `start`, joined as Swift joins `"a" + "b"` across lines.
+    func joinedLiterals(after start: String) -> String? {
+        guard let a = range(of: start) else { return nil }
+        var rest = self[a.upperBound...], joined = ""
+        while rest.first == "\"", let close = rest.dropFirst().firstIndex(of: "\"") {
+            joined += rest[rest.index(after: rest.startIndex)..<close]
+            rest = rest[rest.index(after: close)...].drop { $0 == " " || $0 == "\n" }
+            guard rest.first == "+" else { break }
+            rest = rest.dropFirst().drop { $0 == " " || $0 == "\n" }
+        }
+        return joined
     }
 }
