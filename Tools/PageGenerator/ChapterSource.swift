@@ -157,7 +157,6 @@ extension String {
         return count
     }
 
-    /// The text between the first `start` and the next `end` after it.
     /// The string literals right after `start`, joined as Swift joins `"a" + "b"` across lines.
     func joinedLiterals(after start: String) -> String? {
         guard let a = range(of: start) else { return nil }
