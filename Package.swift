@@ -39,9 +39,11 @@ let package = Package(
         .target(name: "Workbook", dependencies: ["Kernels"], path: "Sources/Workbook",
                 swiftSettings: [.unsafeFlags(engineFlags)]),
         // What makes it fast, on buffers and sizes: products, tanh, the helper thread, the buffer pool.
-        .target(name: "Kernels", dependencies: ["CTranspose"], path: "Sources/Kernels",
+        .target(name: "Kernels", dependencies: ["CTranspose", "CWideProduct"], path: "Sources/Kernels",
                 swiftSettings: [.unsafeFlags(kernelFlags)]),
         .target(name: "CTranspose", path: "Sources/CTranspose", cSettings: [.unsafeFlags(kernelCFlags)]),
+        // The product's tiles in AVX-512, run only on processors that have it (its own `target` attribute).
+        .target(name: "CWideProduct", path: "Sources/CWideProduct", cSettings: [.unsafeFlags(kernelCFlags)]),
         // Files written whole or not at all, and what Ctrl-C must remove.
         .target(name: "AtomicFiles", path: "Sources/AtomicFiles"),
         // Figures as gnuplot scripts, and their rendering.

@@ -99,7 +99,8 @@ if selected("deep_scratch") || selected("deep_concise") {
             if clipping { clipGradientsPerParameter(model.parameters) }
             optimizer.step()
             optimizer.zeroGrad()
-            _ = sequenceLoss(model(x), y).item
+            // The printed loss, without a graph, as trainDeepRNN computes it (Training.swift).
+            _ = Tensor.withoutGradients { sequenceLoss(model(x), y).item }
         }
     }
     if selected("deep_scratch") {
@@ -133,7 +134,7 @@ for loss in [BidirectionalLoss.notebook, .fixed] {
         clipGradientsPerParameter(brnn.parameters)
         optimizer.step()
         optimizer.zeroGrad()
-        _ = loss(brnn(forward, backward), labels).item
+        _ = Tensor.withoutGradients { loss(brnn(forward, backward), labels).item }   // as trainBRNN prints it
     }
     rows.append(Row(key: key, name: "bidirectional, \(loss == .notebook ? "notebook N×N loss" : "fixed loss"), epoch",
                     median: t.median, min: t.min, max: t.max, flops: epochFlops(forward: brnnForward)))

@@ -7,9 +7,28 @@
 //   Tanh.swift             a vectorised tanh within 1 ulp
 //   HelperThread.swift     two threads for the large operations, the same bits as one
 //   Floats.swift           the values' memory, the pool of released buffers, per-thread flags
+//   Sources/CWideProduct   the product's tiles in AVX-512, on the processors that have it (C)
 //
-// Every result is the same bits whatever path a kernel takes (vector or scalar tail, one thread
-// or two): the tests compare each with a plain loop doing the same arithmetic.
+// Every result is the same bits whatever path a kernel takes (vector or scalar tail, AVX2 or
+// AVX-512, one thread or two): the tests compare each with a plain loop doing the same arithmetic.
+
+import CWideProduct
+
+/// Whether the matrix product's tiles of 16 columns or more run in AVX-512 (Sources/CWideProduct),
+/// which this processor may have: the kernels are compiled for AVX2, which every x86-64 since
+/// 2013–2015 runs, and only that one C file for AVX-512, called after the processor said it can.
+/// The bits are the same either way.
+public enum WideVectors {
+    /// Whether this processor and its operating system run AVX-512.
+    public static let available = wb_has_avx512() != 0
+
+    /// Runs `body` with the AVX2 tiles only, on this thread: for the tests that compare the two.
+    public static func withoutThem<T>(_ body: () throws -> T) rethrows -> T { try avx2Only.with(body) }
+
+    static var inUse: Bool { available && !avx2Only.isSet }
+}
+
+private let avx2Only = ThreadFlag()
 
 /// `C = A · B`, or `C += A · B` when `accumulate`, for `C (M, N)`, `A (M, K)`, `B (K, N)`.
 ///

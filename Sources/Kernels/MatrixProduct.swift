@@ -12,6 +12,7 @@
 // Then the elementwise kernels: vector sums, a bias added to every row and its gradient.
 
 import CTranspose
+import CWideProduct
 
 /// `C = A · B`, or `C += A · B` when `accumulate`; A's element (i, p) is `a[i * rowStride + p * columnStride]`.
 ///
@@ -133,7 +134,9 @@ private func tiles(
                 i += 1
             }
         }
-        var j = 0
+        // On a processor with AVX-512, its tiles take the blocks of 16 columns (CWideProduct).
+        var j = n >= 16 && WideVectors.inUse
+            ? wb_tiles_avx512(m, n, k, a, rowStride, columnStride, b, start, c, accumulate ? 1 : 0) : 0
         while j + 16 <= n { columnBlock(SIMD16<Float>.self, j); j += 16 }
         while j + 8 <= n { columnBlock(SIMD8<Float>.self, j); j += 8 }
         // The remaining columns: one dot product per element.

@@ -56,31 +56,39 @@ struct KernelTests {
           arguments: [(180, 8, 8), (180, 8, 1), (8, 8, 180), (1, 8, 180), (3420, 1, 8), (5, 1, 8), (8, 1, 3420), (13, 1, 21),
                       (3750, 32, 32), (32, 32, 100), (7, 24, 5), (9, 12, 3), (11, 40, 9),
                       // long products, run in chunks of p: weight gradients over every row, a tail chunk, tail columns
-                      (32, 32, 3750), (1, 32, 3750), (8, 8, 3420), (13, 20, 700)])
+                      (32, 32, 3750), (1, 32, 3750), (8, 8, 3420), (13, 20, 700),
+                      // AVX-512 tiles of 32 and 16 columns, 12, 4 and 1 rows, then Swift's columns
+                      (25, 48, 7), (17, 16, 300)])
     func gemmMatchesDefinition(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
-        for transposedA in [false, true] {
-            for accumulate in [false, true] {
-                let a = Self.values(m * k, seed: UInt64(m * 31 + k)), b = Self.values(k * n, seed: UInt64(n * 17 + k))
-                let c = Self.values(m * n, seed: 99)
-                // A (M, K) stored row-major, or as Aᵀ: (K, M) row-major, read through strides.
-                let (rowStride, columnStride) = transposedA ? (1, m) : (k, 1)
-                var out = c
-                a.withUnsafeBufferPointer { pa in
-                    b.withUnsafeBufferPointer { pb in
-                        out.withUnsafeMutableBufferPointer { pc in
-                            gemm(m: m, n: n, k: k, a: pa.baseAddress!, rowStride: rowStride, columnStride: columnStride,
-                                 b: pb.baseAddress!, c: pc.baseAddress!, accumulate: accumulate)
+        // Both paths where the processor has AVX-512: its tiles, and the AVX2 tiles without them.
+        for wide in WideVectors.available ? [true, false] : [false] {
+            for transposedA in [false, true] {
+                for accumulate in [false, true] {
+                    let a = Self.values(m * k, seed: UInt64(m * 31 + k)), b = Self.values(k * n, seed: UInt64(n * 17 + k))
+                    let c = Self.values(m * n, seed: 99)
+                    // A (M, K) stored row-major, or as Aᵀ: (K, M) row-major, read through strides.
+                    let (rowStride, columnStride) = transposedA ? (1, m) : (k, 1)
+                    var out = c
+                    func product() {
+                        a.withUnsafeBufferPointer { pa in
+                            b.withUnsafeBufferPointer { pb in
+                                out.withUnsafeMutableBufferPointer { pc in
+                                    gemm(m: m, n: n, k: k, a: pa.baseAddress!, rowStride: rowStride, columnStride: columnStride,
+                                         b: pb.baseAddress!, c: pc.baseAddress!, accumulate: accumulate)
+                                }
+                            }
                         }
                     }
+                    if wide { product() } else { WideVectors.withoutThem(product) }
+                    let expected = Self.reference(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride,
+                                                  b: b, c: c, accumulate: accumulate)
+                    // The first differing element, not the arrays: the test library would spend minutes
+                    // diffing two arrays of 120 000 values.
+                    let differing = out.indices.first { out[$0].bitPattern != expected[$0].bitPattern }
+                    let path = "A \(transposedA ? "transposed" : "row-major"), accumulate \(accumulate), \(wide ? "AVX-512" : "AVX2")"
+                    #expect(differing == nil, "\(m)×\(k) · \(k)×\(n), \(path) tiles")
                 }
-                let expected = Self.reference(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride,
-                                              b: b, c: c, accumulate: accumulate)
-                // The first differing element, not the arrays: the test library would spend minutes
-                // diffing two arrays of 120 000 values.
-                let differing = out.indices.first { out[$0].bitPattern != expected[$0].bitPattern }
-                #expect(differing == nil,
-                        "\(m)×\(k) · \(k)×\(n), A \(transposedA ? "transposed" : "row-major"), accumulate \(accumulate)")
             }
         }
     }

@@ -1,0 +1,27 @@
+// The matrix product's tiles in AVX-512, for processors that have it (Kernels/MatrixProduct.swift).
+//
+// Swift compiles the kernels for AVX2, which every x86-64 processor since 2013–2015 runs; a
+// program built with AVX-512 throughout would stop with an illegal instruction on the many that
+// lack it. This one file is the exception: its tiles are compiled for AVX-512 alone (clang's
+// `target` attribute) and run only after the processor and the operating system said they can
+// (`wb_has_avx512`). Each element is the same sum as in the Swift tiles, so the bits do not depend
+// on the path: the products in the order of p, one fused multiply-add each, from zero (or from
+// `start`), then added to C when `accumulate`.
+
+#ifndef CWIDEPRODUCT_H
+#define CWIDEPRODUCT_H
+
+#include <stddef.h>
+
+/// 1 when this processor and operating system run AVX-512F, else 0 (always 0 off x86-64).
+int wb_has_avx512(void);
+
+/// `C (+)= A · B` for C's columns in blocks of 32 then 16, from column 0: every tile of those
+/// columns, 12 rows at a time, then 4, then 1. A's element (i, p) is `a[i * rowStride + p *
+/// columnStride]`; B and C are row-major with `n` columns; `start` (or NULL) holds each element's
+/// running sum so far, row-major like C. Call only when `wb_has_avx512()`.
+/// Returns how many columns it computed (a multiple of 16); the caller does the rest.
+ptrdiff_t wb_tiles_avx512(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t rowStride,
+                          ptrdiff_t columnStride, const float *b, const float *start, float *c, int accumulate);
+
+#endif
