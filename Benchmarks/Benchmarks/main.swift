@@ -80,6 +80,25 @@ for (key, m, k, n, reps) in [("matmul_3750x32x32", 3750, 32, 32, 400), ("matmul_
                     flops: 2.0 * Double(m * k * n)))
 }
 
+// The bidirectional model's weight gradient, (3750, 32)ᵀ · (3750, 32) → (32, 32), as its backward
+// pass runs it: the kernel on buffers, Aᵀ read through strides, added to the gradient.
+if selected("matmul_grad") {
+    let (rowsX, width) = (3750, 32)
+    let (x, g, grad) = (Floats.allocate(rowsX * width), Floats.allocate(rowsX * width), Floats.allocate(width * width))
+    x.update(from: KernelValues.sample(rowsX * width)); g.update(from: KernelValues.sample(rowsX * width))
+    grad.fill(with: 0, count: width * width)
+    let t = measure(warmUp: 50, repetitions: 400) {
+        gemm(m: width, n: width, k: rowsX, a: x, rowStride: 1, columnStride: width, b: g, c: grad, accumulate: true)
+    }
+    rows.append(Row(key: "matmul_grad", name: "matmul (3750×32)ᵀ · 3750×32", median: t.median, min: t.min, max: t.max,
+                    flops: 2.0 * Double(rowsX * width * width)))
+}
+
+/// Values in [−1, 1) for the kernel's operands (their values do not change its time).
+enum KernelValues {
+    static func sample(_ count: Int) -> [Float] { (0..<count).map { Float(($0 * 7919) % 2000) / 1000 - 1 } }
+}
+
 /// The products of one epoch: two forward passes (training and the printed loss) and a backward
 /// pass, which costs two forward passes (dA and dB for every product).
 func epochFlops(forward: Double) -> Double { 4 * forward }
