@@ -107,7 +107,7 @@ func epochFlops(forward: Double) -> Double { 4 * forward }
 let (steps, batch, hidden) = (19.0, 180.0, 8.0)
 let deepForward = steps * 2 * batch * (1 * hidden + hidden * hidden + hidden * 1)   // inputs and output
     + (steps - 1) * 2 * batch * hidden * hidden * 2                                 // recurrent, two layers
-if selected("deep_scratch") || selected("deep_concise") {
+if selected("deep_scratch") || selected("deep_concise") || selected("deep_forward") {
     var g = TorchGenerator(seed: 0)
     let line = NoisyLine(using: &g)
     let (inputs, targets) = slidingWindows(of: line.differences, length: 19)
@@ -121,6 +121,13 @@ if selected("deep_scratch") || selected("deep_concise") {
             // The printed loss, without a graph, as trainDeepRNN computes it (Training.swift).
             _ = Tensor.withoutGradients { sequenceLoss(model(x), y).item }
         }
+    }
+    if selected("deep_forward") {
+        var g2 = TorchGenerator(seed: 0)
+        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: 8, outputSize: 1, using: &g2)
+        let t = measure(warmUp: 20, repetitions: 500) { _ = Tensor.withoutGradients { sequenceLoss(drnn(x), y).item } }
+        rows.append(Row(key: "deep_forward", name: "deep RNN forward, no graph", median: t.median, min: t.min, max: t.max,
+                        flops: deepForward))
     }
     if selected("deep_scratch") {
         let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: 8, outputSize: 1, using: &g)

@@ -16,9 +16,9 @@ extension Tensor {
         // its gradient on, its gradient and saved values go. Leaves keep theirs.
         while let record = order.popLast() {
             record.visited = false
-            guard let node = record.node else { continue }
+            guard let node = record.node.take() else { continue }
             if record.grad != nil { node.backward(record) }
-            (record.node, record.grad, record.savedValues) = (nil, nil, nil)
+            (record.grad, record.savedValues) = (nil, nil)
         }
     }
 
