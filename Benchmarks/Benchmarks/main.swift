@@ -9,14 +9,16 @@
 //
 // An epoch is what the notebooks' loops do per epoch on the whole training set (one batch):
 // forward, loss, backward, per-parameter clipping (not for the concise model, as in the notebook),
-// SGD step, then the printed loss on the first batch, computed again.
+// SGD step, then the printed loss on the first batch, computed again without a graph (as the
+// training loops do). `deep_forward` times that forward pass alone: what a graph-free pass costs.
 
 import Foundation
 import Kernels
 import Workbook
 
 /// float32 multiply-adds one core can do per second: 2 AVX2 FMA units × 8 lanes × 2 FLOP × clock.
-/// 87 GFLOP/s was measured on the machine BENCHMARKS.md describes; pass `--peak G` for another.
+/// 87 GFLOP/s was measured on the Zen 3 machine BENCHMARKS.md describes; pass `--peak G` for another
+/// (a processor with AVX-512, whose wide tiles CWideProduct runs, can do twice as many a cycle).
 var peak = 87.0
 
 /// Runs `body` `warmUp` times, then times `repetitions` runs; the median and the spread, in seconds.
