@@ -4,7 +4,8 @@
 // two strides, so that Aᵀ (a weight gradient's `Xᵀ · G`) needs no copy. The work is cut into
 // tiles of up to 8 rows × 8 columns or 6 rows × 16 columns (at most 12 AVX registers of
 // accumulators), then a scalar tail, so every shape the notebooks use (N = 1, 8, 32) runs on
-// vector code; on a processor with AVX-512, CWideProduct's tiles take the blocks of 16 and 32 columns first. The deep RNNs' narrow products, (M, ≤ 8) · (≤ 8, 8), keep B in registers instead;
+// vector code; on a processor with AVX-512, CWideProduct's tiles take the blocks of 16 and 32
+// columns first. The deep RNNs' narrow products, (M, ≤ 8) · (≤ 8, 8), keep B in registers instead;
 // long products over many rows p (weight gradients over a batch of 3750) run over p in chunks that
 // stay in the cache. Every element of C is the same sum in every path: products added in the order
 // of p, one fused multiply-add each, from zero.

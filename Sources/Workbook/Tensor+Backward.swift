@@ -12,11 +12,11 @@ extension Tensor {
         guard let record else { fatalError("backward() on a tensor that does not require a gradient") }
         var order = Tensor.topologicalOrder(from: record)
         record.gradElements()[0] += 1   // ∂loss/∂loss
-        // The graph is released as it is used, as in PyTorch: once an intermediate result has sent
-        // its gradient on, its gradient and saved values go. Leaves keep theirs.
+        // The graph is released as it is used, as in PyTorch: an intermediate result's node is taken
+        // out (not copied), and once it has sent its gradient on, its gradient and saved values go.
         while let record = order.popLast() {
             record.visited = false
-            guard let node = record.node.take() else { continue }
+            guard let node = record.node.take() else { continue }   // a leaf keeps its gradient
             if record.grad != nil { node.backward(record) }
             (record.grad, record.savedValues) = (nil, nil)
         }
