@@ -46,26 +46,10 @@ public enum Gnuplot {
     }
 
     private static func run(_ executable: String, script path: String, writing temporary: URL, outfile: String, target: URL) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
         let escaped = temporary.path.replacingOccurrences(of: "'", with: "''")
-        process.arguments = ["-d", "-e", "outfile='\(escaped)'", path]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw WorkbookError("cannot run \(executable): \(error.localizedDescription)")
-        }
-        Interruption.setChild(process.processIdentifier)
-        defer { Interruption.setChild(0) }
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-
+        let (status, message) = try spawn(executable, ["-d", "-e", "outfile='\(escaped)'", path])
         let size = (try? FileManager.default.attributesOfItem(atPath: temporary.path)[.size] as? Int) ?? 0
-        guard process.terminationReason == .exit, process.terminationStatus == 0, size > 0 else {
+        guard status == 0, size > 0 else {
             let said = summary(of: String(decoding: message, as: UTF8.self))
             throw WorkbookError("gnuplot could not render \(outfile) from \(path): \(said.isEmpty ? "it wrote no image" : said)")
         }
@@ -73,6 +57,69 @@ public enum Gnuplot {
             let reason = String(cString: strerror(errno))
             throw WorkbookError("cannot write \(outfile): \(reason); remove what is there or choose another folder")
         }
+    }
+
+    /// Runs `executable` with `arguments` (standard input and output on /dev/null) and returns its
+    /// wait status (0 when it exited with 0) and what it wrote to standard error.
+    ///
+    /// `posix_spawn` and `waitpid` rather than Foundation's `Process`: on Linux its `waitUntilExit()`
+    /// polls a run loop every 50 ms, which made each of a chapter's renders some 50 ms longer than
+    /// gnuplot itself (0.3 s of Chapter05-Training's 1.7 s).
+    private static func spawn(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stderr: Data) {
+        var pipeEnds: [Int32] = [0, 0]
+        guard pipe(&pipeEnds) == 0 else {
+            throw WorkbookError("cannot run \(executable): \(String(cString: strerror(errno)))")
+        }
+        // Neither end leaks into a process started later; the child's copy on fd 2 is made by dup2.
+        for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        defer { close(pipeEnds[0]) }
+
+        #if canImport(Darwin)
+        var actions: posix_spawn_file_actions_t?
+        var attributes: posix_spawnattr_t?
+        #else
+        var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        #endif
+        posix_spawn_file_actions_init(&actions)
+        posix_spawnattr_init(&attributes)
+        defer {
+            posix_spawn_file_actions_destroy(&actions)
+            posix_spawnattr_destroy(&attributes)
+        }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 2)
+        // gnuplot starts with no signal blocked and the interruption signals at their defaults.
+        var none = sigset_t(), defaults = sigset_t()
+        sigemptyset(&none)
+        sigemptyset(&defaults)
+        for number in Interruption.signals + [SIGPIPE] { sigaddset(&defaults, number) }
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let failed = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        close(pipeEnds[1])
+        guard failed == 0 else {
+            throw WorkbookError("cannot run \(executable): \(String(cString: strerror(failed)))")
+        }
+        Interruption.setChild(pid)
+        defer { Interruption.setChild(0) }
+
+        var message = Data()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(pipeEnds[0], $0.baseAddress, $0.count) }
+            if count > 0 { message.append(contentsOf: chunk[..<count]) }
+            else if count == 0 || errno != EINTR { break }
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status, message)
     }
 
     /// gnuplot's complaint on one line: the `"file" line N: …` line first, then the command it was
