@@ -90,22 +90,22 @@ public final class Tensor {
     /// Sets the gradient to nothing, as `optimizer.zero_grad()` does.
     public func zeroGrad() { grad = nil }
 
-    /// A fresh result of `shape` computed from `inputs`, recording `backward` when an input needs a
-    /// gradient. The closure captures the records of the inputs it sends gradients to (`a.record`)
-    /// and the input tensors only when it reads their values: what it captures lives until the
-    /// backward pass. With `savingOutput`, the values are kept as ``GradientRecord/savedElements``.
+    /// A fresh result of `shape` computed from `inputs`, recording `backward` (made only then: an
+    /// autoclosure) when an input needs a gradient. It captures the inputs' records (`a.record`), and
+    /// the inputs only when it reads their values: what it captures lives until the backward pass.
+    /// With `savingOutput`, the values are kept as ``GradientRecord/savedElements``.
     static func result(_ shape: [Int], from inputs: [Tensor], savingOutput: Bool = false,
-                       backward: @escaping (_ output: GradientRecord) -> Void) -> Tensor {
+                       backward: @autoclosure () -> (_ output: GradientRecord) -> Void) -> Tensor {
         result(shape, recording: inputs.contains { $0.requiresGrad }, savingOutput: savingOutput) {
-            Node(inputs: inputs, backward: backward)
+            Node(inputs: inputs, backward: backward())
         }
     }
 
     /// The same for one or two inputs, most operations: no array of inputs to build.
     static func result(_ shape: [Int], from a: Tensor, _ b: Tensor? = nil, savingOutput: Bool = false,
-                       backward: @escaping (_ output: GradientRecord) -> Void) -> Tensor {
+                       backward: @autoclosure () -> (_ output: GradientRecord) -> Void) -> Tensor {
         result(shape, recording: a.record != nil || b?.record != nil, savingOutput: savingOutput) {
-            Node(a.record, b?.record, backward: backward)
+            Node(a.record, b?.record, backward: backward())
         }
     }
 
