@@ -102,7 +102,12 @@ public enum Gnuplot {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
         var pid: pid_t = 0
-        let failed = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        #if canImport(Darwin)
+        let environment = _NSGetEnviron().pointee   // `environ`, as Darwin's libc gives it to Swift
+        #else
+        let environment = environ
+        #endif
+        let failed = posix_spawn(&pid, executable, &actions, &attributes, argv, environment)
         close(pipeEnds[1])
         guard failed == 0 else {
             throw WorkbookError("cannot run \(executable): \(String(cString: strerror(failed)))")
