@@ -90,10 +90,10 @@ public final class Tensor {
     /// Sets the gradient to nothing, as `optimizer.zero_grad()` does.
     public func zeroGrad() { grad = nil }
 
-    /// A fresh result of `shape` computed from `inputs`, recording `backward` (made only then: an
-    /// autoclosure) when an input needs a gradient. It captures the inputs' records (`a.record`), and
-    /// the inputs only when it reads their values: what it captures lives until the backward pass.
-    /// With `savingOutput`, the values are kept as ``GradientRecord/savedElements``.
+    /// A fresh result of `shape` computed from `inputs`, recording `backward` when an input needs a
+    /// gradient; an autoclosure, the closure is made only then (none under ``withoutGradients(_:)``).
+    /// It captures the inputs' records (`a.record`), and the inputs only when it reads their values;
+    /// all of it lives until the backward pass. `savingOutput` keeps the values (``GradientRecord/savedElements``).
     static func result(_ shape: [Int], from inputs: [Tensor], savingOutput: Bool = false,
                        backward: @autoclosure () -> (_ output: GradientRecord) -> Void) -> Tensor {
         result(shape, recording: inputs.contains { $0.requiresGrad }, savingOutput: savingOutput) {

@@ -17,9 +17,10 @@
 int wb_has_avx512(void);
 
 /// `C (+)= A · B` for C's columns in blocks of 32 then 16, from column 0: every tile of those
-/// columns, 12 rows at a time (8 first for a C of up to 64 rows in eights), then 4, then 1. A's element (i, p) is `a[i * rowStride + p *
-/// columnStride]`; B and C are row-major with `n` columns; `start` (or NULL) holds each element's
-/// running sum so far, row-major like C. Call only when `wb_has_avx512()`.
+/// columns, 12 rows at a time (8 first for a C of up to 64 rows in eights), then 4, then 1.
+/// A's element (i, p) is `a[i * rowStride + p * columnStride]`; B and C are row-major with `n`
+/// columns; `start` (or NULL) holds each element's running sum so far, row-major like C. Call only
+/// when `wb_has_avx512()`.
 /// Returns how many columns it computed (a multiple of 16); the caller does the rest.
 ptrdiff_t wb_tiles_avx512(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t rowStride,
                           ptrdiff_t columnStride, const float *b, const float *start, float *c, int accumulate);
