@@ -5,8 +5,7 @@ import Kernels
 extension Tensor {
     /// The hyperbolic tangent of every element; its derivative `1 − y²` reads the output, which the graph keeps.
     public func tanh() -> Tensor {
-        let input = record
-        let out = Tensor.result(shape, from: self, savingOutput: true) { out in
+        let out = Tensor.result(shape, from: self, savingOutput: true) { [input = record] out in
             guard let input else { return }
             let (g, gx, py) = (out.gradValues, input.gradElements(), out.savedElements)
             for i in 0..<out.count { gx[i] += g[i] * (1 - py[i] * py[i]) }
@@ -17,8 +16,7 @@ extension Tensor {
 
     /// `max(0, x)` for every element; the gradient passes where the output is positive (the graph keeps it).
     public func relu() -> Tensor {
-        let input = record
-        let out = Tensor.result(shape, from: self, savingOutput: true) { out in
+        let out = Tensor.result(shape, from: self, savingOutput: true) { [input = record] out in
             guard let input else { return }
             let (gx, fresh) = input.gradientForWriting()
             reluGradient(out.gradValues, output: out.savedElements, into: gx, count: out.count, accumulate: !fresh)

@@ -25,8 +25,7 @@ extension Tensor {
         let block = repeats == 0 ? 0 : outCount / repeats
         let (strideA, strideB) = (a.count == outCount ? block : 0, b.count == outCount ? block : 0)
         // The partial derivatives read both operands' values: the closure keeps both tensors.
-        let (recordA, recordB) = (a.record, b.record)
-        let out = result(shape, from: a, b) { out in
+        let out = result(shape, from: a, b) { [recordA = a.record, recordB = b.record] out in
             let g = out.gradValues
             // One operand's gradient (`partial` picks its derivative), written into a fresh
             // gradient by the first block, added by the others; a loop per operand vectorises.
@@ -51,8 +50,7 @@ extension Tensor {
 
     /// Applies `f` to every element; the derivative reads the input's values (the closure keeps `x`).
     static func unary(_ x: Tensor, _ f: some UnaryFunction) -> Tensor {
-        let recordX = x.record
-        let out = result(x.shape, from: x) { out in
+        let out = result(x.shape, from: x) { [recordX = x.record] out in
             guard let recordX else { return }
             let (g, (gx, fresh), px) = (out.gradValues, recordX.gradientForWriting(), x.elements)
             if fresh { for i in 0..<out.count { gx[i] = g[i] * f.derivative(px[i]) } }
@@ -72,8 +70,7 @@ extension Tensor {
         let outCount = shape.reduce(1, *)
         let block = repeats == 0 ? 0 : outCount / repeats
         // No values are needed: the closure keeps only the operands' records.
-        let (recordA, recordB) = (a.record, b.record)
-        let out = result(shape, from: a, b) { out in
+        let out = result(shape, from: a, b) { [recordA = a.record, recordB = b.record] out in
             guard let g = out.grad else { return }
             func send(to x: GradientRecord) {
                 if x.count == outCount && x.node != nil && x.grad == nil && x.shape == out.shape { x.grad = g; return }   // shared

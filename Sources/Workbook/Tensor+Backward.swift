@@ -33,7 +33,10 @@ extension Tensor {
             guard !record.visited else { continue }
             record.visited = true
             stack.append((record, true))
-            record.node?.forEachInput { input in if !input.visited { stack.append((input, false)) } }
+            // Taken out and put back: reading the node in place would copy its four references.
+            guard let node = record.node.take() else { continue }
+            node.forEachInput { input in if !input.visited { stack.append((input, false)) } }
+            record.node = consume node
         }
         return order
     }

@@ -9,12 +9,11 @@ extension Tensor {
         check(rank >= 2 && other.rank == 2 && shape[rank - 1] == other.shape[0],
               "matmul: shapes \(describe(shape: shape)) and \(describe(shape: other.shape)) do not fit (need (…, K) · (K, N))")
         let k = other.shape[0], n = other.shape[1], m = count / Swift.max(k, 1)
-        let (recordA, recordB) = (record, other.record)
-        // dA needs B's values and dB needs A's: the graph keeps each operand only for the other's gradient.
-        let (a, b) = (recordB != nil ? self : nil, recordA != nil ? other : nil)
         var outShape = shape                                        // (…, K) → (…, N): the same array when N = K
         if n != k { outShape[rank - 1] = n }
-        let out = Tensor.result(outShape, from: self, other) { out in
+        // dA needs B's values and dB needs A's: the graph keeps each operand only for the other's gradient.
+        let out = Tensor.result(outShape, from: self, other) {
+            [recordA = record, recordB = other.record, a = other.requiresGrad ? self : nil, b = requiresGrad ? other : nil] out in
             let g = out.gradValues
             if let recordA, let b {
                 // dA (M, K) += G (M, N) · Bᵀ (N, K).
@@ -51,8 +50,8 @@ extension Tensor {
                 for k in 0..<inner { dst[k] = adding ? dst[k] + src[k] : src[k] }
             } } } }
         }
-        let (input, n0, n1) = (record, shape[d0], shape[d1])
-        let out = Tensor.result(outShape, from: self) { out in   // the gradient swaps back
+        let (n0, n1) = (shape[d0], shape[d1])
+        let out = Tensor.result(outShape, from: self) { [input = record] out in   // the gradient swaps back
             if let input { swap(out.gradValues, into: input.gradElements(), n1, n0, adding: true) }
         }
         if rank == 2 { transpose2D(elements, rows: n0, columns: n1, into: out.elements) }   // a matrix: a kernel

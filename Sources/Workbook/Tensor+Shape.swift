@@ -65,8 +65,7 @@ extension Tensor {
     private static func joined(_ tensors: [Tensor], shape: [Int], blocks: Int) -> Tensor {
         let widths = tensors.map { $0.count / Swift.max(blocks, 1) }
         let row = widths.reduce(0, +)                               // one block of the result
-        let records = tensors.map(\.record)
-        let out = result(shape, from: tensors) { out in
+        let out = result(shape, from: tensors) { [records = tensors.map(\.record)] out in
             let g = out.gradValues
             var start = 0
             for (t, width) in zip(records, widths) {
@@ -101,8 +100,7 @@ extension Tensor {
                 }
             }
         }
-        let input = record
-        let out = Tensor.result(shape, from: self) { out in
+        let out = Tensor.result(shape, from: self) { [input = record] out in
             if let input { flip(out.gradValues, into: input.gradElements(), adding: true) }
         }
         flip(elements, into: out.elements, adding: false)
@@ -117,8 +115,7 @@ extension Tensor {
         outShape[dim] = range.count
         let n = shape[dim], inner = shape[(dim + 1)...].reduce(1, *), outer = shape[..<dim].reduce(1, *)
         let width = range.count * inner
-        let input = record
-        let out = Tensor.result(outShape, from: self) { out in
+        let out = Tensor.result(outShape, from: self) { [input = record] out in
             guard let input else { return }
             let (g, gx) = (out.gradValues, input.gradElements())
             for o in 0..<outer {

@@ -92,8 +92,9 @@ public final class Tensor {
 
     /// A fresh result of `shape` computed from `inputs`, recording `backward` when an input needs a
     /// gradient; an autoclosure, the closure is made only then (none under ``withoutGradients(_:)``).
-    /// It captures the inputs' records (`a.record`), and the inputs only when it reads their values;
-    /// all of it lives until the backward pass. `savingOutput` keeps the values (``GradientRecord/savedElements``).
+    /// It captures the inputs' records in its capture list (`[input = record]`, read only when the
+    /// closure is made), and the inputs only when it reads their values; all of it lives until the
+    /// backward pass. `savingOutput` keeps the values (``GradientRecord/savedElements``).
     static func result(_ shape: [Int], from inputs: [Tensor], savingOutput: Bool = false,
                        backward: @autoclosure () -> (_ output: GradientRecord) -> Void) -> Tensor {
         result(shape, recording: inputs.contains { $0.requiresGrad }, savingOutput: savingOutput) {
