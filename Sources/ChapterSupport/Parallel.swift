@@ -8,9 +8,10 @@ import Workbook
 ///
 /// Each job must be independent: its own generator, model and data, nothing shared that it changes.
 /// Then every result is exactly what the sequential loop computes — the same numbers, in the same
-/// order — only sooner. Afterwards the buffers the jobs left for reuse go back to the system
-/// (``releaseCachedBuffers()``): the chapter's next work has tensors of other sizes, and
-/// the jobs' buffers, several runs' worth, would otherwise stay in the process.
+/// order — only sooner. After each job, the buffers it left for reuse in its thread's pool go back
+/// to the system (``releaseCachedBuffers()``), and those of the calling thread after them all: the
+/// chapter's next work has tensors of other sizes, and the jobs' buffers, several runs' worth,
+/// would otherwise stay in the process.
 public func parallelMap<T>(_ count: Int, _ job: (Int) -> T) -> [T] {
     defer { releaseCachedBuffers() }
     var results = [T?](repeating: nil, count: count)
@@ -20,7 +21,7 @@ public func parallelMap<T>(_ count: Int, _ job: (Int) -> T) -> [T] {
             nonisolated(unsafe) let (slots, job) = (slots, job)
             // The jobs fill the cores: each keeps its large operations on its own thread.
             DispatchQueue.concurrentPerform(iterations: count) { i in
-                slots[i] = Threads.withCount(1) { job(i) }
+                slots[i] = Threads.withCount(1) { defer { releaseCachedBuffers() }; return job(i) }
             }
         }
     }

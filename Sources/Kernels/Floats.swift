@@ -6,7 +6,6 @@
 // shapes before they index.
 
 import Foundation
-import Synchronization
 
 /// A run of float32 values in memory: the first one's address, nothing more.
 ///
@@ -49,12 +48,12 @@ public struct Floats {
     /// The first `count` values, as an array.
     public func array(count: Int) -> [Float] { Array(UnsafeBufferPointer(start: base, count: count)) }
 
-    /// Room for `count` values (uninitialised), from the pool of released buffers when one of that
-    /// size waits there.
-    public static func allocate(_ count: Int) -> Floats { Floats(BufferPool.shared.take(count)) }
+    /// Room for `count` values (uninitialised), from this thread's pool of released buffers when one
+    /// of that size waits there.
+    public static func allocate(_ count: Int) -> Floats { Floats(BufferPool.current.pointee.take(count)) }
 
-    /// Gives room for `count` values back to the pool (or to the system when the pool is full).
-    public func deallocate(_ count: Int) { BufferPool.shared.give(base, count) }
+    /// Gives room for `count` values back to this thread's pool (or to the system when it is full).
+    public func deallocate(_ count: Int) { BufferPool.current.pointee.give(base, count) }
 }
 
 /// Values that outlive the tensor they were computed for: an operation's output whose values the
@@ -70,16 +69,18 @@ public final class FloatStorage {
     deinit { values.deallocate(count) }
 }
 
-/// Hands the buffers that released tensors left for reuse back to the system, as
-/// `torch.cuda.empty_cache()` does for PyTorch's cache: for a program that has finished one kind
-/// of work and moves on to tensors of other sizes. Buffers in use are not affected.
-public func releaseCachedBuffers() { BufferPool.shared.releaseAll() }
+/// Hands the buffers that released tensors left for reuse on this thread back to the system, as
+/// `torch.cuda.empty_cache()` does for PyTorch's cache: for a thread that has finished one kind of
+/// work and moves on to tensors of other sizes. Buffers in use are not affected; a thread's pool
+/// is emptied when the thread ends, too.
+public func releaseCachedBuffers() { BufferPool.current.pointee.releaseAll() }
 
-/// Buffers released by tensors, kept by size for the next tensor of that size.
+/// Buffers released by tensors, kept by size for the next tensor of that size: one pool for each
+/// thread, so that taking and giving need no lock.
 ///
 /// A training step allocates the same intermediate tensors every epoch (the bidirectional model,
 /// about 36 MB of them). Returning each to the system and taking it back costs a page fault per
-/// 4 KB; reusing one costs a lookup. The pool keeps at most ``capacity`` floats, so memory stays
+/// 4 KB; reusing one costs a lookup. Each pool keeps at most ``capacity`` floats, so memory stays
 /// bounded.
 ///
 /// The free buffers of one size form a linked list threaded through the buffers themselves (each
@@ -87,82 +88,100 @@ public func releaseCachedBuffers() { BufferPool.shared.releaseAll() }
 /// table keyed by the size: taking and giving are a few instructions, with no hashing of keys or
 /// arrays to grow. A size that finds no room in the table (after ``probes`` slots) is not pooled.
 ///
-/// Buffers are taken and given on several threads (tests, training runs side by side), so a mutex
-/// guards the tables: the standard library's `Mutex`, whose uncontended lock and unlock are an
-/// atomic instruction each.
-final class BufferPool: @unchecked Sendable {
-    static let shared = BufferPool()
-    /// At most 16 M floats (64 MB) wait for reuse.
-    let capacity = 16 << 20
+/// A buffer may be given back on another thread than the one that took it (a tensor made by a
+/// training run on the second core, freed after it): it goes to that thread's pool. The pools
+/// were once one, behind a `Mutex`; its lock and unlock, two atomic instructions for every
+/// buffer taken and every buffer given, cost more than the lookup itself.
+struct BufferPool {
+    /// At most 16 M floats (64 MB) wait for reuse in each thread's pool.
+    static let capacity = 16 << 20
     /// The table's slots (a power of two), and how many a size may try.
-    private let slotCount = 512, probes = 8
+    private static let slotCount = 512, probes = 8
     /// Slot `i` holds the free buffers of `sizes[i]` floats (0: a free slot), from `heads[i]` on.
     private let sizes: UnsafeMutablePointer<Int>
     private let heads: UnsafeMutablePointer<UnsafeMutableRawPointer?>
-    /// How many floats wait for reuse; its mutex guards the tables as well.
-    private let pooled = Mutex(0)
+    /// How many floats wait for reuse.
+    private var pooled = 0
 
     private init() {
-        sizes = .allocate(capacity: slotCount)
-        sizes.initialize(repeating: 0, count: slotCount)
-        heads = .allocate(capacity: slotCount)
-        heads.initialize(repeating: nil, count: slotCount)
+        sizes = .allocate(capacity: Self.slotCount)
+        sizes.initialize(repeating: 0, count: Self.slotCount)
+        heads = .allocate(capacity: Self.slotCount)
+        heads.initialize(repeating: nil, count: Self.slotCount)
+    }
+
+    /// This thread's pool, made on its first use; when the thread ends, its buffers and tables are
+    /// freed (``poolKey``'s destructor).
+    static var current: UnsafeMutablePointer<BufferPool> {
+        if let pool = pthread_getspecific(poolKey) { return pool.assumingMemoryBound(to: BufferPool.self) }
+        let pool = UnsafeMutablePointer<BufferPool>.allocate(capacity: 1)
+        pool.initialize(to: BufferPool())
+        pthread_setspecific(poolKey, pool)
+        return pool
+    }
+
+    /// Frees a thread's pool, its buffers and its tables.
+    fileprivate static func destroy(_ pool: UnsafeMutablePointer<BufferPool>) {
+        pool.pointee.releaseAll()
+        pool.pointee.sizes.deallocate()
+        pool.pointee.heads.deallocate()
+        pool.deinitialize(count: 1)
+        pool.deallocate()
     }
 
     /// The slot of `count`, claiming a free one when `claim`; nil when there is none.
     private func slot(_ count: Int, claim: Bool) -> Int? {
-        var i = Int(truncatingIfNeeded: UInt(bitPattern: count) &* 0x9E37_79B9_7F4A_7C15 >> 32) & (slotCount - 1)
-        for _ in 0..<probes {
+        var i = Int(truncatingIfNeeded: UInt(bitPattern: count) &* 0x9E37_79B9_7F4A_7C15 >> 32) & (Self.slotCount - 1)
+        for _ in 0..<Self.probes {
             if sizes[i] == count { return i }
             if sizes[i] == 0 {
                 guard claim else { return nil }
                 sizes[i] = count
                 return i
             }
-            i = (i + 1) & (slotCount - 1)
+            i = (i + 1) & (Self.slotCount - 1)
         }
         return nil
     }
 
     /// A buffer for `count` floats (uninitialised). Every buffer has room for at least two
     /// floats, so that a free one can hold the address of the next.
-    func take(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let reused = pooled.withLock { pooled -> UnsafeMutableRawPointer? in
-            guard let i = slot(count, claim: false), let buffer = heads[i] else { return nil }
-            heads[i] = buffer.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee
-            pooled -= count
-            return buffer
-        }
-        guard let reused else { return .allocate(capacity: Swift.max(count, 2)) }
-        return reused.bindMemory(to: Float.self, capacity: count)
+    mutating func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+        guard let i = slot(count, claim: false), let buffer = heads[i] else { return .allocate(capacity: Swift.max(count, 2)) }
+        heads[i] = buffer.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee
+        pooled -= count
+        return buffer.bindMemory(to: Float.self, capacity: count)
     }
 
     /// Frees every buffer waiting for reuse.
-    func releaseAll() {
-        pooled.withLock { pooled in
-            for i in 0..<slotCount {
-                while let buffer = heads[i] {
-                    heads[i] = buffer.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee
-                    buffer.deallocate()
-                }
-                sizes[i] = 0
+    mutating func releaseAll() {
+        for i in 0..<Self.slotCount {
+            while let buffer = heads[i] {
+                heads[i] = buffer.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee
+                buffer.deallocate()
             }
-            pooled = 0
+            sizes[i] = 0
         }
+        pooled = 0
     }
 
-    func give(_ buffer: UnsafeMutablePointer<Float>, _ count: Int) {
-        let kept = pooled.withLock { pooled -> Bool in
-            guard count > 0, pooled + count <= capacity, let i = slot(count, claim: true) else { return false }
-            let link = UnsafeMutableRawPointer(buffer)
-            link.bindMemory(to: UnsafeMutableRawPointer?.self, capacity: 1).pointee = heads[i]
-            heads[i] = link
-            pooled += count
-            return true
-        }
-        if !kept { buffer.deallocate() }
+    mutating func give(_ buffer: UnsafeMutablePointer<Float>, _ count: Int) {
+        guard count > 0, pooled + count <= Self.capacity, let i = slot(count, claim: true) else { return buffer.deallocate() }
+        let link = UnsafeMutableRawPointer(buffer)
+        link.bindMemory(to: UnsafeMutableRawPointer?.self, capacity: 1).pointee = heads[i]
+        heads[i] = link
+        pooled += count
     }
 }
+
+/// The key of each thread's ``BufferPool``, whose destructor frees the pool when the thread ends.
+private let poolKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key) { pool in
+        if let pool { BufferPool.destroy(pool.assumingMemoryBound(to: BufferPool.self)) }
+    }
+    return key
+}()
 
 /// A flag for each thread, off until ``with(_:_:)`` on that thread sets it: for settings that hold
 /// on one thread only, as PyTorch's grad mode does (the engine's `Tensor.withoutGradients`).
