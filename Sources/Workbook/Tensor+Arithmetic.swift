@@ -10,11 +10,12 @@ import Kernels
 extension Tensor {
     /// The shape two operands broadcast to, and how many times the smaller one repeats.
     private static func broadcast(_ a: Tensor, _ b: Tensor, _ op: String) -> (shape: [Int], repeats: Int) {
-        let (large, small) = a.rank >= b.rank ? (a.shape, b.shape) : (b.shape, a.shape)
-        check(large.suffix(small.count).elementsEqual(small), "\(op): shapes \(describe(shape: a.shape)) and "
+        // No pair of operands or shapes in a tuple: each would be one more retain and release.
+        func fits(_ large: Tensor, _ small: Tensor) -> Bool { large.shape.suffix(small.rank).elementsEqual(small.shape) }
+        check(a.rank >= b.rank ? fits(a, b) : fits(b, a), "\(op): shapes \(describe(shape: a.shape)) and "
               + "\(describe(shape: b.shape)) do not broadcast (the smaller must match the trailing dimensions of the larger)")
-        let smallCount = small.reduce(1, *)
-        return (large, smallCount == 0 ? 0 : large.reduce(1, *) / smallCount)
+        let (largeCount, smallCount) = a.rank >= b.rank ? (a.count, b.count) : (b.count, a.count)
+        return (a.rank >= b.rank ? a.shape : b.shape, smallCount == 0 ? 0 : largeCount / smallCount)
     }
 
     /// Applies `f` elementwise over two broadcast operands, and records how the gradient flows back.

@@ -33,10 +33,11 @@ public final class Tensor {
     /// A tensor of zeros, or one whose elements the caller will all write (an operation's result).
     init(shape: [Int], zeroed: Bool, requiresGrad: Bool = false) {
         check(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
-        (self.shape, count) = (shape, shape.reduce(1, *))
+        count = shape.reduce(1, *)
+        self.shape = shape   // its last use: the array moves in, without a retain and a release
         elements = .allocate(count)   // a buffer an earlier tensor released, if one fits
         if zeroed { elements.fill(with: 0, count: Swift.max(count, 1)) }
-        if requiresGrad { record = GradientRecord(shape: shape, count: count) }
+        if requiresGrad { record = GradientRecord(shape: self.shape, count: count) }
     }
 
     deinit { if owner == nil { elements.deallocate(count) } }
@@ -53,9 +54,10 @@ public final class Tensor {
 
     /// A view: `base`'s values from `offset` on, kept alive by whatever keeps `base`'s.
     init(viewing base: Tensor, offset: Int, shape: [Int], requiresGrad: Bool) {
-        (self.shape, count) = (shape, shape.reduce(1, *))
+        count = shape.reduce(1, *)
+        self.shape = shape   // moves in, as above
         (elements, owner) = (base.elements + offset, base.owner ?? base)
-        if requiresGrad { record = GradientRecord(shape: shape, count: count) }
+        if requiresGrad { record = GradientRecord(shape: self.shape, count: count) }
     }
 
     /// The number of dimensions, and the values in row-major order.
@@ -94,8 +96,9 @@ public final class Tensor {
     /// gradient; an autoclosure, the closure is made only then (none under ``withoutGradients(_:)``).
     /// It captures the inputs' records in its capture list (`[input = record]`, read only when the
     /// closure is made), and the inputs only when it reads their values; all of it lives until the
-    /// backward pass. `savingOutput` keeps the values (``GradientRecord/savedElements``).
-    static func result(_ shape: [Int], from inputs: [Tensor], savingOutput: Bool = false,
+    /// backward pass. `savingOutput` keeps the values (``GradientRecord/savedElements``). The shape
+    /// is `consuming`: the caller's array moves into the result, with no retain and release.
+    static func result(_ shape: consuming [Int], from inputs: [Tensor], savingOutput: Bool = false,
                        backward: @autoclosure () -> (_ output: GradientRecord) -> Void) -> Tensor {
         result(shape, recording: inputs.contains { $0.requiresGrad }, savingOutput: savingOutput) {
             Node(inputs: inputs, backward: backward())
@@ -103,14 +106,14 @@ public final class Tensor {
     }
 
     /// The same for one or two inputs, most operations: no array of inputs to build.
-    static func result(_ shape: [Int], from a: Tensor, _ b: Tensor? = nil, savingOutput: Bool = false,
+    static func result(_ shape: consuming [Int], from a: Tensor, _ b: Tensor? = nil, savingOutput: Bool = false,
                        backward: @autoclosure () -> (_ output: GradientRecord) -> Void) -> Tensor {
         result(shape, recording: a.record != nil || b?.record != nil, savingOutput: savingOutput) {
             Node(a.record, b?.record, backward: backward())
         }
     }
 
-    @inline(__always) private static func result(_ shape: [Int], recording: Bool, savingOutput: Bool, node: () -> Node) -> Tensor {
+    @inline(__always) private static func result(_ shape: consuming [Int], recording: Bool, savingOutput: Bool, node: () -> Node) -> Tensor {
         let out = Tensor(shape: shape, zeroed: false, requiresGrad: isRecording && recording)
         if let record = out.record {
             record.node = node()
