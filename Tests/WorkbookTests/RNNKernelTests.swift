@@ -84,4 +84,22 @@ struct FastTanhTests {
         nan.withUnsafeMutableBufferPointer { tanh($0.baseAddress!, into: $0.baseAddress!, count: 3) }
         #expect(nan[0].isNaN)
     }
+
+    @Test("With AVX-512, sixteen lanes give the AVX2 path's bits: every 997th float of [−20, 20], the edges, NaN")
+    func wideEqualsNarrow() throws {
+        try #require(WideVectors.available, "this processor has no AVX-512: one path only")
+        var xs = stride(from: Float(-20).bitPattern, to: Float(-0.0).bitPattern, by: -997).map { Float(bitPattern: $0) }
+        xs += stride(from: Float(0).bitPattern, to: Float(20).bitPattern, by: 997).map { Float(bitPattern: $0) }
+        xs += [0, -0, .leastNonzeroMagnitude, 0.625, -0.625, 0.62499994, 9, -9, 9.000001, 1e30, .infinity, -.infinity, .nan, -.nan]
+        func run() -> [UInt32] {
+            var out = [Float](repeating: 0, count: xs.count)
+            xs.withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
+                tanh(x.baseAddress!, into: y.baseAddress!, count: xs.count)
+            } }
+            return out.map(\.bitPattern)
+        }
+        let (wide, narrow) = (run(), WideVectors.withoutThem(run))
+        let differing = wide.indices.first { wide[$0] != narrow[$0] }
+        #expect(differing == nil, "tanh(\(differing.map { xs[$0] } ?? 0)): AVX-512 and AVX2 differ")
+    }
 }

@@ -1,4 +1,5 @@
-// The matrix product's tiles in AVX-512, for processors that have it (Kernels/MatrixProduct.swift).
+// The matrix product's tiles and tanh in AVX-512, for processors that have it (Kernels/MatrixProduct.swift,
+// Kernels/Tanh.swift).
 //
 // Swift compiles the kernels for AVX2, which every x86-64 processor since 2013–2015 runs; a
 // program built with AVX-512 throughout would stop with an illegal instruction on the many that
@@ -24,5 +25,10 @@ int wb_has_avx512(void);
 /// Returns how many columns it computed (a multiple of 16); the caller does the rest.
 ptrdiff_t wb_tiles_avx512(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t rowStride,
                           ptrdiff_t columnStride, const float *b, const float *start, float *c, int accumulate);
+
+/// `y[i] = tanh(x[i])` for i below `count` in blocks of 16, the same operations as Kernels/Tanh.swift
+/// (so the same bits) on 16 lanes at a time; `y` may be `x`. Returns how many it computed (a multiple
+/// of 16); the caller does the rest. Call only when `wb_has_avx512()`.
+ptrdiff_t wb_tanh_avx512(const float *x, float *y, ptrdiff_t count);
 
 #endif
