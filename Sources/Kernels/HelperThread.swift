@@ -71,12 +71,14 @@ func inParts(elements count: Int, _ body: (Range<Int>) -> Void) {
 /// every part itself. Parts are taken, not assigned: if the helper is late (asleep, or its core
 /// busy with another program) the caller takes the parts it has not started, and waits at most
 /// for the one the helper is running. Eight parts keep both cores busy to the end of an operation
-/// even when one started later.
+/// even when one started later. The caller takes parts from the first on, the helper from the
+/// last back: so from one operation to the next (a product, then its bias, then ReLU, over the
+/// same rows) each core mostly gets the rows it has just written, still in its own cache.
 final class HelperThread: @unchecked Sendable {
     static let shared = HelperThread()
 
-    /// The operation being shared, its number of parts and the next part to take, in one word
-    /// (`job << 20 | parts << 10 | next`): taking a part is one compare-and-swap of a snapshot
+    /// The operation being shared and the parts not yet taken, `next ..< end`, in one word
+    /// (`job << 20 | end << 10 | next`): taking a part is one compare-and-swap of a snapshot
     /// that says both that the job is still the current one and that a part is left, so the
     /// helper cannot take a part of a job that is over, or of one still being set up.
     private let state = Atomic<Int>(0)
@@ -115,7 +117,7 @@ final class HelperThread: @unchecked Sendable {
             let number = state.load(ordering: .relaxed) >> 20 + 1    // only the caller holding `taken` posts
             state.store(number << 20 | parts << 10, ordering: .sequentiallyConsistent)
             if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
-            runParts(of: number)
+            runParts(of: number, fromTheEnd: false)
             // The part the helper is finishing. On a busy machine the helper may have lost its core
             // mid-part: after a short spin, give the core up so that it can finish.
             var spins = 0
@@ -127,14 +129,15 @@ final class HelperThread: @unchecked Sendable {
         }
     }
 
-    /// Takes and runs parts of job `number` until none is left.
-    private func runParts(of number: Int) {
+    /// Takes and runs parts of job `number` until none is left: the first left, or the last.
+    private func runParts(of number: Int, fromTheEnd: Bool) {
         while true {
             let current = state.load(ordering: .relaxed)
-            let (next, parts) = (current & 1023, current >> 10 & 1023)
-            guard current >> 20 == number, next < parts else { return }
-            guard state.compareExchange(expected: current, desired: current + 1, ordering: .acquiring).exchanged else { continue }
-            let start = next * partSize
+            let (next, end) = (current & 1023, current >> 10 & 1023)
+            guard current >> 20 == number, next < end else { return }
+            let (part, taken) = fromTheEnd ? (end - 1, current - 1 << 10) : (next, current + 1)
+            guard state.compareExchange(expected: current, desired: taken, ordering: .acquiring).exchanged else { continue }
+            let start = part * partSize
             job?(start..<Swift.min(start + partSize, count))
             done.add(1, ordering: .releasing)
         }
@@ -158,7 +161,7 @@ final class HelperThread: @unchecked Sendable {
                 (start, checks) = (0, 0)
             }
             seen = state.load(ordering: .acquiring) >> 20
-            runParts(of: seen)
+            runParts(of: seen, fromTheEnd: true)
         }
     }
 }
