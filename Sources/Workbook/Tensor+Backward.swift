@@ -35,7 +35,9 @@ extension Tensor {
             stack.append((record, true))
             // Taken out and put back: reading the node in place would copy its four references.
             guard let node = record.node.take() else { continue }
-            node.forEachInput { input in if !input.visited { stack.append((input, false)) } }
+            if let input = node.first, !input.visited { stack.append((input, false)) }
+            if let input = node.second, !input.visited { stack.append((input, false)) }
+            for input in node.others where !input.visited { stack.append((input, false)) }
             record.node = consume node
         }
         return order

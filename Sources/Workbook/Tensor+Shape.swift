@@ -25,7 +25,7 @@ extension Tensor {
     }
 
     /// A view of `shape` starting `offset` elements in; its gradient flows back into this tensor's.
-    private func view(offset start: Int, shape viewShape: [Int]) -> Tensor {
+    private func view(offset start: Int, shape viewShape: consuming [Int]) -> Tensor {
         let base = Tensor.isRecording ? record : nil
         let view = Tensor(viewing: self, offset: start, shape: viewShape, requiresGrad: base != nil)
         if let base {

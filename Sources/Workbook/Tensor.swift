@@ -186,23 +186,24 @@ final class GradientRecord {
     func gradientForWriting() -> (elements: Floats, fresh: Bool) { gradient(zeroed: false) }
 
     private func gradient(zeroed: Bool) -> (elements: Floats, fresh: Bool) {
-        if let grad = ownedGradient() { return (grad.elements, false) }
-        let fresh = Tensor(shape: shape, zeroed: zeroed)
-        grad = fresh
-        return (fresh.elements, true)
+        if let elements = ownedGradient() { return (elements, false) }
+        let fresh = Tensor(shape: shape, zeroed: zeroed), elements = fresh.elements
+        grad = fresh   // its last use: it moves in
+        return (elements, true)
     }
 
-    /// The gradient, made this record's own before anything is written into it. A sum passes its
-    /// output's gradient to both operands as one shared buffer (Tensor+Arithmetic.swift); the first
-    /// that writes copies it (copy on write). A leaf always owns its gradient.
-    private func ownedGradient() -> Tensor? {
+    /// The gradient's values, made this record's own before anything is written into them. A sum
+    /// passes its output's gradient to both operands as one shared buffer (Tensor+Arithmetic.swift);
+    /// the first that writes copies it (copy on write). A leaf always owns its gradient. Its values,
+    /// not the tensor: returning the tensor would cost a retain and a release.
+    private func ownedGradient() -> Floats? {
         if grad == nil { return nil }   // no binding of `grad` before the check: a second reference
-        if node == nil || isKnownUniquelyReferenced(&grad) { return grad }
-        guard let shared = grad else { return nil }
-        let copy = Tensor(shape: shape, zeroed: false)
-        copy.elements.update(from: shared.elements, count: count)
+        if node == nil || isKnownUniquelyReferenced(&grad) { return grad?.elements }
+        guard let shared = grad?.elements else { return nil }
+        let copy = Tensor(shape: shape, zeroed: false), elements = copy.elements
+        elements.update(from: shared, count: count)
         grad = copy
-        return copy
+        return elements
     }
 }
 
@@ -210,7 +211,7 @@ final class GradientRecord {
 /// output's gradient back to them (adding into theirs, once the output's is complete).
 struct Node {
     /// Most operations have one or two inputs, kept without an array of their own.
-    private let first: GradientRecord?, second: GradientRecord?, others: [GradientRecord]
+    let first: GradientRecord?, second: GradientRecord?, others: [GradientRecord]
     let backward: (_ output: GradientRecord) -> Void
 
     init(inputs: [Tensor], backward: @escaping (_ output: GradientRecord) -> Void) {
@@ -221,11 +222,5 @@ struct Node {
 
     init(_ a: GradientRecord?, _ b: GradientRecord?, backward: @escaping (_ output: GradientRecord) -> Void) {
         (first, second, others, self.backward) = (a, b, [], backward)
-    }
-
-    func forEachInput(_ body: (GradientRecord) -> Void) {
-        if let first { body(first) }
-        if let second { body(second) }
-        others.forEach(body)
     }
 }
