@@ -1,6 +1,7 @@
 // Errors a learner can meet, and files written whole or not at all.
 
 import Foundation
+import Synchronization
 
 /// A problem caused by input or by the file system, with one line that says what was wrong and
 /// how to fix it. Chapters print ``message`` and exit non-zero; they never crash on it.
@@ -230,6 +231,9 @@ public enum Interruption {
         p.initialize(to: 0)
         return p
     }()
+    /// While a gnuplot is being started, its pid not yet known (``startingChild(_:)``): −1, or the
+    /// signal that came meanwhile, which the starting thread then acts on. 0 the rest of the time.
+    private static let starting = Atomic<Int32>(0)
 
     /// The signals that end the program this way: Ctrl-C (SIGINT), `kill` (SIGTERM), a closed
     /// terminal (SIGHUP) and Ctrl-\\ (SIGQUIT, which would otherwise go to the Swift runtime's crash
@@ -240,6 +244,7 @@ public enum Interruption {
     public static func install() {
         _ = paths
         _ = child
+        _ = starting.load(ordering: .relaxed)   // made now: the handler may not run an initialiser
         // A program started by another (a test runner, an IDE) may inherit these signals blocked.
         var set = sigset_t()
         sigemptyset(&set)
@@ -251,10 +256,20 @@ public enum Interruption {
     }
 
     private static let handler: @convention(c) (Int32) -> Void = { signal in
-        if Interruption.child.pointee > 0 { kill(Interruption.child.pointee, SIGKILL) }
-        for slot in 0..<2 where Interruption.paths[slot * Interruption.capacity] != 0 {
-            unlink(Interruption.paths + slot * Interruption.capacity)
+        // A gnuplot being started, its pid not known yet: the starting thread stops once it is.
+        if Interruption.starting.compareExchange(expected: -1, desired: signal, ordering: .sequentiallyConsistent).exchanged { return }
+        stop(signal)
+    }
+
+    /// Kills the gnuplot and waits until it is gone (until then it could still create its image),
+    /// removes the temporary files, says so in one line and exits with 128 + `signal`.
+    private static func stop(_ signal: Int32) -> Never {
+        let pid = child.pointee
+        if pid > 0 {
+            kill(pid, SIGKILL)
+            while waitpid(pid, nil, 0) < 0 && errno == EINTR {}
         }
+        for slot in 0..<2 where paths[slot * capacity] != 0 { unlink(paths + slot * capacity) }
         let message = "\ninterrupted: stopped before finishing; no partial file was left behind\n"
         message.withCString { _ = write(2, $0, strlen($0)) }
         _exit(128 + signal)
@@ -269,6 +284,19 @@ public enum Interruption {
         return try body()
     }
 
-    /// Records the gnuplot process to kill if the program is interrupted while it renders.
-    public static func setChild(_ pid: pid_t) { child.pointee = pid }
+    /// Starts the gnuplot process (`start` returns its pid, or nil when it could not start) and
+    /// records it as the one to kill if the program is interrupted while it renders. A signal that
+    /// comes before the pid is known waits until it is: a gnuplot started unseen would outlive the
+    /// program and write its image after the program removed it.
+    public static func startingChild(_ start: () -> pid_t?) -> pid_t? {
+        starting.store(-1, ordering: .sequentiallyConsistent)
+        let pid = start()
+        child.pointee = pid ?? 0
+        let (done, signal) = starting.compareExchange(expected: -1, desired: 0, ordering: .sequentiallyConsistent)
+        if !done { stop(signal) }
+        return pid
+    }
+
+    /// Forgets the gnuplot process once it has exited.
+    public static func forgetChild() { child.pointee = 0 }
 }

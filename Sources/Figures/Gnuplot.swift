@@ -101,19 +101,22 @@ public enum Gnuplot {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
-        var pid: pid_t = 0
         #if canImport(Darwin)
         let environment = _NSGetEnviron().pointee   // `environ`, as Darwin's libc gives it to Swift
         #else
         let environment = environ
         #endif
-        let failed = posix_spawn(&pid, executable, &actions, &attributes, argv, environment)
+        var failed: Int32 = 0
+        let started = Interruption.startingChild {
+            var pid: pid_t = 0
+            failed = posix_spawn(&pid, executable, &actions, &attributes, argv, environment)
+            return failed == 0 ? pid : nil
+        }
         close(pipeEnds[1])
-        guard failed == 0 else {
+        guard let pid = started else {
             throw WorkbookError("cannot run \(executable): \(String(cString: strerror(failed)))")
         }
-        Interruption.setChild(pid)
-        defer { Interruption.setChild(0) }
+        defer { Interruption.forgetChild() }
 
         var message = Data()
         var chunk = [UInt8](repeating: 0, count: 4096)
