@@ -31,8 +31,7 @@ public func broadcastMeanSquaredError(_ prediction: Tensor, _ target: Tensor) ->
         return (v.reduce(0, +) / Double(x.count), v.reduce(0) { $0 + $1 * $1 } / Double(x.count))
     }
     let (p, y) = (moments(prediction), moments(target))
-    let out = Tensor.result([], from: prediction, target) {
-        [predictionRecord = prediction.record, targetRecord = target.record] out in
+    let out = Tensor.result([], from: prediction, target) { out, predictionRecord, targetRecord in
         let g = Double(out.gradValues[0])
         if let predictionRecord {
             let gp = predictionRecord.gradElements()

@@ -26,7 +26,7 @@ extension Tensor {
         let block = repeats == 0 ? 0 : outCount / repeats
         let (strideA, strideB) = (a.count == outCount ? block : 0, b.count == outCount ? block : 0)
         // The partial derivatives read both operands' values: the closure keeps both tensors.
-        let out = result(shape, from: a, b) { [recordA = a.record, recordB = b.record] out in
+        let out = result(shape, from: a, b) { out, recordA, recordB in
             let g = out.gradValues
             // One operand's gradient (`partial` picks its derivative), written into a fresh
             // gradient by the first block, added by the others; a loop per operand vectorises.
@@ -51,7 +51,7 @@ extension Tensor {
 
     /// Applies `f` to every element; the derivative reads the input's values (the closure keeps `x`).
     static func unary(_ x: Tensor, _ f: some UnaryFunction) -> Tensor {
-        let out = result(x.shape, from: x) { [recordX = x.record] out in
+        let out = result(x.shape, from: x) { out, recordX, _ in
             guard let recordX else { return }
             let (g, (gx, fresh), px) = (out.gradValues, recordX.gradientForWriting(), x.elements)
             if fresh { for i in 0..<out.count { gx[i] = g[i] * f.derivative(px[i]) } }
@@ -71,7 +71,7 @@ extension Tensor {
         let outCount = shape.reduce(1, *)
         let block = repeats == 0 ? 0 : outCount / repeats
         // No values are needed: the closure keeps only the operands' records.
-        let out = result(shape, from: a, b) { [recordA = a.record, recordB = b.record] out in
+        let out = result(shape, from: a, b) { out, recordA, recordB in
             guard let g = out.grad else { return }
             func send(to x: GradientRecord) {
                 if x.count == outCount && x.node != nil && x.grad == nil && x.shape == out.shape { x.grad = g; return }   // shared

@@ -17,7 +17,7 @@ extension Tensor {
         while let record = order.popLast() {
             record.visited = false
             guard let node = record.node.take() else { continue }   // a leaf keeps its gradient
-            if record.grad != nil { node.backward(record) }
+            if record.grad != nil { node.backward(record, node.first, node.second) }
             (record.grad, record.savedValues) = (nil, nil)
         }
     }

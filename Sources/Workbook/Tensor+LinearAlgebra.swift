@@ -12,8 +12,8 @@ extension Tensor {
         var outShape = shape                                        // (…, K) → (…, N): the same array when N = K
         if n != k { outShape[rank - 1] = n }
         // dA needs B's values and dB needs A's: the graph keeps each operand only for the other's gradient.
-        let out = Tensor.result(outShape, from: self, other) {
-            [recordA = record, recordB = other.record, a = other.requiresGrad ? self : nil, b = requiresGrad ? other : nil] out in
+        let out = Tensor.result(outShape, from: self, other) { [a = other.requiresGrad ? self : nil, b = requiresGrad ? other : nil]
+            out, recordA, recordB in
             let g = out.gradValues
             if let recordA, let b {
                 // dA (M, K) += G (M, N) · Bᵀ (N, K).
@@ -51,7 +51,7 @@ extension Tensor {
             } } } }
         }
         let (n0, n1) = (shape[d0], shape[d1])
-        let out = Tensor.result(outShape, from: self) { [input = record] out in   // the gradient swaps back
+        let out = Tensor.result(outShape, from: self) { out, input, _ in   // the gradient swaps back
             if let input { swap(out.gradValues, into: input.gradElements(), n1, n0, adding: true) }
         }
         if rank == 2 { transpose2D(elements, rows: n0, columns: n1, into: out.elements) }   // a matrix: a kernel

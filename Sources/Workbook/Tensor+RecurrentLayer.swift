@@ -12,7 +12,7 @@ func recurrentTanhLayer(_ x: Tensor, inputWeights wIH: Tensor, recurrentWeights 
     let (steps, batch, inputs, hidden) = (x.shape[0], x.shape[1], x.shape[2], wHH.shape[0])
     // The backward pass reads the inputs, both weights and every state (the output, saved).
     let out = Tensor.result([steps, batch, hidden], from: [x, wIH, wHH, bIH, bHH], savingOutput: true) {
-        [recordX = x.record, recordIH = wIH.record, recordHH = wHH.record, biasRecords = [bIH.record, bHH.record].compactMap { $0 }] out in
+        [recordX = x.record, recordIH = wIH.record, recordHH = wHH.record, biasRecords = [bIH.record, bHH.record].compactMap { $0 }] out, _, _ in
         // dz is computed in place of ∂L/∂h, the output's gradient, which nothing else reads.
         let input = recordX.map { $0.gradientForWriting() }
         recurrentTanhBackward(out.gradElements(), states: out.savedElements, x: x.elements, inputWeights: wIH.elements,

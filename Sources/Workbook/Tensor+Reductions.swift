@@ -10,7 +10,7 @@ extension Tensor {
 
     /// The sum divided by `n`; every element's gradient is the output's divided by `n`.
     private func sumDivided(by n: Int) -> Tensor {
-        let out = Tensor.result([], from: self) { [input = record] out in
+        let out = Tensor.result([], from: self) { out, input, _ in
             guard let input else { return }
             let (g, gx) = (out.gradValues[0] / Float(n), input.gradElements())
             for i in 0..<input.count { gx[i] += g }

@@ -29,7 +29,7 @@ extension Tensor {
         let base = Tensor.isRecording ? record : nil
         let view = Tensor(viewing: self, offset: start, shape: viewShape, requiresGrad: base != nil)
         if let base {
-            view.record?.node = Node(base, nil) { view in   // the one input: the viewed tensor's record
+            view.record?.node = Node(base, nil) { view, _, _ in   // the one input: the viewed tensor's record
                 let gx = base.gradElements() + start
                 addVectors(gx, view.gradValues, into: gx, count: view.count)
             }
@@ -65,7 +65,7 @@ extension Tensor {
     private static func joined(_ tensors: [Tensor], shape: [Int], blocks: Int) -> Tensor {
         let widths = tensors.map { $0.count / Swift.max(blocks, 1) }
         let row = widths.reduce(0, +)                               // one block of the result
-        let out = result(shape, from: tensors) { [records = tensors.map(\.record)] out in
+        let out = result(shape, from: tensors) { [records = tensors.map(\.record)] out, _, _ in
             let g = out.gradValues
             var start = 0
             for (t, width) in zip(records, widths) {
@@ -100,7 +100,7 @@ extension Tensor {
                 }
             }
         }
-        let out = Tensor.result(shape, from: self) { [input = record] out in
+        let out = Tensor.result(shape, from: self) { out, input, _ in
             if let input { flip(out.gradValues, into: input.gradElements(), adding: true) }
         }
         flip(elements, into: out.elements, adding: false)
@@ -115,7 +115,7 @@ extension Tensor {
         outShape[dim] = range.count
         let n = shape[dim], inner = shape[(dim + 1)...].reduce(1, *), outer = shape[..<dim].reduce(1, *)
         let width = range.count * inner
-        let out = Tensor.result(outShape, from: self) { [input = record] out in
+        let out = Tensor.result(outShape, from: self) { out, input, _ in
             guard let input else { return }
             let (g, gx) = (out.gradValues, input.gradElements())
             for o in 0..<outer {

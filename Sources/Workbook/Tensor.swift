@@ -94,12 +94,12 @@ public final class Tensor {
 
     /// A fresh result of `shape` computed from `inputs`, recording `backward` when an input needs a
     /// gradient; an autoclosure, the closure is made only then (none under ``withoutGradients(_:)``).
-    /// It captures the inputs' records in its capture list (`[input = record]`, read only when the
-    /// closure is made), and the inputs only when it reads their values; all of it lives until the
-    /// backward pass. `savingOutput` keeps the values (``GradientRecord/savedElements``). The shape
-    /// is `consuming`: the caller's array moves into the result, with no retain and release.
+    /// It is given the inputs' records (``Backward``) and captures the inputs only when it reads their
+    /// values (`[a = …]`, read only when the closure is made); all of it lives until the backward
+    /// pass. `savingOutput` keeps the values (``GradientRecord/savedElements``). The shape is
+    /// `consuming`: the caller's array moves into the result, with no retain and release.
     static func result(_ shape: consuming [Int], from inputs: [Tensor], savingOutput: Bool = false,
-                       backward: @autoclosure () -> (_ output: GradientRecord) -> Void) -> Tensor {
+                       backward: @autoclosure () -> Backward) -> Tensor {
         result(shape, recording: inputs.contains { $0.requiresGrad }, savingOutput: savingOutput) {
             Node(inputs: inputs, backward: backward())
         }
@@ -107,7 +107,7 @@ public final class Tensor {
 
     /// The same for one or two inputs, most operations: no array of inputs to build.
     static func result(_ shape: consuming [Int], from a: Tensor, _ b: Tensor? = nil, savingOutput: Bool = false,
-                       backward: @autoclosure () -> (_ output: GradientRecord) -> Void) -> Tensor {
+                       backward: @autoclosure () -> Backward) -> Tensor {
         result(shape, recording: a.record != nil || b?.record != nil, savingOutput: savingOutput) {
             Node(a.record, b?.record, backward: backward())
         }
@@ -207,20 +207,25 @@ final class GradientRecord {
     }
 }
 
-/// How a tensor was computed: the records of the inputs that need a gradient, and how to send the
-/// output's gradient back to them (adding into theirs, once the output's is complete).
-struct Node {
-    /// Most operations have one or two inputs, kept without an array of their own.
-    let first: GradientRecord?, second: GradientRecord?, others: [GradientRecord]
-    let backward: (_ output: GradientRecord) -> Void
+/// How an operation sends its output's gradient back into its inputs' (adding into theirs): given
+/// the output's record and its two inputs' records, `a` and `b` (nil for an input that needs no
+/// gradient). An operation on an array of tensors captures the records it needs instead.
+typealias Backward = (_ output: GradientRecord, _ a: GradientRecord?, _ b: GradientRecord?) -> Void
 
-    init(inputs: [Tensor], backward: @escaping (_ output: GradientRecord) -> Void) {
+/// How a tensor was computed: the records of the inputs that need a gradient, and how to send the
+/// output's gradient back to them, once the output's is complete.
+struct Node {
+    /// Most operations have one or two inputs, `a` and `b` in their order, kept without an array.
+    let first: GradientRecord?, second: GradientRecord?, others: [GradientRecord]
+    let backward: Backward
+
+    init(inputs: [Tensor], backward: @escaping Backward) {
         var records = inputs.lazy.compactMap(\.record).makeIterator()
         (first, second, self.backward) = (records.next(), records.next(), backward)
         others = Array(IteratorSequence(records))
     }
 
-    init(_ a: GradientRecord?, _ b: GradientRecord?, backward: @escaping (_ output: GradientRecord) -> Void) {
+    init(_ a: GradientRecord?, _ b: GradientRecord?, backward: @escaping Backward) {
         (first, second, others, self.backward) = (a, b, [], backward)
     }
 }
