@@ -231,9 +231,9 @@ public enum Interruption {
         p.initialize(to: 0)
         return p
     }()
-    /// While a gnuplot is being started, its pid not yet known (``startingChild(_:)``): −1, or the
-    /// signal that came meanwhile, which the starting thread then acts on. 0 the rest of the time.
-    private static let starting = Atomic<Int32>(0)
+    /// How many gnuplots are being started, their pids not yet known (``startingChild(_:)``), in the
+    /// low 16 bits; above them, a signal that came meanwhile, which a starting thread then acts on.
+    private static let starting = Atomic<Int>(0)
 
     /// The signals that end the program this way: Ctrl-C (SIGINT), `kill` (SIGTERM), a closed
     /// terminal (SIGHUP) and Ctrl-\\ (SIGQUIT, which would otherwise go to the Swift runtime's crash
@@ -257,7 +257,14 @@ public enum Interruption {
 
     private static let handler: @convention(c) (Int32) -> Void = { signal in
         // A gnuplot being started, its pid not known yet: the starting thread stops once it is.
-        if Interruption.starting.compareExchange(expected: -1, desired: signal, ordering: .sequentiallyConsistent).exchanged { return }
+        var state = Interruption.starting.load(ordering: .sequentiallyConsistent)
+        while state & 0xFFFF > 0 {
+            if state >> 16 != 0 { return }   // a signal is already waiting
+            let (done, now) = Interruption.starting.compareExchange(expected: state, desired: state | Int(signal) << 16,
+                                                                     ordering: .sequentiallyConsistent)
+            if done { return }
+            state = now
+        }
         stop(signal)
     }
 
@@ -289,11 +296,11 @@ public enum Interruption {
     /// comes before the pid is known waits until it is: a gnuplot started unseen would outlive the
     /// program and write its image after the program removed it.
     public static func startingChild(_ start: () -> pid_t?) -> pid_t? {
-        starting.store(-1, ordering: .sequentiallyConsistent)
+        starting.wrappingAdd(1, ordering: .sequentiallyConsistent)
         let pid = start()
-        child.pointee = pid ?? 0
-        let (done, signal) = starting.compareExchange(expected: -1, desired: 0, ordering: .sequentiallyConsistent)
-        if !done { stop(signal) }
+        if let pid { child.pointee = pid }
+        let signal = starting.wrappingSubtract(1, ordering: .sequentiallyConsistent).newValue >> 16
+        if signal != 0 { stop(Int32(signal)) }
         return pid
     }
 

@@ -355,6 +355,26 @@ struct FigureTests {
         #expect(svg.contains("out") && svg.contains("d1 &lt; 5 ?"))
     }
 
+    @Test("gnuplots started on several threads at once, no signal: every start returns (none ends the program)")
+    func concurrentStarts() async {
+        // A start that found another's bookkeeping would end the test process with 128: reaching
+        // the expectation at all is the test.
+        let pids = await withTaskGroup(of: Int32?.self) { group in
+            for i in 0..<64 {
+                group.addTask {
+                    Interruption.startingChild {
+                        usleep(UInt32(200 + 37 * (i % 5)))   // overlapping starts
+                        return nil                           // as a start that failed
+                    }
+                }
+            }
+            var all: [Int32?] = []
+            for await pid in group { all.append(pid) }
+            return all
+        }
+        #expect(pids.count == 64 && pids.allSatisfy { $0 == nil })
+    }
+
     /// A fresh folder under the system's temporary directory, removed when the value goes away.
     final class Folder {
         let path: String
