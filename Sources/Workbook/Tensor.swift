@@ -215,7 +215,8 @@ typealias Backward = (_ output: GradientRecord, _ a: GradientRecord?, _ b: Gradi
 /// How a tensor was computed: the records of the inputs that need a gradient, and how to send the
 /// output's gradient back to them, once the output's is complete.
 struct Node {
-    /// Most operations have one or two inputs, `a` and `b` in their order, kept without an array.
+    /// Most operations have one or two inputs, `a` and `b` (nil when one needs no gradient), kept
+    /// without an array; an operation on an array of tensors keeps the first two that need one here.
     let first: GradientRecord?, second: GradientRecord?, others: [GradientRecord]
     let backward: Backward
 
