@@ -209,21 +209,19 @@ final class GradientRecord {
 
 /// How an operation sends its output's gradient back into its inputs' (adding into theirs): given
 /// the output's record and its two inputs' records, `a` and `b` (nil for an input that needs no
-/// gradient). An operation on an array of tensors captures the records it needs instead.
+/// gradient). An operation on an array of tensors gets nil for both and captures its records.
 typealias Backward = (_ output: GradientRecord, _ a: GradientRecord?, _ b: GradientRecord?) -> Void
 
 /// How a tensor was computed: the records of the inputs that need a gradient, and how to send the
 /// output's gradient back to them, once the output's is complete.
 struct Node {
     /// Most operations have one or two inputs, `a` and `b` (nil when one needs no gradient), kept
-    /// without an array; an operation on an array of tensors keeps the first two that need one here.
+    /// without an array; an operation on an array of tensors keeps the records that need one in `others`.
     let first: GradientRecord?, second: GradientRecord?, others: [GradientRecord]
     let backward: Backward
 
     init(inputs: [Tensor], backward: @escaping Backward) {
-        var records = inputs.lazy.compactMap(\.record).makeIterator()
-        (first, second, self.backward) = (records.next(), records.next(), backward)
-        others = Array(IteratorSequence(records))
+        (first, second, others, self.backward) = (nil, nil, inputs.compactMap(\.record), backward)
     }
 
     init(_ a: GradientRecord?, _ b: GradientRecord?, backward: @escaping Backward) {
