@@ -22,7 +22,7 @@ public enum AtomicFile {
         let folder = url.deletingLastPathComponent()
         try ensureFolder(folder.path)
         let temporary = temporaryFile(for: url, keepingExtension: false)
-        try Interruption.removingOnInterrupt(temporary.path, slot: 0) {
+        try Interruption.removingOnInterrupt(temporary.path) { _ in
             if let reason = writeWhole(data, to: temporary.path) {
                 try? FileManager.default.removeItem(at: temporary)
                 throw WorkbookError(cannotWrite(path, folder: folder.path, errno: reason))
@@ -211,29 +211,36 @@ public enum AtomicFile {
     }
 }
 
-/// What a Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT must undo: the temporary file being written, and a gnuplot
-/// still rendering into one. ``install()`` sets a handler that kills that gnuplot, removes the
-/// temporary files, says so in one line and exits with 128 + the signal. Finished files are never
-/// touched: they were renamed into place whole.
+/// What a Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT must undo: the temporary files being written,
+/// on any thread, and the gnuplots still rendering into them. ``install()`` sets a handler that
+/// kills those gnuplots, removes the temporary files, says so in one line and exits with 128 + the
+/// signal. Finished files are never touched: they were renamed into place whole.
 ///
-/// The handler may only call async-signal-safe functions (`kill`, `unlink`, `write`, `_exit`), so
-/// the paths live in buffers allocated once, before any signal can come.
+/// The handler may only call async-signal-safe functions (`kill`, `waitpid`, `unlink`, `write`,
+/// `_exit`), so the paths live in buffers allocated once, before any signal can come: one entry
+/// per file being written at the same time (a chapter writes one or two at once: one per thread).
 public enum Interruption {
-    private static let capacity = 4096
-    /// Two slots: a file written by ``AtomicFile`` and an image rendered by gnuplot.
+    private static let capacity = 4096, entries = 8
+    /// Entry `i`'s temporary path, at `paths + i * capacity`; empty (a 0 first byte) when unused.
     nonisolated(unsafe) private static let paths: UnsafeMutablePointer<CChar> = {
-        let p = UnsafeMutablePointer<CChar>.allocate(capacity: 2 * capacity)
-        p.initialize(repeating: 0, count: 2 * capacity)
+        let p = UnsafeMutablePointer<CChar>.allocate(capacity: entries * capacity)
+        p.initialize(repeating: 0, count: entries * capacity)
         return p
     }()
-    nonisolated(unsafe) private static let child: UnsafeMutablePointer<pid_t> = {
-        let p = UnsafeMutablePointer<pid_t>.allocate(capacity: 1)
-        p.initialize(to: 0)
+    /// Entry `i`'s gnuplot, while it renders into the entry's path; 0 when none.
+    nonisolated(unsafe) private static let children: UnsafeMutablePointer<pid_t> = {
+        let p = UnsafeMutablePointer<pid_t>.allocate(capacity: entries)
+        p.initialize(repeating: 0, count: entries)
         return p
     }()
-    /// How many gnuplots are being started, their pids not yet known (``startingChild(_:)``), in the
-    /// low 16 bits; above them, a signal that came meanwhile, which a starting thread then acts on.
+    /// Which entries are taken: bit `i` for entry `i`.
+    private static let taken = Atomic<Int>(0)
+    /// How many gnuplots are being started, their pids not yet known (``startingChild(in:_:)``), in
+    /// the low 16 bits; above them, a signal that came meanwhile, which a starting thread then acts on.
     private static let starting = Atomic<Int>(0)
+
+    /// A file being written, whose temporary path the handler removes (``removingOnInterrupt(_:_:)``).
+    public struct Entry: Sendable { fileprivate let index: Int }
 
     /// The signals that end the program this way: Ctrl-C (SIGINT), `kill` (SIGTERM), a closed
     /// terminal (SIGHUP) and Ctrl-\\ (SIGQUIT, which would otherwise go to the Swift runtime's crash
@@ -243,7 +250,7 @@ public enum Interruption {
     /// Installs the handler for ``signals`` (once is enough; again is harmless).
     public static func install() {
         _ = paths
-        _ = child
+        _ = children
         _ = starting.load(ordering: .relaxed)   // made now: the handler may not run an initialiser
         // A program started by another (a test runner, an IDE) may inherit these signals blocked.
         var set = sigset_t()
@@ -268,42 +275,62 @@ public enum Interruption {
         stop(signal)
     }
 
-    /// Kills the gnuplot and waits until it is gone (until then it could still create its image),
-    /// removes the temporary files, says so in one line and exits with 128 + `signal`.
+    /// Kills the gnuplots and waits until they are gone (until then they could still create their
+    /// images), removes the temporary files, says so in one line and exits with 128 + `signal`.
     private static func stop(_ signal: Int32) -> Never {
-        let pid = child.pointee
-        if pid > 0 {
-            kill(pid, SIGKILL)
-            while waitpid(pid, nil, 0) < 0 && errno == EINTR {}
+        for i in 0..<entries where children[i] > 0 { kill(children[i], SIGKILL) }
+        for i in 0..<entries {
+            let pid = children[i]   // a thread that already waited for it makes this wait fail at once
+            if pid > 0 { while waitpid(pid, nil, 0) < 0 && errno == EINTR {} }
         }
-        for slot in 0..<2 where paths[slot * capacity] != 0 { unlink(paths + slot * capacity) }
+        for i in 0..<entries where paths[i * capacity] != 0 { unlink(paths + i * capacity) }
         let message = "\ninterrupted: stopped before finishing; no partial file was left behind\n"
         message.withCString { _ = write(2, $0, strlen($0)) }
         _exit(128 + signal)
     }
 
-    /// Runs `body` while `path` is a temporary file to remove if the program is interrupted.
-    public static func removingOnInterrupt<T>(_ path: String, slot: Int, _ body: () throws -> T) rethrows -> T {
-        let buffer = paths + slot * capacity
+    /// Runs `body` while `path` is a temporary file to remove if the program is interrupted; `body`
+    /// gets the file's entry, for the gnuplot that renders into it (``startingChild(in:_:)``).
+    public static func removingOnInterrupt<T>(_ path: String, _ body: (Entry) throws -> T) rethrows -> T {
+        let entry = Entry(index: claimEntry())
+        defer {
+            (paths[entry.index * capacity], children[entry.index]) = (0, 0)
+            taken.bitwiseAnd(~(1 << entry.index), ordering: .releasing)
+        }
+        let buffer = paths + entry.index * capacity
         let bytes = Array(path.utf8CString.prefix(capacity - 1)) + [0]
-        bytes.withUnsafeBufferPointer { if let b = $0.baseAddress { buffer.update(from: b, count: bytes.count) } }
-        defer { buffer.pointee = 0 }
-        return try body()
+        // The first byte last: the handler, which reads the paths whose first byte is not 0, never
+        // sees a path half copied.
+        bytes.withUnsafeBufferPointer { (buffer + 1).update(from: $0.baseAddress! + 1, count: bytes.count - 1) }
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        buffer.pointee = bytes[0]
+        return try body(entry)
+    }
+
+    /// A free entry, taken: the lowest whose bit is clear (after a pause when all are in use).
+    private static func claimEntry() -> Int {
+        while true {
+            let current = taken.load(ordering: .acquiring)
+            guard let i = (0..<entries).first(where: { current & (1 << $0) == 0 }) else { sched_yield(); continue }
+            if taken.compareExchange(expected: current, desired: current | 1 << i, ordering: .acquiringAndReleasing).exchanged {
+                return i
+            }
+        }
     }
 
     /// Starts the gnuplot process (`start` returns its pid, or nil when it could not start) and
-    /// records it as the one to kill if the program is interrupted while it renders. A signal that
-    /// comes before the pid is known waits until it is: a gnuplot started unseen would outlive the
-    /// program and write its image after the program removed it.
-    public static func startingChild(_ start: () -> pid_t?) -> pid_t? {
+    /// records it as the one to kill if the program is interrupted while it renders into `entry`'s
+    /// file. A signal that comes before the pid is known waits until it is: a gnuplot started
+    /// unseen would outlive the program and write its image after the program removed it.
+    public static func startingChild(in entry: Entry, _ start: () -> pid_t?) -> pid_t? {
         starting.wrappingAdd(1, ordering: .sequentiallyConsistent)
         let pid = start()
-        if let pid { child.pointee = pid }
+        if let pid { children[entry.index] = pid }
         let signal = starting.wrappingSubtract(1, ordering: .sequentiallyConsistent).newValue >> 16
         if signal != 0 { stop(Int32(signal)) }
         return pid
     }
 
-    /// Forgets the gnuplot process once it has exited.
-    public static func forgetChild() { child.pointee = 0 }
+    /// Forgets `entry`'s gnuplot once it has exited.
+    public static func forgetChild(in entry: Entry) { children[entry.index] = 0 }
 }

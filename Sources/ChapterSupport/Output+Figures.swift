@@ -7,11 +7,15 @@ import Workbook
 extension Output {
     /// Writes a figure's gnuplot script to `--plots-dir` and renders it unless `--no-render`;
     /// prints the figure's name and caption. Without gnuplot, one hint goes to standard error.
+    ///
+    /// The files are written at once, also by a section on the second core (``sections(_:_:_:)``):
+    /// it renders while the chapter's own section trains. Only the line, and an error, wait.
     public func draw(_ figure: Figure, caption: String, sourceFile: String = #fileID,
                      sourceLine: Int = #line) throws {
+        let written = Result { try figure.write(to: options.plotsDirectory, render: !options.noRender) }
         try act { output in
             let options = output.options
-            let result = try figure.write(to: options.plotsDirectory, render: !options.noRender)
+            let result = try written.get()
             output.line("[\(figure.name)] \(caption)", sourceFile: sourceFile, sourceLine: sourceLine)
             if !options.noRender && !result.rendered && !output.hintShown {
                 output.hintShown = true

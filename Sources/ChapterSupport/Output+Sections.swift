@@ -12,16 +12,21 @@ extension Output {
     ///
     /// Each section must be independent of the others (its own generator, model and data). The
     /// sections on the second core run their large operations on one thread
-    /// (``Threads/withCount(_:_:)``): the first section has the other core. An error ends the
-    /// chapter where it happened: the sections before it are printed, the ones after it are not.
+    /// (``Threads/withCount(_:_:)``): the first section has the other core. Their figures are
+    /// rendered as soon as they are drawn, while the first section trains (``draw(_:caption:sourceFile:sourceLine:)``).
+    /// An error ends the chapter where it happened: the sections before it are printed, the ones
+    /// after it are not. But every section runs to its end first, so that the same command always
+    /// leaves the same files (and no gnuplot is cut short by the program's exit).
     /// - Returns: what each section returned.
     public func sections<A, B, C>(
         _ first: (Output) throws -> A, _ second: @escaping (Output) throws -> B,
         _ third: @escaping (Output) throws -> C
     ) throws -> (A, B, C) {
         let (b, c) = (start(second), start(third))
-        let a = try first(self)
-        return (a, try b.finish(on: self), try c.finish(on: self))
+        let a = Result { try first(self) }
+        b.wait()
+        c.wait()
+        return (try a.get(), try b.finish(on: self), try c.finish(on: self))
     }
 
     /// Starts `section` on the second core, into an output that defers what it does.
@@ -49,6 +54,12 @@ private final class BackgroundSection<T>: @unchecked Sendable {
     func run(_ section: (Output) throws -> T) {
         outcome = Result { try Threads.withCount(1) { try section(output) } }
         finished.signal()
+    }
+
+    /// Waits until the section has ended.
+    func wait() {
+        finished.wait()
+        finished.signal()   // and leaves the signal for `finish(on:)`
     }
 
     /// Waits for the section, does on `parent` what it did, and returns its result or throws its error.

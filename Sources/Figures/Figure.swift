@@ -107,9 +107,16 @@ public struct Figure: Sendable {
             return FigureOutput(script: scriptPath, images: [], rendered: false)
         }
         let images = [base + ".png", base + ".svg"]
-        for image in images {
-            try Gnuplot.render(script: scriptPath, to: image)
+        // The two images at once, each by its own gnuplot, on the machine's two cores; the first
+        // image's error, if both fail, whatever finished first.
+        nonisolated(unsafe) var failures = [(any Error)?](repeating: nil, count: images.count)
+        failures.withUnsafeMutableBufferPointer { failures in
+            nonisolated(unsafe) let failures = failures   // each render writes its own element only
+            DispatchQueue.concurrentPerform(iterations: images.count) { i in
+                do { try Gnuplot.render(script: scriptPath, to: images[i]) } catch { failures[i] = error }
+            }
         }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
         return FigureOutput(script: scriptPath, images: images, rendered: true)
     }
 }

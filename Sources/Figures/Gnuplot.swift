@@ -40,14 +40,15 @@ public enum Gnuplot {
         // Same folder, same extension (the script picks the terminal by it), a name no one else uses.
         let temporary = AtomicFile.temporaryFile(for: target, keepingExtension: true)
         defer { try? FileManager.default.removeItem(at: temporary) }
-        try Interruption.removingOnInterrupt(temporary.path, slot: 1) {
-            try run(executable, script: path, writing: temporary, outfile: outfile, target: target)
+        try Interruption.removingOnInterrupt(temporary.path) { entry in
+            try run(executable, script: path, writing: temporary, outfile: outfile, target: target, entry: entry)
         }
     }
 
-    private static func run(_ executable: String, script path: String, writing temporary: URL, outfile: String, target: URL) throws {
+    private static func run(_ executable: String, script path: String, writing temporary: URL, outfile: String, target: URL,
+                            entry: Interruption.Entry) throws {
         let escaped = temporary.path.replacingOccurrences(of: "'", with: "''")
-        let (status, message) = try spawn(executable, ["-d", "-e", "outfile='\(escaped)'", path])
+        let (status, message) = try spawn(executable, ["-d", "-e", "outfile='\(escaped)'", path], entry: entry)
         let size = (try? FileManager.default.attributesOfItem(atPath: temporary.path)[.size] as? Int) ?? 0
         guard status == 0, size > 0 else {
             let said = summary(of: String(decoding: message, as: UTF8.self))
@@ -60,12 +61,14 @@ public enum Gnuplot {
     }
 
     /// Runs `executable` with `arguments` (standard input and output on /dev/null) and returns its
-    /// wait status (0 when it exited with 0) and what it wrote to standard error.
+    /// wait status (0 when it exited with 0) and what it wrote to standard error; `entry` is the file
+    /// it renders into, whose gnuplot an interruption kills.
     ///
     /// `posix_spawn` and `waitpid` rather than Foundation's `Process`: on Linux its `waitUntilExit()`
     /// polls a run loop every 50 ms, which made each of a chapter's renders some 50 ms longer than
     /// gnuplot itself (0.3 s of Chapter05-Training's 1.7 s).
-    private static func spawn(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stderr: Data) {
+    private static func spawn(_ executable: String, _ arguments: [String],
+                              entry: Interruption.Entry) throws -> (status: Int32, stderr: Data) {
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else {
             throw WorkbookError("cannot run \(executable): \(String(cString: strerror(errno)))")
@@ -107,7 +110,7 @@ public enum Gnuplot {
         let environment = environ
         #endif
         var failed: Int32 = 0
-        let started = Interruption.startingChild {
+        let started = Interruption.startingChild(in: entry) {
             var pid: pid_t = 0
             failed = posix_spawn(&pid, executable, &actions, &attributes, argv, environment)
             return failed == 0 ? pid : nil
@@ -116,7 +119,7 @@ public enum Gnuplot {
         guard let pid = started else {
             throw WorkbookError("cannot run \(executable): \(String(cString: strerror(failed)))")
         }
-        defer { Interruption.forgetChild() }
+        defer { Interruption.forgetChild(in: entry) }
 
         var message = Data()
         var chunk = [UInt8](repeating: 0, count: 4096)

@@ -334,6 +334,23 @@ struct ReliabilityTests {
         }
     }
 
+    @Test("Ctrl-C while both cores render (Chapter05's sections): never a temporary or partial file",
+          .enabled(if: gnuplotPath != nil), arguments: [0.07, 0.1, 0.13, 0.16, 0.2])
+    func interruptedWritingOnTwoThreads(delay: Double) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Twenty epochs: the three sections' figures are rendered at about the same time, the
+        // second core's while the first section draws its own.
+        let run = try runInterrupted("Chapter05-Training", ["--epochs", "20"], after: delay, in: folder)
+        #expect(run.status == 130 || run.status == 0)
+        let written = files(under: folder)
+        #expect(!written.contains { $0.contains(".tmp") }, "\(written)")
+        for path in written where path.hasSuffix(".png") {
+            let data = try Data(contentsOf: folder.appendingPathComponent(path))
+            #expect(data.suffix(8).starts(with: Array("IEND".utf8)), "\(path) is cut short")
+        }
+    }
+
     /// Starts a chapter, sends it `signal` (SIGINT: Ctrl-C) after `delay` seconds, and waits for it.
     func runInterrupted(_ chapter: String, _ arguments: [String], after delay: Double, in folder: URL,
                         signal: Int32 = SIGINT) throws -> ChapterRun {

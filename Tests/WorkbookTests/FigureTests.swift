@@ -362,9 +362,11 @@ struct FigureTests {
         let pids = await withTaskGroup(of: Int32?.self) { group in
             for i in 0..<64 {
                 group.addTask {
-                    Interruption.startingChild {
-                        usleep(UInt32(200 + 37 * (i % 5)))   // overlapping starts
-                        return nil                           // as a start that failed
+                    Interruption.removingOnInterrupt("") { entry in   // no file to remove
+                        Interruption.startingChild(in: entry) {
+                            usleep(UInt32(200 + 37 * (i % 5)))   // overlapping starts
+                            return nil                           // as a start that failed
+                        }
                     }
                 }
             }
