@@ -6,9 +6,9 @@ import Kernels
 
 extension Output {
     /// Runs a chapter's three sections: the first on this thread, the other two meanwhile, one
-    /// after the other, on the machine's second core. Each section's lines, records, figures and
-    /// saved models wait until the sections before it are done, so the text and the files are
-    /// those of running the sections in order, only sooner.
+    /// after the other, on the machine's second core. Each section's lines, records and saved
+    /// models wait until the sections before it are done, so the text and the files are those of
+    /// running the sections in order, only sooner.
     ///
     /// Each section must be independent of the others (its own generator, model and data). The
     /// sections on the second core run their large operations on one thread

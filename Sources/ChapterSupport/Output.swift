@@ -13,8 +13,9 @@ public final class Output {
     var figures: [(String, String)] = []
     var hintShown = false
     /// What this output did so far, when it runs a section beside the chapter's own work
-    /// (``sections(_:)``): every line, record, figure and saved model waits here, in order, until
-    /// the chapter reaches the section. Nil: an output that acts at once.
+    /// (``sections(_:_:_:)``): every line, record, figure's line and saved model waits here, in
+    /// order, until the chapter reaches the section (a figure's files are written at once). Nil: an
+    /// output that acts at once.
     private var pending: [(Output) throws -> Void]?
 
     public init(options: ChapterOptions) {
