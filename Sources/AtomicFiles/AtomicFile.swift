@@ -278,7 +278,9 @@ public enum Interruption {
     /// Kills the gnuplots and waits until they are gone (until then they could still create their
     /// images), removes the temporary files, says so in one line and exits with 128 + `signal`.
     private static func stop(_ signal: Int32) -> Never {
-        for i in 0..<entries where children[i] > 0 { kill(children[i], SIGKILL) }
+        // Each pid read once into `pid`: another thread may clear its entry meanwhile, and kill(0)
+        // would signal the whole process group.
+        for i in 0..<entries { let pid = children[i]; if pid > 0 { kill(pid, SIGKILL) } }
         for i in 0..<entries {
             let pid = children[i]   // a thread that already waited for it makes this wait fail at once
             if pid > 0 { while waitpid(pid, nil, 0) < 0 && errno == EINTR {} }

@@ -107,9 +107,9 @@ public struct Figure: Sendable {
             return FigureOutput(script: scriptPath, images: [], rendered: false)
         }
         let images = [base + ".png", base + ".svg"]
-        // The two images at once, each by its own gnuplot, on the machine's two cores; the first
-        // image's error, if both fail, whatever finished first.
-        nonisolated(unsafe) var failures = [(any Error)?](repeating: nil, count: images.count)
+        // The two images at once, each by its own gnuplot, on the machine's two cores. When both
+        // fail, the PNG's error is the one thrown, whichever gnuplot ended first.
+        var failures = [(any Error)?](repeating: nil, count: images.count)
         failures.withUnsafeMutableBufferPointer { failures in
             nonisolated(unsafe) let failures = failures   // each render writes its own element only
             DispatchQueue.concurrentPerform(iterations: images.count) { i in
