@@ -8,7 +8,9 @@ public final class TrainingLog {
     private let run: String
     private let epochs: Int
     private var lastBar = ContinuousClock.now
-    private var tail: [String] = []
+    /// The last epochs' reports, formatted only when ``finish()`` prints them: a chapter runs in
+    /// a debug build, where formatting two lines for each of 5000 epochs costs time the training needs.
+    private var tail: [(epoch: Int, loss: Float)] = []
     private static let shown = 4
 
     init(output: Output, run: String, epochs: Int) {
@@ -19,13 +21,12 @@ public final class TrainingLog {
 
     /// Reports one epoch: pass it as the training loop's `onEpoch`.
     public func report(_ epoch: Int, _ loss: Float) {
-        let lines = ["Training loss \(Output.python(loss))", "Epoch \(epoch)"]
         if output.options.verbose || epoch < Self.shown {
-            lines.forEach { output.line($0) }
+            print(epoch, loss)
         } else {
             if epoch == Self.shown && epochs > 2 * Self.shown { output.line("...") }
-            tail += lines
-            if tail.count > 2 * Self.shown { tail.removeFirst(2) }
+            tail.append((epoch, loss))
+            if tail.count > Self.shown { tail.removeFirst() }
         }
         let now = ContinuousClock.now
         if now - lastBar > .milliseconds(50) || epoch + 1 == epochs {
@@ -37,9 +38,15 @@ public final class TrainingLog {
         }
     }
 
+    /// The notebooks' two lines for an epoch.
+    private func print(_ epoch: Int, _ loss: Float) {
+        output.line("Training loss \(Output.python(loss))")
+        output.line("Epoch \(epoch)")
+    }
+
     /// Prints the last epochs and clears the progress bar.
     public func finish() {
-        tail.forEach { output.line($0) }
+        tail.forEach { print($0.epoch, $0.loss) }
         tail = []
         output.progressBar("")
     }
