@@ -7,6 +7,8 @@ public final class TrainingLog {
     private let output: Output
     private let run: String
     private let epochs: Int
+    /// `--verbose`, read once: an epoch's report reads no options (in a debug build, a copy of them).
+    private let verbose: Bool
     private var lastBar = ContinuousClock.now
     /// The last epochs' reports, formatted only when ``finish()`` prints them: a chapter runs in
     /// a debug build, where formatting two lines for each of 5000 epochs costs time the training needs.
@@ -17,12 +19,13 @@ public final class TrainingLog {
         self.output = output
         self.run = run
         self.epochs = epochs
+        verbose = output.options.verbose
     }
 
     /// Reports one epoch: pass it as the training loop's `onEpoch`.
     public func report(_ epoch: Int, _ loss: Float) {
-        if output.options.verbose || epoch < Self.shown {
-            print(epoch, loss)
+        if verbose || epoch < Self.shown {
+            printLines(epoch, loss)
         } else {
             if epoch == Self.shown && epochs > 2 * Self.shown { output.line("...") }
             tail.append((epoch, loss))
@@ -39,14 +42,14 @@ public final class TrainingLog {
     }
 
     /// The notebooks' two lines for an epoch.
-    private func print(_ epoch: Int, _ loss: Float) {
+    private func printLines(_ epoch: Int, _ loss: Float) {
         output.line("Training loss \(Output.python(loss))")
         output.line("Epoch \(epoch)")
     }
 
     /// Prints the last epochs and clears the progress bar.
     public func finish() {
-        tail.forEach { print($0.epoch, $0.loss) }
+        tail.forEach { printLines($0.epoch, $0.loss) }
         tail = []
         output.progressBar("")
     }
