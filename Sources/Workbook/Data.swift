@@ -25,6 +25,8 @@ public final class DataLoader {
     public let inputs: Tensor, targets: Tensor
     public let batchSize: Int, shuffle: Bool
     private var generator: TorchGenerator
+    /// The rows' order of the last epoch: one array for every epoch, not a new one each time.
+    private var order: [Int]
 
     public init(inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool, seed: UInt64 = 0) {
         check(inputs.rank >= 1 && targets.rank >= 1 && inputs.shape[0] == targets.shape[0],
@@ -32,13 +34,14 @@ public final class DataLoader {
         check(batchSize > 0, "DataLoader: batch size must be positive, got \(batchSize)")
         (self.inputs, self.targets, self.batchSize, self.shuffle) = (inputs, targets, batchSize, shuffle)
         generator = TorchGenerator(seed: seed)   // the loader's own
+        order = Array(0..<inputs.shape[0])
     }
 
     public var count: Int { inputs.shape[0] }   // rows
 
     /// One epoch's batches. Unshuffled, a batch that spans every row is the tensors themselves.
     public func epoch() -> [(inputs: Tensor, targets: Tensor)] {
-        var order = Array(0..<count)
+        for i in order.indices { order[i] = i }   // 0, 1, …, count − 1 again, in the same array
         if shuffle {
             // Fisher–Yates, written out so the order never depends on the standard library's version.
             for i in stride(from: count - 1, to: 0, by: -1) {
