@@ -7,11 +7,9 @@ public final class TrainingLog {
     private let output: Output
     private let run: String
     private let epochs: Int
-    /// `--verbose`, read once: an epoch's report reads no options (in a debug build, a copy of them).
-    private let verbose: Bool
+    private let verbose: Bool   // --verbose: every epoch's lines
     private var lastBar = ContinuousClock.now
-    /// The last epochs' reports, formatted only when ``finish()`` prints them: a chapter runs in
-    /// a debug build, where formatting two lines for each of 5000 epochs costs time the training needs.
+    /// The last epochs' losses, formatted only when ``finish()`` prints them, not every epoch.
     private var tail: [(epoch: Int, loss: Float)] = []
     private static let shown = 4
 
