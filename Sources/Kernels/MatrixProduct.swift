@@ -24,17 +24,49 @@ func gemm(
     a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
     b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
+    if rowStride == 1 && k >= 512 && m * n <= 4096 && m * n * k >= 1 << 16 {
+        // A weight gradient, Aᵀ · G over many rows p: each thread sums over the rows it wrote,
+        // the helper going on from the caller's running sums (``inTwoHalves``), for each half of C's rows.
+        let (half, blockRows) = (partSize(k, parts: 2), partSize(m, parts: 2))
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: m * n) { buffer in
+            guard let partial = buffer.baseAddress else { return }
+            func rows(_ block: Int) -> Range<Int> { block * blockRows ..< Swift.min(m, (block + 1) * blockRows) }
+            inTwoHalves(blocks: (m + blockRows - 1) / blockRows, first: { block in
+                let i = rows(block).lowerBound
+                sumOfProducts(m: rows(block).count, n: n, k: half, a: a + i, columnStride: columnStride, b: b,
+                              start: nil, c: partial + i * n, accumulate: false)
+            }, second: { block in
+                let i = rows(block).lowerBound
+                sumOfProducts(m: rows(block).count, n: n, k: k - half, a: a + i + half * columnStride,
+                              columnStride: columnStride, b: b + half * n, start: partial + i * n, c: c + i * n,
+                              accumulate: accumulate)
+            })
+        }
+    }
     guard m >= 16 && m * n * Swift.max(k, 1) >= 1 << 16 else {
         // The small products (the deep RNNs'): straight to the loops, which see the sizes as they are.
         return gemmOnOneThread(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride,
                                b: b, c: c, accumulate: accumulate)
     }
-    // Parts of C's rows: eight for a tall C, two for a weight gradient's short one (each part
-    // reads all of the long operands).
+    // Parts of C's rows: eight for a tall C, two for a short one (each part reads all of A and B).
     inParts(m, size: partSize(m, parts: m >= 512 ? 8 : 2)) { rows in
         gemmOnOneThread(m: rows.count, n: n, k: k, a: a + rows.lowerBound * rowStride, rowStride: rowStride,
                         columnStride: columnStride, b: b, c: c + rows.lowerBound * n, accumulate: accumulate)
     }
+}
+
+/// `C (+)= Aᵀ · B` over `k` rows p, A's element (i, p) at `a[i + p * columnStride]`, on the calling
+/// thread: each element's sum starts from `start`'s (nil: from zero) and goes on in the order of p.
+private func sumOfProducts(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, columnStride: Int, b: UnsafePointer<Float>,
+    start: UnsafePointer<Float>?, c: UnsafeMutablePointer<Float>, accumulate: Bool
+) {
+    if n == 1 {
+        return matrixVector(m: m, k: k, a: StridedMatrix(base: a, rowStride: 1, columnStride: columnStride),
+                            x: b, start: start, y: c, accumulate: accumulate)
+    }
+    tiles(m: m, n: n, k: k, a: a, rowStride: 1, columnStride: columnStride, b: b, start: start, c: c,
+          accumulate: accumulate)
 }
 
 /// ``gemm(m:n:k:a:rowStride:columnStride:b:c:accumulate:)`` on the calling thread.
@@ -108,7 +140,7 @@ private func narrowProduct(
 @inline(__always)
 private func tiles(
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
-    b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
+    b: UnsafePointer<Float>, start: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
     /// Every tile of C over `k` values of p from `a` and `b`, each sum starting from `start`'s
     /// element (nil: from zero), then written to `c` (added to it when `accumulate`).
@@ -150,7 +182,7 @@ private func tiles(
         }
     }
     guard k > 2 * chunkRows && m * n <= 4096 else {
-        pass(k: k, a: a, b: b, start: nil, c: c, accumulate: accumulate)
+        pass(k: k, a: a, b: b, start: start, c: c, accumulate: accumulate)
         return
     }
     withUnsafeTemporaryAllocation(of: Float.self, capacity: m * n) { buffer in
@@ -158,7 +190,7 @@ private func tiles(
         var p0 = 0
         while p0 < k {
             let count = Swift.min(chunkRows, k - p0), last = p0 + count == k
-            pass(k: count, a: a + p0 * columnStride, b: b + p0 * n, start: p0 == 0 ? nil : UnsafePointer(partial),
+            pass(k: count, a: a + p0 * columnStride, b: b + p0 * n, start: p0 == 0 ? start : UnsafePointer(partial),
                  c: last ? c : partial, accumulate: last && accumulate)
             p0 += count
         }
@@ -219,15 +251,17 @@ private func tile<V: SIMD>(
 
 /// `y = A · x` or `y += A · x`, eight lanes at a time along whichever of A's dimensions is contiguous.
 private func matrixVector(
-    m: Int, k: Int, a: StridedMatrix, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, accumulate: Bool
+    m: Int, k: Int, a: StridedMatrix, x: UnsafePointer<Float>, start: UnsafePointer<Float>? = nil,
+    y: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
+    check(start == nil || a.rowStride == 1, "matrixVector: running sums only for Aᵀ · x")
     typealias V = SIMD8<Float>
     @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
     var i = 0
     if a.rowStride == 1 {
         // Aᵀ · g (a weight gradient): for each p, eight rows of A are contiguous.
         while i + 8 <= m {
-            var sum = V()
+            var sum = start.map { load($0 + i) } ?? V()   // a later part of p: the running sums so far
             for p in 0..<k { sum = sum.addingProduct(load(a.base + i + p * a.columnStride), V(repeating: x[p])) }
             let out = UnsafeMutableRawPointer(y + i)
             out.storeBytes(of: accumulate ? sum + load(y + i) : sum, as: V.self)
@@ -295,7 +329,7 @@ private func matrixVector(
         }
     }
     while i < m {
-        var sum: Float = 0
+        var sum: Float = start?[i] ?? 0
         for p in 0..<k { sum += a[i, p] * x[p] }
         y[i] = accumulate ? y[i] + sum : sum
         i += 1
@@ -408,14 +442,21 @@ private func addRowVectorOnOneThread(
 /// `sums[j] (+)= Σ_r x[r, j]` over `rows` rows of `width`, row after row in order (a bias's gradient).
 /// Writes the sums when `accumulate` is false, otherwise adds them into `sums`, starting from its
 /// values: each lane is the same sequence of float additions either way. A large matrix is summed
-/// in two halves of its columns, on two threads.
+/// on two threads, each over the rows it wrote (``inTwoHalves``), the helper going on from the
+/// caller's running sums in `sums`, for each half of the columns.
 func sumRows(
     _ x: UnsafePointer<Float>, rows: Int, width: Int, into sums: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
-    inParts(width, size: width / 16 * 8, if: rows * width >= 1 << 15) { columns in
-        sumRows(x + columns.lowerBound, rows: rows, width: columns.count, rowStride: width,
-                into: sums + columns.lowerBound, accumulate: accumulate)
-    }
+    let (half, blockWidth) = (Swift.min(rows, partSize(rows, parts: 2)), width >= 16 ? width / 16 * 8 : width)
+    func columns(_ block: Int) -> Range<Int> { block * blockWidth ..< Swift.min(width, (block + 1) * blockWidth) }
+    inTwoHalves(blocks: (width + blockWidth - 1) / Swift.max(blockWidth, 1), if: rows * width >= 1 << 15, first: { block in
+        let j = columns(block).lowerBound
+        sumRows(x + j, rows: half, width: columns(block).count, rowStride: width, into: sums + j, accumulate: accumulate)
+    }, second: { block in
+        let j = columns(block).lowerBound
+        sumRows(x + half * width + j, rows: rows - half, width: columns(block).count, rowStride: width,
+                into: sums + j, accumulate: true)
+    })
 }
 
 /// ``sumRows(_:rows:width:into:accumulate:)`` over `width` columns of rows `rowStride` apart, on this thread.

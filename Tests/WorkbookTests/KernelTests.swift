@@ -56,7 +56,9 @@ struct KernelTests {
           arguments: [(180, 8, 8), (180, 8, 1), (8, 8, 180), (1, 8, 180), (3420, 1, 8), (5, 1, 8), (8, 1, 3420), (13, 1, 21),
                       (3750, 32, 32), (32, 32, 100), (7, 24, 5), (9, 12, 3), (11, 40, 9),
                       // long products, run in chunks of p: weight gradients over every row, a tail chunk, tail columns
-                      (32, 32, 3750), (1, 32, 3750), (8, 8, 3420), (13, 20, 700),
+                      (32, 32, 3750), (1, 32, 3750), (32, 1, 3750), (8, 8, 3420), (13, 20, 700),
+                      // weight gradients in two halves of p (two threads): C's rows in halves, 40 and 24 of them
+                      (40, 24, 3000), (24, 1, 3000),
                       // AVX-512 tiles of 32 and 16 columns, 12, 4 and 1 rows, then Swift's columns
                       (25, 48, 7), (17, 16, 300)])
     func gemmMatchesDefinition(shape: (Int, Int, Int)) {
@@ -113,7 +115,7 @@ struct KernelTests {
     }
 
     @Test("A bias added to every row, and its gradient summed row after row", arguments: [(180, 8), (3750, 32), (3420, 1), (5, 13), (1, 8), (0, 8), (6, 24), (3, 40),
-                 // large enough for two threads: halves of 16 and 24 columns, of 8 and 22
+                 // large enough for two threads: halves of the rows, in blocks of 16 and 24 columns, of 8 and 22
                  (2000, 40), (1200, 30)])
     func rowVectorKernels(shape: (Int, Int)) {
         let (rows, width) = shape

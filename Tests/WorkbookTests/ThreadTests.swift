@@ -1,5 +1,5 @@
 // The helper thread (Sources/Kernels/HelperThread.swift): large operations in parts give the same bits as one thread,
-// every part runs exactly once, and callers on several threads do not disturb each other.
+// every part runs exactly once, a pipeline's halves run in order, and callers on several threads do not disturb each other.
 
 import Foundation
 import Testing
@@ -33,6 +33,31 @@ struct ThreadTests {
             helperParts += ranges.filter { !$0.onCaller }.count
         }
         #expect(helperParts > 0, "the helper thread never ran a part")
+    }
+
+    @Test("A pipeline runs each block's first half on the caller, then its second half, each once, some on the helper")
+    func pipelineOrder() {
+        let blocks = 4
+        var helperHalves = 0
+        // As above: the helper may be taken by another test for a while.
+        for _ in 0..<20_000 where helperHalves == 0 {
+            let caller = pthread_self()
+            var log: [(block: Int, first: Bool, onCaller: Bool)] = []
+            let lock = NSLock()
+            func note(_ block: Int, first: Bool) {
+                lock.withLock { log.append((block, first, pthread_equal(pthread_self(), caller) != 0)) }
+            }
+            HelperThread.shared.pipeline(blocks: blocks, first: { note($0, first: true) }, second: { note($0, first: false) })
+            for block in 0..<blocks {
+                let firsts = log.indices.filter { log[$0].block == block && log[$0].first }
+                let seconds = log.indices.filter { log[$0].block == block && !log[$0].first }
+                #expect(firsts.count == 1 && seconds.count == 1, "block \(block): each half once")
+                #expect(firsts.allSatisfy { log[$0].onCaller }, "block \(block): its first half on the caller")
+                #expect((firsts.first ?? .max) < (seconds.first ?? .min), "block \(block): first half, then second")
+            }
+            helperHalves += log.filter { !$0.first && !$0.onCaller }.count
+        }
+        #expect(helperHalves > 0, "the helper thread never ran a second half")
     }
 
     @Test("Back-to-back jobs with different numbers of parts: each part of each job runs once")
