@@ -125,15 +125,14 @@ final class HelperThread: @unchecked Sendable {
         thread.start()
     }
 
-    /// How many of a pipeline's first halves are done (``inTwoHalves(blocks:if:first:second:)``).
-    private let firstHalvesDone = Atomic<Int>(0)
-
     /// ``inTwoHalves(blocks:if:first:second:)`` with the helper: the second halves are the job's
     /// parts, which the helper takes from the last part back, so part `blocks - 1 - b` is block `b`:
     /// the helper starts with block 0, the first to be ready. Once the caller has run every first
     /// half it takes the parts the helper has not started, from the last block back.
     func pipeline(blocks: Int, first: (Int) -> Void, second: (Int) -> Void) {
-        firstHalvesDone.store(0, ordering: .relaxed)
+        // How many first halves are done: this call's own counter (another thread's pipeline, which
+        // runs its halves itself while this one has the helper, must not touch it).
+        let firstHalvesDone = Atomic<Int>(0)
         withoutActuallyEscaping(first) { first in
             share(blocks, partSize: 1, takingOnlyIfAlone: true, beforeTaking: {
                 for block in 0..<blocks {

@@ -2,6 +2,7 @@
 // every part runs exactly once, a pipeline's halves run in order, and callers on several threads do not disturb each other.
 
 import Foundation
+import Synchronization
 import Testing
 @testable import Kernels
 @testable import Workbook
@@ -58,6 +59,28 @@ struct ThreadTests {
             helperHalves += log.filter { !$0.first && !$0.onCaller }.count
         }
         #expect(helperHalves > 0, "the helper thread never ran a second half")
+    }
+
+    @Test("Pipelines on four threads at once: each second half comes after its own first half")
+    func concurrentPipelines() {
+        let results = [Int](repeating: -1, count: 4)
+        nonisolated(unsafe) var outOfOrder = results
+        DispatchQueue.concurrentPerform(iterations: 4) { caller in
+            var wrong = 0
+            for _ in 0..<2_000 {
+                // A first half takes a moment, so that a second half that does not wait for it is seen.
+                let done = Atomic<Int>(0)   // bit b: block b's first half is done
+                HelperThread.shared.pipeline(blocks: 4, first: { block in
+                    var spin = 0
+                    for _ in 0..<200 { spin = done.load(ordering: .relaxed) &+ spin }
+                    done.bitwiseOr(1 << block | (spin & 0), ordering: .releasing)
+                }, second: { block in
+                    if done.load(ordering: .acquiring) & 1 << block == 0 { wrong += 1 }
+                })
+            }
+            outOfOrder[caller] = wrong
+        }
+        #expect(outOfOrder == [0, 0, 0, 0])
     }
 
     @Test("Back-to-back jobs with different numbers of parts: each part of each job runs once")
