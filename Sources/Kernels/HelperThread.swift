@@ -133,22 +133,20 @@ final class HelperThread: @unchecked Sendable {
         // How many first halves are done: this call's own counter (another thread's pipeline, which
         // runs its halves itself while this one has the helper, must not touch it).
         let firstHalvesDone = Atomic<Int>(0)
-        withoutActuallyEscaping(first) { first in
-            share(blocks, partSize: 1, takingOnlyIfAlone: true, beforeTaking: {
-                for block in 0..<blocks {
-                    first(block)
-                    firstHalvesDone.add(1, ordering: .releasing)
+        share(blocks, partSize: 1, takingOnlyIfAlone: true, beforeTaking: {
+            for block in 0..<blocks {
+                first(block)
+                firstHalvesDone.add(1, ordering: .releasing)
+            }
+        }) { parts in
+            for part in parts {
+                let block = blocks - 1 - part
+                var spins = 0
+                while firstHalvesDone.load(ordering: .acquiring) <= block {
+                    spins += 1
+                    if spins > 2000 { sched_yield() }   // the caller lost its core: let it finish
                 }
-            }) { parts in
-                for part in parts {
-                    let block = blocks - 1 - part
-                    var spins = 0
-                    while firstHalvesDone.load(ordering: .acquiring) <= block {
-                        spins += 1
-                        if spins > 2000 { sched_yield() }   // the caller lost its core: let it finish
-                    }
-                    second(block)
-                }
+                second(block)
             }
         }
     }
