@@ -23,7 +23,7 @@ public enum AtomicFile {
         try ensureFolder(folder.path)
         let temporary = temporaryFile(for: url, keepingExtension: false)
         try Interruption.removingOnInterrupt(temporary.path) { _ in
-            if let reason = writeWhole(data, to: temporary.path) {
+            if let reason = Interruption.creating({ writeWhole(data, to: temporary.path) }) {
                 try? FileManager.default.removeItem(at: temporary)
                 throw WorkbookError(cannotWrite(path, folder: folder.path, errno: reason))
             }
@@ -235,9 +235,12 @@ public enum Interruption {
     }()
     /// Which entries are taken: bit `i` for entry `i`.
     private static let taken = Atomic<Int>(0)
-    /// How many gnuplots are being started, their pids not yet known (``startingChild(in:_:)``), in
-    /// the low 16 bits; above them, a signal that came meanwhile, which a starting thread then acts on.
-    private static let starting = Atomic<Int>(0)
+    /// How many threads are creating a file the handler must know of (``creating(_:)``): a
+    /// temporary file being opened and written, or a gnuplot being started, its pid not yet
+    /// recorded. Bits 0–15 count them; bits 16–23 hold a signal that came meanwhile, which the
+    /// last of them acts on; bit 24 says ``stop(_:)`` has begun, and no thread may create anything.
+    private static let creators = Atomic<Int>(0)
+    private static let counted = 0xFFFF, stopping = 1 << 24
 
     /// A file being written, whose temporary path the handler removes (``removingOnInterrupt(_:_:)``).
     public struct Entry: Sendable { fileprivate let index: Int }
@@ -251,7 +254,7 @@ public enum Interruption {
     public static func install() {
         _ = paths
         _ = children
-        _ = starting.load(ordering: .relaxed)   // made now: the handler may not run an initialiser
+        _ = creators.load(ordering: .relaxed)   // made now: the handler may not run an initialiser
         // A program started by another (a test runner, an IDE) may inherit these signals blocked.
         var set = sigset_t()
         sigemptyset(&set)
@@ -263,16 +266,19 @@ public enum Interruption {
     }
 
     private static let handler: @convention(c) (Int32) -> Void = { signal in
-        // A gnuplot being started, its pid not known yet: the starting thread stops once it is.
-        var state = Interruption.starting.load(ordering: .sequentiallyConsistent)
-        while state & 0xFFFF > 0 {
-            if state >> 16 != 0 { return }   // a signal is already waiting
-            let (done, now) = Interruption.starting.compareExchange(expected: state, desired: state | Int(signal) << 16,
-                                                                     ordering: .sequentiallyConsistent)
-            if done { return }
+        // Threads creating files: the last to finish stops. None: stop now, and let none begin.
+        var state = Interruption.creators.load(ordering: .sequentiallyConsistent)
+        while state >> 16 == 0 {   // else a signal is already waiting, or being acted on
+            let none = state & Interruption.counted == 0
+            let desired = state | Int(signal) << 16 | (none ? Interruption.stopping : 0)
+            let (done, now) = Interruption.creators.compareExchange(expected: state, desired: desired,
+                                                                    ordering: .sequentiallyConsistent)
+            if done {
+                if none { stop(signal) }
+                return
+            }
             state = now
         }
-        stop(signal)
     }
 
     /// Kills the gnuplots and waits until they are gone (until then they could still create their
@@ -320,17 +326,42 @@ public enum Interruption {
         }
     }
 
+    /// Runs `create`, which makes a file the handler must know of: opens and writes a temporary
+    /// file whose path is registered already (``removingOnInterrupt(_:_:)``), or starts a gnuplot
+    /// and records it (``startingChild(in:_:)``). A signal that comes meanwhile waits until every
+    /// such thread is done: the handler then sees all their files and gnuplots. Once the handler
+    /// has begun, `create` never runs: a file made after it removed the temporary files, or a
+    /// gnuplot started after it killed them, would outlive the program.
+    public static func creating<T>(_ create: () throws -> T) rethrows -> T {
+        let before = creators.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
+        if before >> 16 != 0 {   // a signal came: the program is ending
+            finishCreating()
+            while true { pause() }
+        }
+        defer { finishCreating() }
+        return try create()
+    }
+
+    /// One creator fewer; the last, when a signal came meanwhile, stops the program.
+    private static func finishCreating() {
+        var state = creators.wrappingSubtract(1, ordering: .sequentiallyConsistent).newValue
+        while state & counted == 0 && state >> 16 != 0 && state & stopping == 0 {
+            let (done, now) = creators.compareExchange(expected: state, desired: state | stopping,
+                                                       ordering: .sequentiallyConsistent)
+            if done { stop(Int32(state >> 16 & 0xFF)) }
+            state = now
+        }
+    }
+
     /// Starts the gnuplot process (`start` returns its pid, or nil when it could not start) and
     /// records it as the one to kill if the program is interrupted while it renders into `entry`'s
-    /// file. A signal that comes before the pid is known waits until it is: a gnuplot started
-    /// unseen would outlive the program and write its image after the program removed it.
+    /// file (``creating(_:)``).
     public static func startingChild(in entry: Entry, _ start: () -> pid_t?) -> pid_t? {
-        starting.wrappingAdd(1, ordering: .sequentiallyConsistent)
-        let pid = start()
-        if let pid { children[entry.index] = pid }
-        let signal = starting.wrappingSubtract(1, ordering: .sequentiallyConsistent).newValue >> 16
-        if signal != 0 { stop(Int32(signal)) }
-        return pid
+        creating {
+            let pid = start()
+            if let pid { children[entry.index] = pid }
+            return pid
+        }
     }
 
     /// Forgets `entry`'s gnuplot once it has exited.

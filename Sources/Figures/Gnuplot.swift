@@ -39,9 +39,11 @@ public enum Gnuplot {
         try AtomicFile.ensureFolder(folder.path)
         // Same folder, same extension (the script picks the terminal by it), a name no one else uses.
         let temporary = AtomicFile.temporaryFile(for: target, keepingExtension: true)
-        defer { try? FileManager.default.removeItem(at: temporary) }
         try Interruption.removingOnInterrupt(temporary.path) { entry in
-            try run(executable, script: path, writing: temporary, outfile: outfile, target: target, entry: entry)
+            // Removed while the handler still knows the path: a signal right after this call would
+            // find a failed render's image no longer registered, and leave it.
+            defer { try? FileManager.default.removeItem(at: temporary) }
+            return try run(executable, script: path, writing: temporary, outfile: outfile, target: target, entry: entry)
         }
     }
 
