@@ -59,6 +59,8 @@ struct KernelTests {
                       (32, 32, 3750), (1, 32, 3750), (32, 1, 3750), (8, 8, 3420), (13, 20, 700),
                       // weight gradients in two halves of p (two threads): C's rows in halves, 40 and 24 of them
                       (40, 24, 3000), (24, 1, 3000),
+                      // Aᵀ · x in one pass over p for up to four blocks of eight rows: 4 + 3 (two halves), 4 + 1
+                      (56, 1, 700), (40, 1, 600),
                       // AVX-512 tiles of 32 and 16 columns, 12, 4 and 1 rows, then Swift's columns
                       (25, 48, 7), (17, 16, 300)])
     func gemmMatchesDefinition(shape: (Int, Int, Int)) {
