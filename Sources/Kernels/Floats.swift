@@ -56,6 +56,11 @@ public struct Floats {
     public func deallocate(_ count: Int) { BufferPool.current.pointee.give(base, count) }
 }
 
+/// The bytes of a cache line, where every buffer of values starts: a 64-byte vector (AVX-512) or a
+/// 32-byte one then never straddles two lines. Buffers from `malloc` start 16 bytes into a line (a
+/// large one just after its header): every AVX-512 load and store of them touched two lines.
+let cacheLine = 64
+
 /// Values that outlive the tensor they were computed for: an operation's output whose values the
 /// backward pass reads (tanh, ReLU, the fused RNN layer) moves its buffer here, into the graph's
 /// record. The buffer goes back to the pool when the storage is released.
@@ -147,7 +152,10 @@ struct BufferPool {
     /// A buffer for `count` floats (uninitialised). Every buffer has room for at least two
     /// floats, so that a free one can hold the address of the next.
     mutating func take(_ count: Int) -> UnsafeMutablePointer<Float> {
-        guard let i = slot(count, claim: false), let buffer = heads[i] else { return .allocate(capacity: Swift.max(count, 2)) }
+        guard let i = slot(count, claim: false), let buffer = heads[i] else {
+            return UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 2) * MemoryLayout<Float>.stride, alignment: cacheLine)
+                .bindMemory(to: Float.self, capacity: Swift.max(count, 2))
+        }
         heads[i] = buffer.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee
         pooled -= count
         return buffer.bindMemory(to: Float.self, capacity: count)

@@ -97,6 +97,18 @@ struct KernelTests {
         }
     }
 
+    @Test("Every buffer starts on a cache line, new or from the pool, small or large (malloc's start 16 bytes in)",
+          arguments: [1, 2, 15, 1440, 27360, 120_000, 1 << 20])
+    func buffersStartOnACacheLine(count: Int) {
+        let fresh = (0..<3).map { _ in Floats.allocate(count) }   // new: the pool has none of this size yet
+        for buffer in fresh { buffer.deallocate(count) }
+        let reused = (0..<3).map { _ in Floats.allocate(count) }  // taken back from the pool
+        for buffer in fresh + reused {
+            #expect(Int(bitPattern: buffer.base) % cacheLine == 0, "\(count) floats at \(buffer.base)")
+        }
+        for buffer in reused { buffer.deallocate(count) }
+    }
+
     @Test("transpose2D: 8 × 8 blocks in registers, then the edges", arguments: [
         (8, 8), (1, 8), (8, 1), (16, 24), (13, 21), (3, 5), (32, 64), (0, 8), (9, 17)])
     func transposeMatchesDefinition(shape: (Int, Int)) {
