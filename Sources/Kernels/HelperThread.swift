@@ -1,8 +1,8 @@
 // Two threads for the large operations, as PyTorch's intra-op thread pool does on the CPU.
 //
 // The bidirectional model's operations run over 3750 rows: a product (3750, 32) · (32, 32), a ReLU
-// over 120 000 values. Such an operation is cut into fixed parts (of C's rows, of the values),
-// which the calling thread and a helper thread take one at a time until none is left. Every
+// over 120 000 values. Such an operation is cut into two halves (of C's rows, of the values):
+// the calling thread takes the first, a helper thread the second (``sharedParts``). Every
 // element is computed by the same code with the same chain of additions whichever thread runs its
 // part, so the results are the same bits with one thread or two, on any machine. A sum over the
 // rows (a weight or bias gradient) is cut by its rows instead, each thread summing the rows it wrote,
@@ -84,11 +84,17 @@ func partSize(_ count: Int, parts: Int) -> Int { (count + 8 * parts - 1) / (8 * 
 /// the deep RNNs' (3420, 8), so that each tensor's rows are written and read on the same cores.
 let sharedSize = 1 << 15
 
-/// ``inParts(_:size:if:_:)`` for elementwise work over `count` values: eight parts from
+/// How many parts a shared operation is cut into: two halves, one for each thread. Each part taken
+/// costs atomic operations on lines the other core holds, and a part the other thread takes moves
+/// its rows' lines between the cores: eight parts, taken one at a time, made the bidirectional
+/// epoch 3–4% slower than two on a 2-core Xeon (five alternated rounds, 0.866 against 0.834 ms).
+let sharedParts = 2
+
+/// ``inParts(_:size:if:_:)`` for elementwise work over `count` values: ``sharedParts`` parts from
 /// ``sharedSize`` values on.
 @inline(__always)
 func inParts(elements count: Int, _ body: (Range<Int>) -> Void) {
-    inParts(count, size: partSize(count, parts: 8), if: count >= sharedSize, body)
+    inParts(count, size: partSize(count, parts: sharedParts), if: count >= sharedSize, body)
 }
 
 /// The helper thread: it waits for an operation's parts, takes them one at a time alongside the
@@ -97,10 +103,9 @@ func inParts(elements count: Int, _ body: (Range<Int>) -> Void) {
 /// One caller at a time: a thread that finds the helper taken (tests running side by side) runs
 /// every part itself. Parts are taken, not assigned: if the helper is late (asleep, or its core
 /// busy with another program) the caller takes the parts it has not started, and waits at most
-/// for the one the helper is running. Eight parts keep both cores busy to the end of an operation
-/// even when one started later. The caller takes parts from the first on, the helper from the
-/// last back: so from one operation to the next (a product, then its bias, then ReLU, over the
-/// same rows) each core mostly gets the rows it has just written, still in its own cache.
+/// for the one the helper is running. The caller takes parts from the first on, the helper from
+/// the last back: so from one operation to the next (a product, then its bias, then ReLU, over
+/// the same rows) each core gets the rows it has just written, still in its own cache.
 final class HelperThread: @unchecked Sendable {
     static let shared = HelperThread()
 

@@ -22,6 +22,11 @@ import CWideProduct
 /// when A, B or C holds 32 768 values or more (``sharedSize``), as for the elementwise kernels: the
 /// concise deep RNN's (3420, 8) · (8, 8) has the multiply-adds but was written on one core, and
 /// handing half of it to the other cost more than it saved (0.16 → 0.22 ms an epoch).
+///
+/// Always inlined into the two public `gemm`s: left to itself, the optimiser inlined it or not
+/// depending on unrelated changes in this module, and the deep RNNs' (180, 8) · (8, 8) took 0.36 µs
+/// instead of 0.28 when it did not.
+@inline(__always)
 func gemm(
     m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
@@ -55,8 +60,8 @@ func gemm(
         return gemmOnOneThread(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride,
                                b: b, c: c, accumulate: accumulate)
     }
-    // Parts of C's rows: eight for a tall C, two for a short one (each part reads all of A and B).
-    inParts(m, size: partSize(m, parts: m >= 512 ? 8 : 2)) { rows in
+    // C's rows in halves (``sharedParts``; each reads all of B).
+    inParts(m, size: partSize(m, parts: sharedParts)) { rows in
         gemmOnOneThread(m: rows.count, n: n, k: k, a: a + rows.lowerBound * rowStride, rowStride: rowStride,
                         columnStride: columnStride, b: b, c: c + rows.lowerBound * n, accumulate: accumulate)
     }
@@ -414,7 +419,7 @@ func addVectors(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: 
 func addRowVector(
     _ x: UnsafePointer<Float>, _ row: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, width: Int
 ) {
-    inParts(rows, size: partSize(rows, parts: 8), if: rows * width >= sharedSize) { part in
+    inParts(rows, size: partSize(rows, parts: sharedParts), if: rows * width >= sharedSize) { part in
         let offset = part.lowerBound * width
         addRowVectorOnOneThread(x + offset, row, into: out + offset, rows: part.count, width: width)
     }

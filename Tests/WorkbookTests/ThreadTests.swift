@@ -137,7 +137,7 @@ struct ThreadTests {
                 // The parts that `gemm` shares between two threads, made here one after another.
                 inParts.withUnsafeMutableBufferPointer { pc in
                     let pc = pc.baseAddress!
-                    let size = partSize(m, parts: m >= 512 ? 8 : 2)
+                    let size = partSize(m, parts: sharedParts)
                     Threads.withCount(1) {
                         for start in stride(from: 0, to: m, by: size) {
                             gemm(m: min(size, m - start), n: n, k: k, a: pa + start * rowStride, rowStride: rowStride,
