@@ -34,7 +34,9 @@ private let avx2Only = ThreadFlag()
 ///
 /// B and C are row-major; A's element (i, p) is `a[i * rowStride + p * columnStride]`, so `Aᵀ`
 /// (a weight gradient's `Xᵀ · G`) is read without a copy. Each element of C is its products added
-/// in the order of p, one fused multiply-add each, from zero.
+/// in the order of p, one fused multiply-add each, from zero; a weight gradient over many rows (`Aᵀ`
+/// read with `rowStride` 1, K from 512, 32 768 values in A, B or C, C of at most 4096) is the sum
+/// of two such sums, over the first and the second half of p.
 public func gemm(
     m: Int, n: Int, k: Int, a: Floats, rowStride: Int, columnStride: Int, b: Floats, c: Floats, accumulate: Bool
 ) {
@@ -78,7 +80,7 @@ public func addRowVector(_ x: Floats, _ row: Floats, into out: Floats, rows: Int
 }
 
 /// `sums[j] = Σ_r x[r, j]` (or `+=` when `accumulate`) over `rows` rows of `width`, row after row
-/// in order: a bias's gradient.
+/// in order: a bias's gradient. From 32 768 values, the sum of the two halves' sums.
 public func sumRows(_ x: Floats, rows: Int, width: Int, into sums: Floats, accumulate: Bool) {
     sumRows(UnsafePointer(x.base), rows: rows, width: width, into: sums.base, accumulate: accumulate)
 }

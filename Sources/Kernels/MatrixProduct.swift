@@ -8,7 +8,8 @@
 // columns first. The deep RNNs' narrow products, (M, ≤ 8) · (≤ 8, 8), keep B in registers instead;
 // long products over many rows p (weight gradients over a batch of 3750) run over p in chunks that
 // stay in the cache. Every element of C is the same sum in every path: products added in the order
-// of p, one fused multiply-add each, from zero.
+// of p, one fused multiply-add each, from zero; a weight gradient over many rows (from 512, and
+// 32 768 values) is the sum of two such sums, over the first and the second half of p.
 //
 // Then the elementwise kernels: vector sums, a bias added to every row and its gradient.
 
@@ -34,25 +35,11 @@ func gemm(
 ) {
     let shared = m * n * k >= 1 << 16 && Swift.max(m * k, k * n, m * n) >= sharedSize
     if shared && rowStride == 1 && k >= 512 && m * n <= 4096 {
-        // A weight gradient, Aᵀ · G over many rows p: each thread sums over the rows it wrote,
-        // the helper going on from the caller's running sums (``inTwoHalves``), block after block of
-        // C's rows. Blocks of 8 rows, so that the helper's last block, which the caller waits for, is
-        // short (the 32 × 32 gradient over 3750 rows: 37 µs in two blocks, 34 in four); a
-        // matrix-vector product's 32 rows in one block, whose four chains then run side by side.
-        let (half, blockRows) = (partSize(k, parts: 2), n == 1 ? Swift.min(m, 32) : 8)
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: m * n) { buffer in
-            guard let partial = buffer.baseAddress else { return }
-            func rows(_ block: Int) -> Range<Int> { block * blockRows ..< Swift.min(m, (block + 1) * blockRows) }
-            inTwoHalves(blocks: (m + blockRows - 1) / blockRows, first: { block in
-                let i = rows(block).lowerBound
-                sumOfProducts(m: rows(block).count, n: n, k: half, a: a + i, columnStride: columnStride, b: b,
-                              start: nil, c: partial + i * n, accumulate: false)
-            }, second: { block in
-                let i = rows(block).lowerBound
-                sumOfProducts(m: rows(block).count, n: n, k: k - half, a: a + i + half * columnStride,
-                              columnStride: columnStride, b: b + half * n, start: partial + i * n, c: c + i * n,
-                              accumulate: accumulate)
-            })
+        // A weight gradient, Aᵀ · G over many rows p: the sum of the two halves' sums (``sumInHalves``),
+        // each thread over the rows it wrote.
+        return sumInHalves(of: k, count: m * n, into: c, accumulate: accumulate) { p0, rows, sums in
+            sumOfProducts(m: m, n: n, k: rows, a: a + p0 * columnStride, columnStride: columnStride, b: b + p0 * n,
+                          c: sums, accumulate: false)
         }
     }
     guard shared && m >= 16 else {
@@ -68,17 +55,16 @@ func gemm(
 }
 
 /// `C (+)= Aᵀ · B` over `k` rows p, A's element (i, p) at `a[i + p * columnStride]`, on the calling
-/// thread: each element's sum starts from `start`'s (nil: from zero) and goes on in the order of p.
+/// thread: each element's sum from zero in the order of p.
 private func sumOfProducts(
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, columnStride: Int, b: UnsafePointer<Float>,
-    start: UnsafePointer<Float>?, c: UnsafeMutablePointer<Float>, accumulate: Bool
+    c: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
     if n == 1 {
         return matrixVector(m: m, k: k, a: StridedMatrix(base: a, rowStride: 1, columnStride: columnStride),
-                            x: b, start: start, y: c, accumulate: accumulate)
+                            x: b, y: c, accumulate: accumulate)
     }
-    tiles(m: m, n: n, k: k, a: a, rowStride: 1, columnStride: columnStride, b: b, start: start, c: c,
-          accumulate: accumulate)
+    tiles(m: m, n: n, k: k, a: a, rowStride: 1, columnStride: columnStride, b: b, c: c, accumulate: accumulate)
 }
 
 /// ``gemm(m:n:k:a:rowStride:columnStride:b:c:accumulate:)`` on the calling thread.
@@ -96,8 +82,8 @@ private func gemmOnOneThread(
     // The deep RNNs' products, (180, 8) · (8, 8) and (180, 1) · (1, 8): B fits in registers.
     if n == 8 && k <= 8 && columnStride == 1 {
         switch k {   // a constant k for the two sizes the notebooks use, so the loop over p unrolls
-        case 8: narrowProduct(m: m, k: 8, a: a, rowStride: rowStride, b: b, c: c, accumulate: accumulate)
-        case 1: narrowProduct(m: m, k: 1, a: a, rowStride: rowStride, b: b, c: c, accumulate: accumulate)
+        case 8: narrowProductOf8(m: m, a: a, rowStride: rowStride, b: b, c: c, accumulate: accumulate)
+        case 1: narrowProductOf1(m: m, a: a, rowStride: rowStride, b: b, c: c, accumulate: accumulate)
         default: narrowProduct(m: m, k: k, a: a, rowStride: rowStride, b: b, c: c, accumulate: accumulate)
         }
         return
@@ -112,6 +98,24 @@ private func gemmOnOneThread(
     } else {
         tiles(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride, b: b, c: c, accumulate: accumulate)
     }
+}
+
+/// ``narrowProduct(m:k:a:rowStride:b:c:accumulate:)`` for K = 8 and K = 1, each in a function of its
+/// own: inlined into `gemm`, its loop was compiled with whatever registers the rest of `gemm` left, and
+/// an unrelated change elsewhere in this module could add a spill to it (180 × 8 · 8 × 8: 0.28 µs,
+/// or 0.36).
+@inline(never)
+private func narrowProductOf8(
+    m: Int, a: UnsafePointer<Float>, rowStride: Int, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
+) {
+    narrowProduct(m: m, k: 8, a: a, rowStride: rowStride, b: b, c: c, accumulate: accumulate)
+}
+
+@inline(never)
+private func narrowProductOf1(
+    m: Int, a: UnsafePointer<Float>, rowStride: Int, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
+) {
+    narrowProduct(m: m, k: 1, a: a, rowStride: rowStride, b: b, c: c, accumulate: accumulate)
 }
 
 /// `C (M, 8) (+)= A (M, K) · B (K, 8)` for K ≤ 8, A row-major: B's rows stay in registers and
@@ -263,10 +267,8 @@ private func tile<V: SIMD>(
 
 /// `y = A · x` or `y += A · x`, eight lanes at a time along whichever of A's dimensions is contiguous.
 private func matrixVector(
-    m: Int, k: Int, a: StridedMatrix, x: UnsafePointer<Float>, start: UnsafePointer<Float>? = nil,
-    y: UnsafeMutablePointer<Float>, accumulate: Bool
+    m: Int, k: Int, a: StridedMatrix, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
-    check(start == nil || a.rowStride == 1, "matrixVector: running sums only for Aᵀ · x")
     typealias V = SIMD8<Float>
     @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
     var i = 0
@@ -276,8 +278,7 @@ private func matrixVector(
         // the same chain (a chain alone waits for each multiply-add: the bidirectional output layer's
         // 32 × 3750 gradient took 29 µs in four passes on one thread, and 13 µs in one).
         @inline(__always) func blocks(_ count: Int) {
-            @inline(__always) func initial(_ b: Int) -> V { b < count ? start.map { load($0 + i + 8 * b) } ?? V() : V() }
-            var (s0, s1, s2, s3) = (initial(0), initial(1), initial(2), initial(3))   // a later part of p: the running sums
+            var (s0, s1, s2, s3) = (V(), V(), V(), V())
             var row = a.base + i
             for p in 0..<k {
                 let xp = V(repeating: x[p])
@@ -366,7 +367,7 @@ private func matrixVector(
         }
     }
     while i < m {
-        var sum: Float = start?[i] ?? 0
+        var sum: Float = 0
         for p in 0..<k { sum += a[i, p] * x[p] }
         y[i] = accumulate ? y[i] + sum : sum
         i += 1
@@ -478,22 +479,18 @@ private func addRowVectorOnOneThread(
 
 /// `sums[j] (+)= Σ_r x[r, j]` over `rows` rows of `width`, row after row in order (a bias's gradient).
 /// Writes the sums when `accumulate` is false, otherwise adds them into `sums`, starting from its
-/// values: each lane is the same sequence of float additions either way. A large matrix is summed
-/// on two threads, each over the rows it wrote (``inTwoHalves``), the helper going on from the
-/// caller's running sums in `sums`, for each half of the columns.
+/// values: each lane is the same sequence of float additions either way. A large matrix (from
+/// ``sharedSize`` values) is the sum of its two halves' sums (``sumInHalves``), each half's rows
+/// summed in order, on two threads.
 func sumRows(
     _ x: UnsafePointer<Float>, rows: Int, width: Int, into sums: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
-    let (half, blockWidth) = (Swift.min(rows, partSize(rows, parts: 2)), width >= 16 ? width / 16 * 8 : width)
-    func columns(_ block: Int) -> Range<Int> { block * blockWidth ..< Swift.min(width, (block + 1) * blockWidth) }
-    inTwoHalves(blocks: (width + blockWidth - 1) / Swift.max(blockWidth, 1), if: rows * width >= sharedSize, first: { block in
-        let j = columns(block).lowerBound
-        sumRows(x + j, rows: half, width: columns(block).count, rowStride: width, into: sums + j, accumulate: accumulate)
-    }, second: { block in
-        let j = columns(block).lowerBound
-        sumRows(x + half * width + j, rows: rows - half, width: columns(block).count, rowStride: width,
-                into: sums + j, accumulate: true)
-    })
+    guard rows * width >= sharedSize && rows >= 2 else {
+        return sumRows(x, rows: rows, width: width, rowStride: width, into: sums, accumulate: accumulate)
+    }
+    sumInHalves(of: rows, count: width, into: sums, accumulate: accumulate) { r0, count, partial in
+        sumRows(x + r0 * width, rows: count, width: width, rowStride: width, into: partial, accumulate: false)
+    }
 }
 
 /// ``sumRows(_:rows:width:into:accumulate:)`` over `width` columns of rows `rowStride` apart, on this thread.

@@ -17,12 +17,29 @@ struct KernelTests {
         }
     }
 
+    /// Whether `gemm` computes a weight gradient over many rows as the sum of two halves of p.
+    static func sumsInHalves(m: Int, n: Int, k: Int, rowStride: Int) -> Bool {
+        rowStride == 1 && k >= 512 && m * n <= 4096 && m * n * k >= 1 << 16 && max(m * k, k * n, m * n) >= 1 << 15
+    }
+
     /// What `gemm` computes for each element: fused multiply-adds in the order of p from zero on
     /// the vector paths; plain multiply-then-add on the scalar tails (columns after the last 8, rows
     /// after the last 8 of an N = 1 product with Aᵀ); and for N = 1 with A row-major and K ≥ 8,
     /// eight fused partial sums (lane l: columns l, l + 8, …) added lane after lane, then the tail.
+    /// A weight gradient over many rows (Aᵀ with K from 512, 32 768 values in A, B or C, C of at most
+    /// 4096) is the sum of two such products, over the first and the second half of p.
     static func reference(m: Int, n: Int, k: Int, a: [Float], rowStride: Int, columnStride: Int,
-                          b: [Float], c: [Float], accumulate: Bool) -> [Float] {
+                          b: [Float], c: [Float], accumulate: Bool, inHalves: Bool = true) -> [Float] {
+        if inHalves && sumsInHalves(m: m, n: n, k: k, rowStride: rowStride) {
+            let half = partSize(k, parts: 2), zeros = [Float](repeating: 0, count: m * n)
+            func product(_ p: Range<Int>) -> [Float] {
+                reference(m: m, n: n, k: p.count, a: Array(a[(p.lowerBound * columnStride)...]), rowStride: 1,
+                          columnStride: columnStride, b: Array(b[(p.lowerBound * n)...]), c: zeros, accumulate: false,
+                          inHalves: false)
+            }
+            let (first, second) = (product(0..<half), product(half..<k))
+            return c.indices.map { accumulate ? c[$0] + (first[$0] + second[$0]) : first[$0] + second[$0] }
+        }
         func element(_ i: Int, _ p: Int) -> Float { a[i * rowStride + p * columnStride] }
         var out = c
         for i in 0..<m {
@@ -57,7 +74,7 @@ struct KernelTests {
                       (3750, 32, 32), (32, 32, 100), (7, 24, 5), (9, 12, 3), (11, 40, 9),
                       // long products, run in chunks of p: weight gradients over every row, a tail chunk, tail columns
                       (32, 32, 3750), (1, 32, 3750), (32, 1, 3750), (8, 8, 3420), (13, 20, 700),
-                      // weight gradients in two halves of p (two threads): C's rows in halves, 40 and 24 of them
+                      // weight gradients as the sum of two halves of p (two threads), C's rows 40 and 24
                       (40, 24, 3000), (24, 1, 3000),
                       // Aᵀ · x in one pass over p for up to four blocks of eight rows: 4 + 3 (two halves), 4 + 1
                       (56, 1, 700), (40, 1, 600),
@@ -128,9 +145,10 @@ struct KernelTests {
         #expect(wrong == nil, "\(rows)×\(columns): element \(String(describing: wrong)) misplaced")
     }
 
-    @Test("A bias added to every row, and its gradient summed row after row", arguments: [(180, 8), (3750, 32), (3420, 1), (5, 13), (1, 8), (0, 8), (6, 24), (3, 40),
-                 // large enough for two threads: halves of the rows, in blocks of 16 and 24 columns, of 8 and 22
-                 (2000, 40), (1200, 30)])
+    @Test("A bias added to every row, and its gradient summed row after row (from 32 768 values, in two halves, added)",
+          arguments: [(180, 8), (3750, 32), (3420, 1), (5, 13), (1, 8), (0, 8), (6, 24), (3, 40),
+                      // large enough for two threads: the sums of the two halves of the rows, an odd count of them
+                      (2000, 40), (1201, 30)])
     func rowVectorKernels(shape: (Int, Int)) {
         let (rows, width) = shape
         let x = Self.values(rows * width, seed: 3), bias = Self.values(width, seed: 4), start = Self.values(width, seed: 5)
@@ -145,9 +163,13 @@ struct KernelTests {
         }
         let expected = (0..<rows * width).map { x[$0] + bias[$0 % width] }
         #expect(out.indices.first { out[$0] != expected[$0] } == nil)   // not the arrays: no diff of 120 000 values
-        let sums = (0..<width).map { j in (0..<rows).dropFirst().reduce(rows > 0 ? x[j] : 0) { $0 + x[$1 * width + j] } }
+        // Row after row, from the first row's value; from 32 768 values, each half so, then the halves added.
+        func sum(_ j: Int, _ r: Range<Int>) -> Float { r.dropFirst().reduce(r.isEmpty ? 0 : x[r.lowerBound * width + j]) { $0 + x[$1 * width + j] } }
+        let halves = rows * width >= 1 << 15 && rows >= 2
+        let half = halves ? partSize(rows, parts: 2) : rows
+        let sums = (0..<width).map { j in halves ? sum(j, 0..<half) + sum(j, half..<rows) : sum(j, 0..<rows) }
         #expect(written.map(\.bitPattern) == sums.map(\.bitPattern))
-        let sumsFrom = (0..<width).map { j in (0..<rows).reduce(start[j]) { $0 + x[$1 * width + j] } }
+        let sumsFrom = (0..<width).map { j in halves ? start[j] + sums[j] : (0..<rows).reduce(start[j]) { $0 + x[$1 * width + j] } }
         #expect(added.map(\.bitPattern) == sumsFrom.map(\.bitPattern))
     }
 }

@@ -1,8 +1,8 @@
 // The helper thread (Sources/Kernels/HelperThread.swift): large operations in parts give the same bits as one thread,
-// every part runs exactly once, a pipeline's halves run in order, and callers on several threads do not disturb each other.
+// every part runs exactly once, a sum over many rows is its halves' sums added, and callers on several threads do not
+// disturb each other.
 
 import Foundation
-import Synchronization
 import Testing
 @testable import Kernels
 @testable import Workbook
@@ -36,49 +36,38 @@ struct ThreadTests {
         #expect(helperParts > 0, "the helper thread never ran a part")
     }
 
-    @Test("A pipeline runs each block's first half on the caller, then its second half, each once, some on the helper")
-    func pipelineOrder() {
-        let blocks = 4
+    @Test("A sum over many rows: each half summed once, the first on the caller, some second halves on the helper, then added")
+    func sumsInHalves() {
+        let (rows, count) = (1000, 3)
         var helperHalves = 0
         // As above: the helper may be taken by another test for a while.
         for _ in 0..<20_000 where helperHalves == 0 {
             let caller = pthread_self()
-            var log: [(block: Int, first: Bool, onCaller: Bool)] = []
+            var log: [(firstRow: Int, rows: Int, onCaller: Bool)] = []
             let lock = NSLock()
-            func note(_ block: Int, first: Bool) {
-                lock.withLock { log.append((block, first, pthread_equal(pthread_self(), caller) != 0)) }
+            var out: [Float] = [100, 200, 300]
+            out.withUnsafeMutableBufferPointer { out in
+                sumInHalves(of: rows, count: count, into: out.baseAddress!, accumulate: true) { firstRow, n, sums in
+                    lock.withLock { log.append((firstRow, n, pthread_equal(pthread_self(), caller) != 0)) }
+                    // A half takes a moment, as a real one does, so that the helper can take the second.
+                    let until = DispatchTime.now().uptimeNanoseconds + 20_000
+                    while DispatchTime.now().uptimeNanoseconds < until {}
+                    for j in 0..<count { sums[j] = Float(firstRow * 10 + j) }   // a sum that names its half
+                }
             }
-            HelperThread.shared.pipeline(blocks: blocks, first: { note($0, first: true) }, second: { note($0, first: false) })
-            for block in 0..<blocks {
-                let firsts = log.indices.filter { log[$0].block == block && log[$0].first }
-                let seconds = log.indices.filter { log[$0].block == block && !log[$0].first }
-                #expect(firsts.count == 1 && seconds.count == 1, "block \(block): each half once")
-                #expect(firsts.allSatisfy { log[$0].onCaller }, "block \(block): its first half on the caller")
-                #expect((firsts.first ?? .max) < (seconds.first ?? .min), "block \(block): first half, then second")
+            let half = partSize(rows, parts: 2)
+            let firstRows = log.map(\.firstRow).sorted(), rowsSummed = log.map(\.rows).reduce(0, +)
+            #expect(firstRows == [0, half] && rowsSummed == rows, "each half once: \(log)")
+            #expect(log.contains { $0.firstRow == 0 && $0.onCaller }, "the first half on the caller")
+            // out (+)= first + second, element by element: 100 + (0 + 5000), 200 + (1 + 5001), …
+            let expected: [Float] = (0..<count).map { j in
+                let (first, second) = (Float(j), Float(half * 10 + j))
+                return Float((j + 1) * 100) + (first + second)
             }
-            helperHalves += log.filter { !$0.first && !$0.onCaller }.count
+            #expect(out == expected)
+            helperHalves += log.filter { !$0.onCaller }.count
         }
-        #expect(helperHalves > 0, "the helper thread never ran a second half")
-    }
-
-    @Test("Pipelines on four threads at once: each second half comes after its own first half")
-    func concurrentPipelines() {
-        // Second halves seen before their first half, over all callers: counted atomically, since
-        // a caller's second halves run on it and on the helper.
-        let outOfOrder = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: 4) { _ in
-            for _ in 0..<2_000 {
-                // A first half takes a moment, so that a second half that does not wait for it is seen.
-                let done = Atomic<Int>(0)   // bit b: block b's first half is done
-                HelperThread.shared.pipeline(blocks: 4, first: { block in
-                    for _ in 0..<200 { _ = done.load(ordering: .relaxed) }
-                    done.bitwiseOr(1 << block, ordering: .releasing)
-                }, second: { block in
-                    if done.load(ordering: .acquiring) & 1 << block == 0 { outOfOrder.add(1, ordering: .relaxed) }
-                })
-            }
-        }
-        #expect(outOfOrder.load(ordering: .relaxed) == 0)
+        #expect(helperHalves > 0, "the helper thread never summed a half")
     }
 
     @Test("Back-to-back jobs with different numbers of parts: each part of each job runs once")
@@ -124,7 +113,9 @@ struct ThreadTests {
           arguments: [(3750, 32, 32), (32, 32, 3750), (3750, 1, 32), (32, 1, 3750), (3750, 8, 1), (40, 24, 3000)])
     func productInParts(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
-        for transposedA in [false, true] {
+        // Not the weight gradients over many rows, which are not cut by C's rows but summed in two
+        // halves of p (the test above, and "gemm equals its scalar definition" in KernelTests).
+        for transposedA in [false, true] where !KernelTests.sumsInHalves(m: m, n: n, k: k, rowStride: transposedA ? 1 : k) {
             let a = KernelTests.values(m * k, seed: UInt64(m + 7 * k)), b = KernelTests.values(k * n, seed: UInt64(n + k))
             let (rowStride, columnStride) = transposedA ? (1, m) : (k, 1)
             var whole = [Float](repeating: 0, count: m * n), inParts = whole
