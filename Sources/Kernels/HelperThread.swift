@@ -61,10 +61,10 @@ func inParts(_ count: Int, size: Int, if large: Bool = true, _ body: (Range<Int>
 ///
 /// The two halves are the rows' halves whatever the number of threads (one thread sums them one
 /// after the other), so the bits do not depend on it. They are not those of one chain over all the
-/// rows: each element is `(Σ first half) + (Σ second half)`. Until the thirteenth session the
-/// helper went on from the caller's running sums, which kept the one chain but made the caller
-/// wait for the helper's whole second half; the bidirectional epoch took 8% longer (0.825 against
-/// 0.758 ms, five alternated rounds on a 2-core Xeon).
+/// rows: each element is `(Σ first half) + (Σ second half)`. Before, the helper went on from the
+/// caller's running sums, which kept the one chain but made the caller wait for the helper's whole
+/// second half; the bidirectional epoch took 8% longer (0.825 against 0.758 ms, five alternated
+/// rounds on a 2-core Xeon).
 func sumInHalves(of rows: Int, count: Int, into out: UnsafeMutablePointer<Float>, accumulate: Bool,
                  _ sum: (_ firstRow: Int, _ rows: Int, _ sums: UnsafeMutablePointer<Float>) -> Void) {
     let half = partSize(rows, parts: 2)
