@@ -67,7 +67,7 @@ func inParts(_ count: Int, size: Int, if large: Bool = true, _ body: (Range<Int>
 /// rounds on a 2-core Xeon).
 func sumInHalves(of rows: Int, count: Int, into out: UnsafeMutablePointer<Float>, accumulate: Bool,
                  _ sum: (_ firstRow: Int, _ rows: Int, _ sums: UnsafeMutablePointer<Float>) -> Void) {
-    let half = partSize(rows, parts: 2)
+    let half = Swift.min(rows, partSize(rows, parts: 2))   // a multiple of 8 (a few rows: all of them)
     withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * count) { buffer in
         guard let sums = buffer.baseAddress else { return }
         inParts(2, size: 1) { halves in

@@ -147,8 +147,9 @@ struct KernelTests {
 
     @Test("A bias added to every row, and its gradient summed row after row (from 32 768 values, in two halves, added)",
           arguments: [(180, 8), (3750, 32), (3420, 1), (5, 13), (1, 8), (0, 8), (6, 24), (3, 40),
-                      // large enough for two threads: the sums of the two halves of the rows, an odd count of them
-                      (2000, 40), (1201, 30)])
+                      // large enough for two threads: the sums of the two halves of the rows, an odd count of them;
+                      // three rows, all in the first "half"
+                      (2000, 40), (1201, 30), (3, 12_000)])
     func rowVectorKernels(shape: (Int, Int)) {
         let (rows, width) = shape
         let x = Self.values(rows * width, seed: 3), bias = Self.values(width, seed: 4), start = Self.values(width, seed: 5)
@@ -166,7 +167,7 @@ struct KernelTests {
         // Row after row, from the first row's value; from 32 768 values, each half so, then the halves added.
         func sum(_ j: Int, _ r: Range<Int>) -> Float { r.dropFirst().reduce(r.isEmpty ? 0 : x[r.lowerBound * width + j]) { $0 + x[$1 * width + j] } }
         let halves = rows * width >= 1 << 15 && rows >= 2
-        let half = halves ? partSize(rows, parts: 2) : rows
+        let half = halves ? min(rows, partSize(rows, parts: 2)) : rows
         let sums = (0..<width).map { j in halves ? sum(j, 0..<half) + sum(j, half..<rows) : sum(j, 0..<rows) }
         #expect(written.map(\.bitPattern) == sums.map(\.bitPattern))
         let sumsFrom = (0..<width).map { j in halves ? start[j] + sums[j] : (0..<rows).reduce(start[j]) { $0 + x[$1 * width + j] } }

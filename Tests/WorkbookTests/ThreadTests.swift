@@ -36,7 +36,7 @@ struct ThreadTests {
         #expect(helperParts > 0, "the helper thread never ran a part")
     }
 
-    @Test("A sum over many rows: each half summed once, the first on the caller, some second halves on the helper, then added")
+    @Test("A sum over many rows: each half summed once, some on the helper, then the two sums added")
     func sumsInHalves() {
         let (rows, count) = (1000, 3)
         var helperHalves = 0
@@ -58,7 +58,6 @@ struct ThreadTests {
             let half = partSize(rows, parts: 2)
             let firstRows = log.map(\.firstRow).sorted(), rowsSummed = log.map(\.rows).reduce(0, +)
             #expect(firstRows == [0, half] && rowsSummed == rows, "each half once: \(log)")
-            #expect(log.contains { $0.firstRow == 0 && $0.onCaller }, "the first half on the caller")
             // out (+)= first + second, element by element: 100 + (0 + 5000), 200 + (1 + 5001), …
             let expected: [Float] = (0..<count).map { j in
                 let (first, second) = (Float(j), Float(half * 10 + j))
