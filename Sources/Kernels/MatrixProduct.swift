@@ -19,10 +19,10 @@ import CWideProduct
 /// `C = A · B`, or `C += A · B` when `accumulate`; A's element (i, p) is `a[i * rowStride + p * columnStride]`.
 ///
 /// A large product (from 65 536 multiply-adds and 16 rows of C) runs on two threads, which share
-/// C's rows in parts (HelperThread.swift): every element of C is the same sum either way. Only
+/// C's rows in halves (HelperThread.swift): every element of C is the same sum either way. Only
 /// when A, B or C holds 32 768 values or more (``sharedSize``), as for the elementwise kernels: the
 /// concise deep RNN's (3420, 8) · (8, 8) has the multiply-adds but was written on one core, and
-/// handing half of it to the other cost more than it saved (0.16 → 0.22 ms an epoch).
+/// handing half of it to the other cost more than it saved (its epoch took 0.22 ms, and 0.16 since).
 ///
 /// Always inlined into the two public `gemm`s: left to itself, the optimiser inlined it or not
 /// depending on unrelated changes in this module, and the deep RNNs' (180, 8) · (8, 8) took 0.36 µs
