@@ -33,16 +33,14 @@ func gemm(
     a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
     b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
-    let shared = m * n * k >= 1 << 16 && Swift.max(m * k, k * n, m * n) >= sharedSize
-    if shared && rowStride == 1 && k >= 512 && m * n <= 4096 {
-        // A weight gradient, Aᵀ · G over many rows p: the sum of the two halves' sums (``sumInHalves``),
-        // each thread over the rows it wrote.
+    if isWeightGradientOverManyRows(m: m, n: n, k: k, rowStride: rowStride) {
+        // The sum of the two halves' sums (``sumInHalves``), each thread over the rows it wrote.
         return sumInHalves(of: k, count: m * n, into: c, accumulate: accumulate) { p0, rows, sums in
             sumOfProducts(m: m, n: n, k: rows, a: a + p0 * columnStride, columnStride: columnStride, b: b + p0 * n,
                           c: sums, accumulate: false)
         }
     }
-    guard shared && m >= 16 else {
+    guard isShared(m: m, n: n, k: k) && m >= 16 else {
         // The small products (the deep RNNs'): straight to the loops, which see the sizes as they are.
         return gemmOnOneThread(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride,
                                b: b, c: c, accumulate: accumulate)
@@ -52,6 +50,17 @@ func gemm(
         gemmOnOneThread(m: rows.count, n: n, k: k, a: a + rows.lowerBound * rowStride, rowStride: rowStride,
                         columnStride: columnStride, b: b, c: c + rows.lowerBound * n, accumulate: accumulate)
     }
+}
+
+/// Whether a product is large enough to share with the helper (see ``gemm(m:n:k:a:rowStride:columnStride:b:c:accumulate:)``).
+@inline(__always)
+func isShared(m: Int, n: Int, k: Int) -> Bool { m * n * k >= 1 << 16 && Swift.max(m * k, k * n, m * n) >= sharedSize }
+
+/// Whether a product is a weight gradient `Aᵀ · G` over many rows p (A read with `rowStride` 1, K from
+/// 512, a C of at most 4096), large enough to share: `gemm` computes it as the sum of two halves of p.
+@inline(__always)
+func isWeightGradientOverManyRows(m: Int, n: Int, k: Int, rowStride: Int) -> Bool {
+    rowStride == 1 && k >= 512 && m * n <= 4096 && isShared(m: m, n: n, k: k)
 }
 
 /// `C (+)= Aᵀ · B` over `k` rows p, A's element (i, p) at `a[i + p * columnStride]`, on the calling

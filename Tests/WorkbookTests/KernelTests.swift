@@ -17,11 +17,6 @@ struct KernelTests {
         }
     }
 
-    /// Whether `gemm` computes a weight gradient over many rows as the sum of two halves of p.
-    static func sumsInHalves(m: Int, n: Int, k: Int, rowStride: Int) -> Bool {
-        rowStride == 1 && k >= 512 && m * n <= 4096 && m * n * k >= 1 << 16 && max(m * k, k * n, m * n) >= 1 << 15
-    }
-
     /// What `gemm` computes for each element: fused multiply-adds in the order of p from zero on
     /// the vector paths; plain multiply-then-add on the scalar tails (columns after the last 8, rows
     /// after the last 8 of an N = 1 product with Aᵀ); and for N = 1 with A row-major and K ≥ 8,
@@ -30,8 +25,8 @@ struct KernelTests {
     /// 4096) is the sum of two such products, over the first and the second half of p.
     static func reference(m: Int, n: Int, k: Int, a: [Float], rowStride: Int, columnStride: Int,
                           b: [Float], c: [Float], accumulate: Bool, inHalves: Bool = true) -> [Float] {
-        if inHalves && sumsInHalves(m: m, n: n, k: k, rowStride: rowStride) {
-            let half = partSize(k, parts: 2), zeros = [Float](repeating: 0, count: m * n)
+        if inHalves && isWeightGradientOverManyRows(m: m, n: n, k: k, rowStride: rowStride) {
+            let half = firstHalf(of: k), zeros = [Float](repeating: 0, count: m * n)
             func product(_ p: Range<Int>) -> [Float] {
                 reference(m: m, n: n, k: p.count, a: Array(a[(p.lowerBound * columnStride)...]), rowStride: 1,
                           columnStride: columnStride, b: Array(b[(p.lowerBound * n)...]), c: zeros, accumulate: false,
@@ -166,8 +161,8 @@ struct KernelTests {
         #expect(out.indices.first { out[$0] != expected[$0] } == nil)   // not the arrays: no diff of 120 000 values
         // Row after row, from the first row's value; from 32 768 values, each half so, then the halves added.
         func sum(_ j: Int, _ r: Range<Int>) -> Float { r.dropFirst().reduce(r.isEmpty ? 0 : x[r.lowerBound * width + j]) { $0 + x[$1 * width + j] } }
-        let halves = rows * width >= 1 << 15 && rows >= 2
-        let half = halves ? min(rows, partSize(rows, parts: 2)) : rows
+        let halves = rows * width >= sharedSize && rows >= 2
+        let half = halves ? firstHalf(of: rows) : rows
         let sums = (0..<width).map { j in halves ? sum(j, 0..<half) + sum(j, half..<rows) : sum(j, 0..<rows) }
         #expect(written.map(\.bitPattern) == sums.map(\.bitPattern))
         let sumsFrom = (0..<width).map { j in halves ? start[j] + sums[j] : (0..<rows).reduce(start[j]) { $0 + x[$1 * width + j] } }

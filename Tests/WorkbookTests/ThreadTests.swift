@@ -55,7 +55,7 @@ struct ThreadTests {
                     for j in 0..<count { sums[j] = Float(firstRow * 10 + j) }   // a sum that names its half
                 }
             }
-            let half = partSize(rows, parts: 2)
+            let half = firstHalf(of: rows)
             let firstRows = log.map(\.firstRow).sorted(), rowsSummed = log.map(\.rows).reduce(0, +)
             #expect(firstRows == [0, half] && rowsSummed == rows, "each half once: \(log)")
             // out (+)= first + second, element by element: 100 + (0 + 5000), 200 + (1 + 5001), …
@@ -114,7 +114,7 @@ struct ThreadTests {
         let (m, n, k) = shape
         // Not the weight gradients over many rows, which are not cut by C's rows but summed in two
         // halves of p (the test above, and "gemm equals its scalar definition" in KernelTests).
-        for transposedA in [false, true] where !KernelTests.sumsInHalves(m: m, n: n, k: k, rowStride: transposedA ? 1 : k) {
+        for transposedA in [false, true] where !isWeightGradientOverManyRows(m: m, n: n, k: k, rowStride: transposedA ? 1 : k) {
             let a = KernelTests.values(m * k, seed: UInt64(m + 7 * k)), b = KernelTests.values(k * n, seed: UInt64(n + k))
             let (rowStride, columnStride) = transposedA ? (1, m) : (k, 1)
             var whole = [Float](repeating: 0, count: m * n), inParts = whole
