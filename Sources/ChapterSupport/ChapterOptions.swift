@@ -1,6 +1,7 @@
 // The options every chapter takes, checked before anything runs.
 
 import ArgumentParser
+import AtomicFiles
 import Workbook
 
 /// The command-line options shared by the chapters (`--seed`, `--epochs`, …).
@@ -74,6 +75,21 @@ public struct ChapterOptions: ParsableArguments {
             transform: { try whole($0, "--hidden-size", 1...512) })
     public var hiddenSize: Int?
 
+    @Option(name: .customLong("checkpoint"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Load this model from exactly this file, and fail if it cannot: "
+                               + "NAME=FILE, NAME one of deep-rnn-scratch, deep-rnn-concise, brnn "
+                               + "(a safetensors file, from the workbook or from PyTorch's "
+                               + "save_file(model.state_dict(), FILE)); repeat for each model.",
+                               valueName: "name=file"),
+            transform: { try CheckpointChoice(parsing: $0) })
+    public var checkpointChoices: [CheckpointChoice] = []
+
+    /// The files given with `--checkpoint NAME=FILE`, by model: a model named here is loaded from
+    /// that file or the chapter fails; it is never trained in its place.
+    public var checkpointFiles: [SavedModel: String] {
+        Dictionary(checkpointChoices.map { ($0.model, $0.path) }) { _, last in last }
+    }
+
     public init() {}
 
     public mutating func validate() throws {
@@ -125,4 +141,27 @@ func whole(_ text: String, _ option: String, _ range: ClosedRange<Int>,
                               + (why.isEmpty ? "" : ", \(why)") + ", got \(text)")
     }
     return value
+}
+
+/// One `--checkpoint NAME=FILE`: which model, and the file to load it from.
+public struct CheckpointChoice: Sendable, Equatable {
+    public var model: SavedModel
+    public var path: String
+
+    init(parsing text: String) throws {
+        let names = SavedModel.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let equals = text.firstIndex(of: "=") else {
+            throw ValidationError("--checkpoint must be NAME=FILE with NAME one of \(names), got "
+                                  + excerpt(text))
+        }
+        let name = String(text[..<equals]), file = String(text[text.index(after: equals)...])
+        guard let model = SavedModel(rawValue: name) else {
+            throw ValidationError("--checkpoint names no model the workbook has: "
+                                  + "\(excerpt(name)); use one of \(names)")
+        }
+        guard !file.isEmpty else {
+            throw ValidationError("--checkpoint \(name)= must name a file after the =")
+        }
+        (self.model, self.path) = (model, file)
+    }
 }
