@@ -52,6 +52,7 @@ extension Chapter {
     }
 
     public func run() throws {
+        WorkingFolder.moveToPackageIfInProgramFolder()
         try Self.checkOutputFolders(options)
         if let hint = Self.durationHint(options) {
             FileHandle.standardError.write(Data((hint + "\n").utf8))

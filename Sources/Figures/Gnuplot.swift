@@ -5,9 +5,13 @@ import Foundation
 
 /// Finds and runs gnuplot.
 public enum Gnuplot {
-    /// The `gnuplot` executable found on PATH, looked up once.
+    /// The `gnuplot` executable found on PATH, looked up once; on macOS, then in Homebrew's and
+    /// MacPorts' folders, which a program started from Xcode or the Finder does not have on its PATH.
     static let executable: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        var path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        #if os(macOS)
+        path += ":/opt/homebrew/bin:/usr/local/bin:/opt/local/bin"
+        #endif
         for folder in path.split(separator: ":") where !folder.isEmpty {
             let candidate = folder.hasSuffix("/") ? "\(folder)gnuplot" : "\(folder)/gnuplot"
             var isFolder: ObjCBool = false
@@ -19,7 +23,7 @@ public enum Gnuplot {
         return nil
     }()
 
-    /// Whether a `gnuplot` executable is on PATH (search PATH yourself; cache the answer in a `static let`).
+    /// Whether a `gnuplot` executable was found (``executable``).
     public static var isAvailable: Bool { executable != nil }
 
     /// Runs gnuplot on a script, writing `outfile`; throws WorkbookError with gnuplot's stderr (first lines) when it fails,
