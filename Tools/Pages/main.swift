@@ -4,17 +4,24 @@
 //     swift build && swift run Pages            regenerate
 //     swift build && swift run Pages --check    fail, naming each file, when docs/ or plots/ is stale
 //                                               or a page links a file that does not exist
+//     swift run Pages --check --no-images       the same, without comparing the rendered images:
+//                                               another gnuplot, cairo or font draws other bytes
 
 import Foundation
 import PageGenerator
 
-let check = CommandLine.arguments.dropFirst().contains("--check")
-let unknown = CommandLine.arguments.dropFirst().filter { $0 != "--check" }
+let arguments = CommandLine.arguments.dropFirst()
+let check = arguments.contains("--check")
+let compareImages = !arguments.contains("--no-images")
+let unknown = arguments.filter { $0 != "--check" && $0 != "--no-images" }
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
     exit(1)
 }
-if !unknown.isEmpty { fail("unknown argument \(unknown[0]); use no argument to regenerate, or --check") }
+if !unknown.isEmpty {
+    fail("unknown argument \(unknown[0]); use no argument to regenerate, or --check (with --no-images)")
+}
+if !check && !compareImages { fail("--no-images goes with --check") }
 
 let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 guard FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path),
@@ -30,14 +37,14 @@ do {
     if !check && !gnuplot { fail("gnuplot is needed to regenerate the figures (Debian/Ubuntu: apt-get install gnuplot-nox)") }
     let files = try site.generate { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
     if check {
-        let stale = site.staleFiles(files, includingImages: gnuplot)
+        let stale = site.staleFiles(files, includingImages: gnuplot && compareImages)
         let broken = try site.brokenLinks()
         for path in stale { print("stale: \(path)") }
         for link in broken { print("broken link: \(link)") }
         if !stale.isEmpty || !broken.isEmpty {
             fail("docs/ or plots/ is out of date: run `swift build && swift run Pages` and commit the result")
         }
-        print("docs/ and plots/ are up to date (\(files.count) files\(gnuplot ? "" : "; images not compared without gnuplot"))")
+        print("docs/ and plots/ are up to date (\(files.count) files\(!gnuplot ? "; images not compared without gnuplot" : compareImages ? "" : "; images not compared"))")
     } else {
         try site.write(files)
         let broken = try site.brokenLinks()
