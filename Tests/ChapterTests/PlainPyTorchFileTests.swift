@@ -110,10 +110,10 @@ struct PlainPyTorchFileTests {
         let badChecksumFile = folder.appendingPathComponent("bad-checksum.safetensors")
         try Data(badChecksum).write(to: badChecksumFile)
 
+        // The README's table quotes these messages: they are written out whole.
         let expects = "(it expects 0.weight_ih_l0 [8, 1], 0.weight_hh_l0 [8, 8], 0.bias_ih_l0 [8], 0.bias_hh_l0 [8], …, 1.b_q [1]: 10 tensors, "
             + "or the same names without 0. and 1.)"
-        let given = { (name: String) in "give --checkpoint \(name) another file, or leave that option out" }
-        let again = "run Chapter05-Training again with the same options, or pass --retrain"
+        let givenConcise = "give --checkpoint deep-rnn-concise another file, or leave that option out"
         // What is printed before: nothing when a file given with --checkpoint cannot be read (every
         // one is read before any work); the models loaded before, and the deep RNN's results before
         // the bidirectional model, when the file is refused as its model loads.
@@ -121,21 +121,22 @@ struct PlainPyTorchFileTests {
         // (what, a file to write in checkpoints/ first, the arguments, the message, what is printed before)
         let cases: [(String, (String, Data)?, [String], String, String)] = [
             ("a wrong name, given", nil, ["--checkpoint", "deep-rnn-concise=" + wrongName.path],
-             "error: \(wrongName.path) holds no tensor 0.weight_hh_l1, which the model needs \(expects): \(given("deep-rnn-concise"))", models),
+             "error: \(wrongName.path) holds no tensor 0.weight_hh_l1, which the model needs \(expects): \(givenConcise)", models),
             ("a wrong name, in the folder", ("deep-rnn-concise.safetensors", try Data(contentsOf: wrongName)), [],
-             "error: checkpoints/deep-rnn-concise.safetensors holds no tensor 0.weight_hh_l1, which the model needs \(expects): \(again)", models),
+             "error: checkpoints/deep-rnn-concise.safetensors holds no tensor 0.weight_hh_l1, which the model needs (it expects 0.weight_ih_l0 [8, 1], "
+                + "0.weight_hh_l0 [8, 8], 0.bias_ih_l0 [8], 0.bias_hh_l0 [8], …, 1.b_q [1]: 10 tensors, or the same names without 0. and 1.): "
+                + "run Chapter05-Training again with the same options, or pass --retrain", models),
             ("a wrong shape, in the folder",
              ("deep-rnn-concise.safetensors", try Self.concise { $0.replacingOccurrences(of: "\"0.weight_hh_l1\":{\"dtype\":\"F32\",\"shape\":[8,8]",
                                                                                       with: "\"0.weight_hh_l1\":{\"dtype\":\"F32\",\"shape\":[4,16]") }), [],
-             "error: checkpoints/deep-rnn-concise.safetensors holds 0.weight_hh_l1 of shape [4, 16], not [8, 8]: \(again)", models),
+             "error: checkpoints/deep-rnn-concise.safetensors holds 0.weight_hh_l1 of shape [4, 16], not [8, 8]: run Chapter05-Training again with the same options, or pass --retrain", models),
             ("float16, given", nil, ["--checkpoint", "deep-rnn-concise=" + Self.file(Self.plain, "deep-rnn-concise-f16.safetensors")],
              "error: \(Self.file(Self.plain, "deep-rnn-concise-f16.safetensors")) holds 0.bias_hh_l0 as F16, not F32: the workbook reads float32 "
-                + "tensors only (in PyTorch, save model.float().state_dict()); \(given("deep-rnn-concise"))", nothing),
+                + "tensors only (in PyTorch, save model.float().state_dict()); \(givenConcise)", nothing),
             ("float64, in the folder", ("brnn.safetensors", try Data(contentsOf: Self.plain.appendingPathComponent("brnn-f64.safetensors"))), [],
-             "error: checkpoints/brnn.safetensors holds bW_hh as F64, not F32: the workbook reads float32 tensors only "
-                + "(in PyTorch, save model.float().state_dict()); \(again)", results),
+             "error: checkpoints/brnn.safetensors holds bW_hh as F64, not F32: the workbook reads float32 tensors only (in PyTorch, save model.float().state_dict()); run Chapter05-Training again with the same options, or pass --retrain", results),
             ("a crc32 that does not match, given", nil, ["--checkpoint", "brnn=" + badChecksumFile.path],
-             "error: \(badChecksumFile.path) is damaged (the checksum does not match: the file changed after it was written): \(given("brnn"))", nothing),
+             "error: \(badChecksumFile.path) is damaged (the checksum does not match: the file changed after it was written): give --checkpoint brnn another file, or leave that option out", nothing),
             ("a crc32 that does not match, in the folder", ("brnn.safetensors", Data(badChecksum)), [],
              "error: checkpoints/brnn.safetensors is damaged (the checksum does not match: the file changed after it was written): "
                 + "delete it and run Chapter05-Training again, or pass --retrain", results),
