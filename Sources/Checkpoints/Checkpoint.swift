@@ -19,9 +19,10 @@
 //
 // The workbook's metadata holds `model` (e.g. "DRNN(numLayers: 2, …)"), `crc32` (the CRC-32 of the
 // data section, IEEE 802.3 as zlib's `crc32`, eight lowercase hex digits) and the run's settings;
-// other writers' files may hold any metadata or none. The workbook writes canonically: keys in the byte order of their UTF-8 (`__metadata__` first, then
-// the tensors by name), no whitespace but the padding, the tensors' data in the same order, so the
-// same checkpoint always gives the same bytes. It reads any key order (as PyTorch writes it).
+// other writers' files may hold any metadata or none. The workbook writes canonically: keys in
+// the byte order of their UTF-8 (`__metadata__` first, then the tensors by name), no whitespace
+// but the padding, the tensors' data in the same order, so the same checkpoint always gives the
+// same bytes. It reads any key order (as PyTorch writes it).
 //
 // ## How a reader checks a file
 //
@@ -30,7 +31,7 @@
 // 2. A header length above 100 MB, or a header that does not start with `{`: `notACheckpoint`;
 //    one beyond the end of the file: `truncated`.
 // 3. The header must be UTF-8 and strict JSON (no key twice in an object, depth at most 3, only
-//    the fields above, a dtype safetensors defines, rank at most 8, a shape whose element count
+//    the fields above, a whole-byte dtype safetensors writes, rank at most 8, a shape whose element count
 //    does not overflow and whose byte count at its dtype's size is the offsets' span), else
 //    `malformed`, with a phrase saying which.
 // 4. The tensors' byte ranges must tile the data section exactly, in some order (no overlap, no
@@ -40,9 +41,10 @@
 //    file not written by the workbook) there is nothing to check: safetensors has no checksum.
 // 6. A tensor of a dtype other than F32 (a model saved in float16 or float64): `unsupportedDtype`.
 //
-// Whether the tensors fit a model is checked when loading (``Checkpoint/load(into:optional:expectedModel:remedy:)``):
+// Whether the tensors fit a model is checked when loading (`load(into:optional:expectedModel:remedy:)`):
 // the `model` in the metadata, when there is one, must be the expected model; the names must be
-// the model's, every one present and none other; and each shape the model's.
+// the model's, every one present (a model's optional ones all or none) and none other; each shape
+// must be the model's, and every value finite.
 //
 // Decoding never traps and never allocates more than a small multiple of the file's size.
 
