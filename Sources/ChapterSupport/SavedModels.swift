@@ -86,8 +86,10 @@ public enum SavedModel: String, CaseIterable, Sendable {
               given file: String, _ options: ChapterOptions) throws -> [String] {
         let checkpoint = try Checkpoint.read(from: file, remedy: givenRemedy())
         var notes = ["given with --checkpoint"]
+        // Only the workbook's metadata (one that names its model) records the run's settings; other
+        // writers' keys, such as save_model's "format", are not settings.
         let ours = Self.metadata(options)
-        if !checkpoint.metadata.isEmpty && checkpoint.metadata != ours {
+        if checkpoint.model != nil && checkpoint.metadata != ours {
             notes.append("its settings differ from this run's: " + Self.differences(checkpoint.metadata, ours))
         }
         return notes + (try fill(tensors, optional: optional, from: checkpoint, options, remedy: givenRemedy()))

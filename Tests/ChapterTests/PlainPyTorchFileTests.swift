@@ -187,6 +187,14 @@ struct PlainPyTorchFileTests {
         try Self.expectPyTorch(ours, pytorch, names: ["concise_one_step_error"])
         let scratch = try #require(ours["scratch_one_step_error"]), theirs = try #require(pytorch["scratch_one_step_error"])
         #expect(abs(scratch - theirs) > 1e-3 * abs(theirs), "the from-scratch DRNN was trained here for 2 epochs, not loaded")
+
+        // Another writer's metadata, as safetensors.torch.save_model writes it, records no settings.
+        let (header, data) = safetensorsParts([UInt8](try Data(contentsOf: Self.plain.appendingPathComponent("brnn.safetensors"))))
+        let saved = folder.appendingPathComponent("brnn-save-model.safetensors")
+        try safetensorsFile(header: "{\"__metadata__\":{\"format\":\"pt\"}," + header.dropFirst(), data: data).write(to: saved)
+        let other = try runChapter("Chapter06-Approximation", ["--epochs", "2", "--no-render", "--checkpoint", "brnn=" + saved.path], in: folder)
+        #expect(other.status == 0, "\(other.standardError)")
+        #expect(other.standardOutput.contains("bidirectional model: loaded \(saved.path) (given with --checkpoint)\n"), "\(other.standardOutput)")
     }
 
     @Test("Chapter07 loads the concise model given with --checkpoint, and the notebook's DRNN, not the corrected one, from deep-rnn-scratch")
