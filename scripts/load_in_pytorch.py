@@ -8,6 +8,9 @@
     venv/bin/python scripts/load_in_pytorch.py --train-and-save pytorch-checkpoints --epochs 3
     swift run Chapter06-Approximation --checkpoints-dir pytorch-checkpoints --epochs 3
 
+    venv/bin/python scripts/load_in_pytorch.py --train-and-save plain --epochs 3 --plain
+    swift run Chapter06-Approximation --checkpoint deep-rnn-concise=plain/deep-rnn-concise.safetensors
+
 Into PyTorch: loads the three checkpoints Chapter05-Training writes (checkpoints/*.safetensors)
 with safetensors.torch.load_file into the notebooks' own classes (copied below: the from-scratch
 DRNN, nn.Sequential(nn.RNN, OutputLayer), BRNN) with load_state_dict(strict=True), runs the
@@ -23,7 +26,12 @@ model, again before the digits and the BRNN), trains each for --epochs epochs wi
 training cells, saves its state_dict with safetensors.torch.save_file and the metadata the
 workbook checks (model, seed, epochs, corrected, and crc32: the CRC-32 of the data section), then prints
 its numbers (also into DIR/pytorch-outputs.json). Chapter06-Approximation --checkpoints-dir DIR --epochs N loads them (the epochs
-recorded must be the run's) and prints the same.
+recorded must be the run's, or the chapter trains its own) and prints the same; --checkpoint NAME=FILE
+loads a file whatever settings it records.
+
+With --plain, the files are what a PyTorch user saves, safetensors.torch.save_file(model.state_dict(),
+path), with no metadata (the fixtures in Tests/ChapterTests/Fixtures/pytorch-plain, with variants
+under nn.RNN's own names and in float16 and float64); the workbook loads them as they are.
 
 Only the notebooks' models as written (not --corrected) and the default sizes are handled.
 """
@@ -285,12 +293,53 @@ def numbers(drnn, concise, brnn, data_trans, X, Y):
     return {"scratch_one_step_error": scratch, "concise_one_step_error": conc, "test_loss": test_loss}
 
 
+def train_models(seed, epochs):
+    """The notebooks' three models, seeded as the workbook seeds them and trained for `epochs` a round."""
+    data_trans = deep_rnn_data(seed)                           # (a) the data, then the DRNN's weights
+    drnn = DRNN(2, 1, 8, 1)
+    dataset = XYdataLoader(data_trans, 19, 180, True)
+    def deep_step(model, batch):
+        X, Y = batch
+        return drnn_loss(model(XTransform(X)), YTransform(Y))
+    train(drnn, dataset, deep_step, torch.optim.SGD(drnn.parameters(), lr=0.0001), epochs)
+    torch.manual_seed(seed)                                    # (b) the concise model's weights
+    concise = concise_model()
+    for i in range(3):
+        train(concise, dataset, deep_step, torch.optim.SGD(concise.parameters(), lr=0.03 / 10 ** i), epochs)
+    X, Y = digits(seed)                                        # (c) the digits, then the BRNN's weights
+    brnn = BRNN(1, 32, 1)
+    def brnn_step(model, batch):
+        Xb, Yb = batch
+        return brnn_loss(model(XTransform(Xb[:, 0:3]), XTransform(Xb[:, 3:6], flip=True)), Yb)
+    train_set = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X[:3750], Y[:3750]), 5000, shuffle=True)
+    train(brnn, train_set, brnn_step, torch.optim.SGD(brnn.parameters(), lr=0.1), epochs)
+    return drnn, concise, brnn, data_trans, X, Y
+
+
+def save_plain(drnn, concise, brnn, folder):
+    """What a PyTorch user saves: each model's state_dict and nothing else. The notebook's DRNN's
+    state_dict is its last layer and W_hq, b_q: its first layer is not registered, so not saved
+    (it is never trained either, so it is still the seed's initial one). Beside them, the variants
+    the workbook's tests load or refuse: the concise model under nn.RNN's own names (the RNN's
+    state_dict and the output layer's, without nn.Sequential's 0. and 1.), and models saved in
+    float16 and float64."""
+    save_file(drnn.state_dict(), os.path.join(folder, "deep-rnn-scratch.safetensors"))
+    save_file(concise.state_dict(), os.path.join(folder, "deep-rnn-concise.safetensors"))
+    save_file(brnn.state_dict(), os.path.join(folder, "brnn.safetensors"))
+    rnn, output = concise
+    save_file({**rnn.state_dict(), **output.state_dict()}, os.path.join(folder, "deep-rnn-concise-bare.safetensors"))
+    save_file({k: v.half() for k, v in concise.state_dict().items()}, os.path.join(folder, "deep-rnn-concise-f16.safetensors"))
+    save_file({k: v.double() for k, v in brnn.state_dict().items()}, os.path.join(folder, "brnn-f64.safetensors"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--checkpoints-dir", default="checkpoints", help="where the workbook's checkpoints are (default: checkpoints)")
     parser.add_argument("--train-and-save", metavar="DIR", help="train the notebooks' models in PyTorch and save them into DIR")
     parser.add_argument("--epochs", type=int, default=3, help="with --train-and-save: epochs per round (default: 3)")
     parser.add_argument("--seed", type=int, default=0, help="with --train-and-save: the seed (default: 0)")
+    parser.add_argument("--plain", action="store_true", help="with --train-and-save: save plain state_dicts, as "
+                        "save_file(model.state_dict(), path) does (no metadata), and the variants the tests refuse or accept")
     parser.add_argument("--record", metavar="FILE", help="also write the numbers printed, with PyTorch's version, into "
                         "FILE (scripts/recorded/load_in_pytorch.json is what Chapter06-Approximation's prose quotes)")
     args = parser.parse_args()
@@ -310,36 +359,24 @@ def main():
     if args.train_and_save:
         seed, epochs, folder = args.seed, args.epochs, args.train_and_save
         os.makedirs(folder, exist_ok=True)
-        data_trans = deep_rnn_data(seed)                       # (a) the data, then the DRNN's weights
-        drnn = DRNN(2, 1, 8, 1)
-        dataset = XYdataLoader(data_trans, 19, 180, True)
-        def deep_step(model, batch):
-            X, Y = batch
-            return drnn_loss(model(XTransform(X)), YTransform(Y))
-        train(drnn, dataset, deep_step, torch.optim.SGD(drnn.parameters(), lr=0.0001), epochs)
-        torch.manual_seed(seed)                                # (b) the concise model's weights
-        concise = concise_model()
-        for i in range(3):
-            train(concise, dataset, deep_step, torch.optim.SGD(concise.parameters(), lr=0.03 / 10 ** i), epochs)
-        X, Y = digits(seed)                                    # (c) the digits, then the BRNN's weights
-        brnn = BRNN(1, 32, 1)
-        def brnn_step(model, batch):
-            Xb, Yb = batch
-            return brnn_loss(model(XTransform(Xb[:, 0:3]), XTransform(Xb[:, 3:6], flip=True)), Yb)
-        train_set = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X[:3750], Y[:3750]), 5000, shuffle=True)
-        train(brnn, train_set, brnn_step, torch.optim.SGD(brnn.parameters(), lr=0.1), epochs)
-        scratch_tensors = dict(drnn.state_dict())
-        for name, tensor in zip(UNREGISTERED, drnn.drnn_parameters[0]):
-            scratch_tensors[name] = tensor
-        save(scratch_tensors, os.path.join(folder, "deep-rnn-scratch.safetensors"), MODELS["deep-rnn-scratch"], seed, epochs)
-        save(concise.state_dict(), os.path.join(folder, "deep-rnn-concise.safetensors"), MODELS["deep-rnn-concise"], seed, epochs)
-        save(brnn.state_dict(), os.path.join(folder, "brnn.safetensors"), MODELS["brnn"], seed, epochs)
-        print(f"PyTorch, trained {epochs} epochs a round and saved in {folder}/:")
+        drnn, concise, brnn, data_trans, X, Y = train_models(seed, epochs)
+        if args.plain:
+            save_plain(drnn, concise, brnn, folder)
+        else:
+            scratch_tensors = dict(drnn.state_dict())
+            for name, tensor in zip(UNREGISTERED, drnn.drnn_parameters[0]):
+                scratch_tensors[name] = tensor
+            save(scratch_tensors, os.path.join(folder, "deep-rnn-scratch.safetensors"), MODELS["deep-rnn-scratch"], seed, epochs)
+            save(concise.state_dict(), os.path.join(folder, "deep-rnn-concise.safetensors"), MODELS["deep-rnn-concise"], seed, epochs)
+            save(brnn.state_dict(), os.path.join(folder, "brnn.safetensors"), MODELS["brnn"], seed, epochs)
+        print(f"PyTorch, trained {epochs} epochs a round and saved in {folder}/{' (plain state_dicts)' if args.plain else ''}:")
         outputs = numbers(drnn, concise, brnn, data_trans, X, Y)
+        if args.plain:
+            outputs = dict(outputs, seed=seed, epochs=epochs, torch_version=torch.__version__)
         with open(os.path.join(folder, "pytorch-outputs.json"), "w") as f:
             json.dump(outputs, f, indent=1, sort_keys=True)
             f.write("\n")
-        record(f"trained_{epochs}_epochs", outputs)
+        record(f"trained_{epochs}_epochs{'_plain' if args.plain else ''}", outputs)
         return
 
     folder = args.checkpoints_dir

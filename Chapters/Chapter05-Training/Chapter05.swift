@@ -175,9 +175,12 @@ struct TrainingChapter: Chapter {
  metadata holds the model, the run's settings (seed, epochs, corrected, …) and the CRC-32 of the data, which
  Chapter 06 checks before it uses a file.
 
- In PyTorch, `safetensors.torch.load_file(path)` and `model.load_state_dict(..., strict=True)`
- load them into the notebooks' own classes; `scripts/load_in_pytorch.py` does so for all three
- (setting the DRNN's first layer from its `l0.` tensors) and prints the numbers Chapter 06 prints.
+ In PyTorch, `safetensors.torch.load_file(path)` and `model.load_state_dict(...)` load them into
+ the notebooks' own classes (with `strict=False` for the `DRNN`, whose `l0.` tensors are not its
+ parameters); `scripts/load_in_pytorch.py` does so for all three (setting the DRNN's first layer
+ from its `l0.` tensors) and prints the numbers Chapter 06 prints. A model saved in PyTorch with
+ `save_file(model.state_dict(), path)`, without any metadata, loads too: its names, shapes and
+ float32 dtype are what make it the model (`--checkpoint NAME=FILE`, README).
  The other way, `scripts/load_in_pytorch.py --train-and-save DIR` trains the notebooks' models in
  PyTorch and saves them for `Chapter06-Approximation --checkpoints-dir DIR` (Chapter 06 shows both
  runs).

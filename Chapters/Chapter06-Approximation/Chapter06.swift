@@ -49,7 +49,7 @@ struct ApproximationChapter: Chapter {
         output.line("Chapter 06 — Approximation and testing (seed \(options.seed)"
                     + "\(options.corrected ? ", corrected" : ""))")
 
-        //: ## The trained models: from Chapter05's checkpoints, or trained here
+        //: ## The trained models: given with `--checkpoint NAME=FILE`, from Chapter05's checkpoints, or trained here
         //: @Code(Chapters/Chapter05-Training/Cells/TrainingCells.swift, trainedDRNN)
         //: @Code(Sources/ChapterSupport/SavedModels.swift, loadOrTrain)
         let (line, drnn) = try trainedDRNN(options, output, retrain: retrain)
@@ -217,6 +217,11 @@ struct ApproximationChapter: Chapter {
  --checkpoints-dir pytorch-checkpoints --epochs 3` loads them and prints the same numbers. Such a
  folder made by PyTorch is a test fixture (`Tests/ChapterTests/Fixtures/pytorch-checkpoints`), and
  `PyTorchCheckpointTests` checks that this chapter computes the script's numbers from it, to 1e-5.
+ Plain `state_dict`s, as `save_file(model.state_dict(), path)` writes them with no metadata at all,
+ load too (`--plain` makes them: `Tests/ChapterTests/Fixtures/pytorch-plain`, which
+ `PlainPyTorchFileTests` checks in the same way): from `--checkpoints-dir` as they are, or each with
+ `--checkpoint NAME=FILE`, which loads a file whatever settings it records and never trains in its
+ place. The notebook's `DRNN` saves no layer 0, which it never trains: it is the seed's initial one.
 
  ## Summary
 

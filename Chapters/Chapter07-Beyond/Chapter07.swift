@@ -176,8 +176,9 @@ struct BeyondChapter: Chapter {
         corrected.corrected = true
         let (line, faithfulDRNN) = try trainedDRNN(options, output,
                                                    label: "from-scratch DRNN (notebook)")
-        let correctedDRNN = try trainedDRNN(corrected, output,
-                                            label: "from-scratch DRNN (corrected)").drnn
+        // --checkpoint deep-rnn-scratch=FILE names the notebook's DRNN, the run's own variant.
+        let correctedDRNN = try trainedDRNN(corrected, output, label: "from-scratch DRNN (corrected)",
+                                            usesGivenFile: false).drnn
         let concise = try trainedConcise(options, output, label: "concise model (nn.RNN)")
         let (windows, targets) = slidingWindows(of: line.differences, length: s)
         let training = (x: timeMajorInputs(windows), y: timeMajorTargets(targets))

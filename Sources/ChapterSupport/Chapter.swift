@@ -54,6 +54,7 @@ extension Chapter {
     public func run() throws {
         WorkingFolder.moveToPackageIfInProgramFolder()
         try Self.checkOutputFolders(options)
+        try SavedModel.checkGivenFiles(options)
         if let hint = Self.durationHint(options) {
             FileHandle.standardError.write(Data((hint + "\n").utf8))
         }

@@ -55,49 +55,148 @@ public enum SavedModel: String, CaseIterable, Sendable {
                        metadata: Self.metadata(options)).write(to: path(options))
     }
 
-    /// Loads the saved model into `tensors` when a checkpoint of this run is there.
-    /// - Returns: `nil` when it loaded; otherwise why not (missing, or made with other settings).
-    /// - Throws: ``WorkbookError`` when a checkpoint is there but unusable (damaged, another model).
-    public func load(into tensors: [(name: String, tensor: Tensor)],
-                     _ options: ChapterOptions) throws -> String? {
+    /// What a message about a file given with `--checkpoint NAME=FILE` tells the learner: give
+    /// the option another file, or leave it out (no chapter remakes such a file).
+    func givenRemedy() -> CheckpointRemedy { CheckpointRemedy(givenWith: "--checkpoint \(rawValue)") }
+
+    /// Where a model comes from: loaded, with what the printed line says about the file, or
+    /// trained here, and why.
+    enum Source {
+        case loaded(notes: [String])
+        case trained(reason: String)
+    }
+
+    /// Reads every file given with `--checkpoint NAME=FILE` before any work, so that a missing,
+    /// unreadable or damaged one fails at once, not after the models before it ran. Whether it
+    /// fits its model (names, shapes) is checked when it is loaded.
+    /// - Throws: ``WorkbookError`` for the first file that cannot be read.
+    public static func checkGivenFiles(_ options: ChapterOptions) throws {
+        for model in allCases {
+            if let file = options.checkpointFiles[model] {
+                _ = try Checkpoint.read(from: file, remedy: model.givenRemedy())
+            }
+        }
+    }
+
+    /// Loads the model given with `--checkpoint NAME=FILE` from `file`, whatever settings it records.
+    /// - Returns: what the printed line says about it (the settings it records when they are not this run's).
+    /// - Throws: ``WorkbookError`` when the file is missing, unreadable, damaged, or not this model
+    ///   (its names, shapes, dtype or recorded model).
+    func load(into tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)],
+              given file: String, _ options: ChapterOptions) throws -> [String] {
+        let checkpoint = try Checkpoint.read(from: file, remedy: givenRemedy())
+        var notes = ["given with --checkpoint"]
+        // Only the workbook's metadata (one that names its model) records the run's settings; other
+        // writers' keys, such as save_model's "format", are not settings.
+        let ours = Self.metadata(options)
+        if checkpoint.model != nil && checkpoint.metadata != ours {
+            notes.append("its settings differ from this run's: " + Self.differences(checkpoint.metadata, ours))
+        }
+        return notes + (try fill(tensors, optional: optional, from: checkpoint, options, remedy: givenRemedy()))
+    }
+
+    /// Loads the model from its checkpoint in `--checkpoints-dir` when it is there and of this run:
+    /// a workbook checkpoint (one whose metadata names its model) made with other settings is not
+    /// used; a file without the workbook's metadata, such as PyTorch's
+    /// `save_file(model.state_dict(), path)` writes, is a model the learner put there, used as it is.
+    /// - Returns: `.trained` with the reason when there is no usable file (missing, or made with other settings).
+    /// - Throws: ``WorkbookError`` when a file is there but unusable (damaged, another model, other names).
+    func loadFromFolder(into tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)],
+                        _ options: ChapterOptions) throws -> Source {
         let path = path(options)
         guard FileManager.default.fileExists(atPath: path) else {
             let old = oldPath(options)
-            return FileManager.default.fileExists(atPath: old)
+            return .trained(reason: FileManager.default.fileExists(atPath: old)
                 ? "no checkpoint at \(path); \(old) is in the old format, which is not read: "
                   + "Chapter05-Training remakes it"
-                : "no checkpoint at \(path)"
+                : "no checkpoint at \(path)")
         }
         let checkpoint = try Checkpoint.read(from: path, remedy: Self.remedy)
-        guard checkpoint.metadata == Self.metadata(options) else {
+        var notes: [String] = []
+        if checkpoint.model == nil {
+            notes.append("without the workbook's metadata: used as it is")
+        } else if checkpoint.metadata != Self.metadata(options) {
             // The file's own words, escaped and cut: a newline or an escape sequence stored there
             // must not break the line or drive the terminal.
             let settings = checkpoint.metadata.sorted { $0.key < $1.key }
             let shown = settings.prefix(8).map { "\(excerpt($0.key, limit: 40)) \(excerpt($0.value))" }
                 + (settings.count > 8 ? ["… (\(settings.count - 8) more)"] : [])
-            return "\(path) was made with other settings (\(shown.joined(separator: ", ")))"
+            return .trained(reason: "\(path) was made with other settings (\(shown.joined(separator: ", ")))")
         }
-        try checkpoint.load(into: tensors, expectedModel: identifier(options), remedy: Self.remedy)
-        return nil
+        return .loaded(notes: notes + (try fill(tensors, optional: optional, from: checkpoint, options, remedy: Self.remedy)))
+    }
+
+    /// Copies `checkpoint` into the model, under the workbook's names or the other names PyTorch
+    /// gives this model (``bareNames(_:)``), all or nothing.
+    /// - Returns: what the printed line says about the names, or about tensors the file leaves out.
+    private func fill(_ tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)],
+                      from checkpoint: Checkpoint, _ options: ChapterOptions,
+                      remedy: CheckpointRemedy) throws -> [String] {
+        let stored = Set(checkpoint.tensors.map(\.name))
+        let bare = bareNames(tensors)
+        if !bare.isEmpty, !tensors.contains(where: { stored.contains($0.name) }),
+           bare.contains(where: { stored.contains($0.name) }) {
+            try checkpoint.load(into: bare, expectedModel: identifier(options), remedy: remedy)
+            return ["nn.RNN's own names"]
+        }
+        let expected = bare.isEmpty ? nil
+            : Checkpoint.summary(tensors) + ", or the same names without 0. and 1."
+        let loadedOptional = try checkpoint.load(into: tensors, optional: optional, expectedModel: identifier(options),
+                                                 remedy: remedy, expected: expected)
+        return loadedOptional || optional.isEmpty ? []
+            : ["layer 0 is seed \(options.seed)'s initial one, as the notebook's state_dict leaves it out and never trains it"]
+    }
+
+    /// The concise model's tensors under the names of a bare `nn.RNN`'s `state_dict`
+    /// (`weight_ih_l0`, …) and of the `OutputLayer`'s (`W_hq`, `b_q`): the `nn.Sequential`'s names
+    /// without its `0.` and `1.`, as `{**model[0].state_dict(), **model[1].state_dict()}` saves them.
+    /// Empty for the other models, which have one naming.
+    func bareNames(_ tensors: [(name: String, tensor: Tensor)]) -> [(name: String, tensor: Tensor)] {
+        guard self == .concise else { return [] }
+        return tensors.map { (String($0.name.drop { $0 != "." }.dropFirst()), $0.tensor) }
+    }
+
+    /// The settings in `file` that are not `ours`: `epochs 3 (here notebook), seed 1 (here 0)`,
+    /// the file's words escaped and cut.
+    static func differences(_ file: [String: String], _ ours: [String: String]) -> String {
+        let keys = Set(file.keys).union(ours.keys).filter { file[$0] != ours[$0] }.sorted()
+        let shown = keys.prefix(8).map { key in
+            "\(excerpt(key, limit: 40)) \(file[key].map { excerpt($0) } ?? "unset") (here \(ours[key] ?? "unset"))"
+        }
+        return (shown + (keys.count > 8 ? ["… (\(keys.count - 8) more)"] : [])).joined(separator: ", ")
     }
 }
 
 extension SavedModel {
-    /// Fills `tensors` from this model's checkpoint or, when there is none (or with `retrain`),
-    /// with the tensors of a run of `train` made here without its log. Prints which, naming the
-    /// model `label`; the line counts as printed from `sourceFile`, `sourceLine` (the chapter's call).
+    /// Fills `tensors` (and `optional`, tensors a file may leave out, which then keep their
+    /// values) from the file `--checkpoint NAME=FILE` gives for this model, or from its checkpoint
+    /// in `--checkpoints-dir`; or, when neither is there (or with `retrain`), with the tensors of a
+    /// run of `train` made here without its log. A model given with `--checkpoint` is never
+    /// trained in its place: a file that cannot be loaded fails the chapter. Prints which, naming
+    /// the model `label`; the line counts as printed from `sourceFile`, `sourceLine` (the chapter's
+    /// call). `usesGivenFile: false` ignores `--checkpoint` (for a second model of the same name).
     public func loadOrTrain(
-        into tensors: [(name: String, tensor: Tensor)], _ options: ChapterOptions, _ output: Output,
-        label: String, retrain: Bool, sourceFile: String = #fileID, sourceLine: Int = #line,
+        into tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)] = [],
+        _ options: ChapterOptions, _ output: Output, label: String, retrain: Bool, usesGivenFile: Bool = true,
+        sourceFile: String = #fileID, sourceLine: Int = #line,
         train: (ChapterOptions, Output) throws -> [(name: String, tensor: Tensor)]
     ) throws {
-        if let reason = try retrain ? "--retrain" : load(into: tensors, options) {
-            output.line("\(label): training it here (\(reason))",
-                        sourceFile: sourceFile, sourceLine: sourceLine)
-            let trained = try train(options.silenced, Output(options: options.silenced))
-            for (target, source) in zip(tensors, trained) { target.tensor.assign(source.tensor) }
+        let given = usesGivenFile ? options.checkpointFiles[self] : nil
+        let source: Source = if let given {
+            .loaded(notes: try load(into: tensors, optional: optional, given: given, options))
+        } else if retrain {
+            .trained(reason: "--retrain")
         } else {
-            output.line("\(label): loaded \(path(options))",
+            try loadFromFolder(into: tensors, optional: optional, options)
+        }
+        switch source {
+        case .trained(let reason):
+            output.line("\(label): training it here (\(reason))", sourceFile: sourceFile, sourceLine: sourceLine)
+            let trained = try train(options.silenced, Output(options: options.silenced))
+            for (target, value) in zip(tensors + optional, trained) { target.tensor.assign(value.tensor) }
+        case .loaded(let notes):
+            output.line("\(label): loaded \(given ?? path(options))"
+                        + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"),
                         sourceFile: sourceFile, sourceLine: sourceLine)
         }
     }
@@ -106,13 +205,15 @@ extension SavedModel {
 extension DRNN {
     /// The tensors of its checkpoint, named as the notebook's PyTorch `DRNN` names them: its
     /// `state_dict` (``namedParameters``: the last layer's `W_xh`, `W_hh`, `b_h`, then `W_hq`, `b_q`;
-    /// every layer's `W_xh_l0`, … in the corrected model), then the layers the notebook never
-    /// registers under their ``allTensors`` names, `l0.W_xh`, `l0.W_hh`, `l0.b_h`, which
+    /// every layer's `W_xh_l0`, … in the corrected model), then ``unregisteredTensors``, which
     /// `scripts/load_in_pytorch.py` sets by hand.
-    public var checkpointTensors: [(name: String, tensor: Tensor)] {
+    public var checkpointTensors: [(name: String, tensor: Tensor)] { namedParameters + unregisteredTensors }
+
+    /// The layers the notebook's model never registers, under their ``allTensors`` names `l0.W_xh`,
+    /// `l0.W_hh`, `l0.b_h`: not in its PyTorch `state_dict`, never trained (none in the corrected model).
+    public var unregisteredTensors: [(name: String, tensor: Tensor)] {
         let registered = namedParameters
-        return registered
-            + allTensors.filter { entry in !registered.contains { $0.tensor === entry.tensor } }
+        return allTensors.filter { entry in !registered.contains { $0.tensor === entry.tensor } }
     }
 }
 

@@ -4,6 +4,9 @@
 // with `safetensors.torch.load_file` / `safetensors.numpy.load_file`). It holds named float32
 // tensors, named as in the PyTorch model's `state_dict` (`0.weight_ih_l0`, `1.W_hq`, `fW_xh`, …),
 // and string metadata: the model's description, the run's settings (seed, epochs, …) and a CRC-32.
+// A file PyTorch writes with `save_file(model.state_dict(), path)` has no metadata at all; it is
+// read too, and the tensors' names and shapes decide whether it fits a model, as PyTorch's
+// `load_state_dict(strict=True)` decides.
 //
 // ## File format
 //
@@ -14,11 +17,12 @@
 //     offset 8+n data           every tensor's values, row-major, little-endian IEEE 754 float32;
 //                               a tensor's bytes are data[b..<e] (offsets relative to the data)
 //
-// The metadata holds `model` (e.g. "DRNN(numLayers: 2, …)"), `crc32` (the CRC-32 of the data
-// section, IEEE 802.3 as zlib's `crc32`, eight lowercase hex digits) and the run's settings. The
-// workbook writes canonically: keys in the byte order of their UTF-8 (`__metadata__` first, then
-// the tensors by name), no whitespace but the padding, the tensors' data in the same order, so the
-// same checkpoint always gives the same bytes. It reads any key order (as PyTorch writes it).
+// The workbook's metadata holds `model` (e.g. "DRNN(numLayers: 2, …)"), `crc32` (the CRC-32 of the
+// data section, IEEE 802.3 as zlib's `crc32`, eight lowercase hex digits) and the run's settings;
+// other writers' files may hold any metadata or none. The workbook writes canonically: keys in
+// the byte order of their UTF-8 (`__metadata__` first, then the tensors by name), no whitespace
+// but the padding, the tensors' data in the same order, so the same checkpoint always gives the
+// same bytes. It reads any key order (as PyTorch writes it).
 //
 // ## How a reader checks a file
 //
@@ -27,13 +31,20 @@
 // 2. A header length above 100 MB, or a header that does not start with `{`: `notACheckpoint`;
 //    one beyond the end of the file: `truncated`.
 // 3. The header must be UTF-8 and strict JSON (no key twice in an object, depth at most 3, only
-//    the fields above, dtype F32, rank at most 8, a shape whose element count does not overflow
-//    and whose byte count is the offsets' span), else `malformed`, with a phrase saying which.
+//    the fields above, a whole-byte dtype safetensors writes, rank at most 8, a shape whose element count
+//    does not overflow and whose byte count at its dtype's size is the offsets' span), else
+//    `malformed`, with a phrase saying which.
 // 4. The tensors' byte ranges must tile the data section exactly, in some order (no overlap, no
 //    gap, nothing after): a data section shorter than the ranges is `truncated`, anything else
 //    `malformed`.
-// 5. No `crc32` or `model` in the metadata: `missingMetadata` (a safetensors file not written for
-//    the workbook). A CRC-32 that does not match the data: `checksumMismatch`.
+// 5. A `crc32` in the metadata that does not match the data: `checksumMismatch`. Without one (a
+//    file not written by the workbook) there is nothing to check: safetensors has no checksum.
+// 6. A tensor of a dtype other than F32 (a model saved in float16 or float64): `unsupportedDtype`.
+//
+// Whether the tensors fit a model is checked when loading (`load(into:optional:expectedModel:remedy:)`):
+// the `model` in the metadata, when there is one, must be the expected model; the names must be
+// the model's, every one present (a model's optional ones all or none) and none other; each shape
+// must be the model's, and every value finite.
 //
 // Decoding never traps and never allocates more than a small multiple of the file's size.
 
@@ -57,14 +68,15 @@ public struct Checkpoint: Equatable, Sendable {
     public static let reservedKeys: Set<String> = ["model", "crc32"]
 
     /// What model this is, e.g. `"DRNN(numLayers: 2, inputSize: 1, hiddenSize: 8, outputSize: 1)"`;
-    /// ``load(into:expectedModel:remedy:)`` refuses a checkpoint of another model.
-    public var model: String
+    /// ``load(into:optional:expectedModel:remedy:)`` refuses a checkpoint of another model. `nil` for
+    /// a file whose metadata does not say (as PyTorch's `save_file(model.state_dict(), path)` writes).
+    public var model: String?
     /// The tensors, in order (written sorted by name).
     public var tensors: [NamedValues]
     /// Free-form facts about the run (seed, epochs, …), without the reserved keys `model` and `crc32`.
     public var metadata: [String: String]
     /// The file this checkpoint was read from (set by ``read(from:remedy:)``), which
-    /// ``load(into:expectedModel:remedy:)`` names in its errors; `nil` for one made or decoded in memory.
+    /// ``load(into:optional:expectedModel:remedy:)`` names in its errors; `nil` for one made or decoded in memory.
     /// Neither written nor compared.
     public var path: String?
 
@@ -93,13 +105,13 @@ public struct Checkpoint: Equatable, Sendable {
     }
 
     /// A checkpoint of `tensors`' current values (copied now).
-    public init(model: String, tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:]) {
+    public init(model: String?, tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:]) {
         self.init(model: model,
                   tensors: tensors.map { NamedValues(name: $0.name, shape: $0.tensor.shape, values: $0.tensor.values) },
                   metadata: metadata)
     }
 
-    public init(model: String, tensors: [NamedValues], metadata: [String: String] = [:]) {
+    public init(model: String?, tensors: [NamedValues], metadata: [String: String] = [:]) {
         self.model = model
         self.tensors = tensors
         self.metadata = metadata
@@ -143,7 +155,7 @@ public struct Checkpoint: Equatable, Sendable {
         check(metadata.keys.allSatisfy { !Checkpoint.reservedKeys.contains($0) },
               "checkpoint: the metadata keys model and crc32 are the format's own")
         var all = metadata
-        all["model"] = model
+        if let model { all["model"] = model }
         all["crc32"] = Checkpoint.hex(Checkpoint.crc32(data))
         let meta = all.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             .map { "\(jsonString($0.key)):\(jsonString($0.value))" }.joined(separator: ",")
@@ -196,7 +208,7 @@ public struct Checkpoint: Equatable, Sendable {
         guard case .object(let fields) = top else { throw .malformed("the header is not a JSON object") }
 
         var metadata: [String: String] = [:]
-        var layout: [(name: String, shape: [Int], range: Range<Int>)] = []
+        var layout: [(name: String, dtype: String, shape: [Int], range: Range<Int>)] = []
         for (key, value) in fields {
             if key == "__metadata__" {
                 guard case .object(let entries) = value else { throw .malformed("__metadata__ is not an object") }
@@ -219,7 +231,9 @@ public struct Checkpoint: Equatable, Sendable {
             guard let dtype, let shape, let offsets else {
                 throw .malformed("tensor \(key) lacks dtype, shape or data_offsets")
             }
-            guard dtype == "F32" else { throw .malformed("tensor \(key) has dtype \(dtype); the workbook reads only F32") }
+            guard let size = elementSizes[dtype] else {
+                throw .malformed("tensor \(key) has dtype \(dtype), which the workbook does not know")
+            }
             guard shape.count <= maximumRank else {
                 throw .malformed("tensor \(key) has rank \(shape.count), above the maximum \(maximumRank)")
             }
@@ -232,11 +246,11 @@ public struct Checkpoint: Equatable, Sendable {
             guard offsets.count == 2, offsets[0] <= offsets[1] else {
                 throw .malformed("tensor \(key)'s data_offsets are not [begin, end] with begin ≤ end")
             }
-            let (byteCount, overflow) = elements.multipliedReportingOverflow(by: 4)
+            let (byteCount, overflow) = elements.multipliedReportingOverflow(by: size)
             guard !overflow, offsets[1] - offsets[0] == byteCount else {
-                throw .malformed("tensor \(key)'s data_offsets span \(offsets[1] - offsets[0]) bytes, not the \(elements) × 4 its shape needs")
+                throw .malformed("tensor \(key)'s data_offsets span \(offsets[1] - offsets[0]) bytes, not the \(elements) × \(size) its shape needs")
             }
-            layout.append((key, shape, offsets[0]..<offsets[1]))
+            layout.append((key, dtype, shape, offsets[0]..<offsets[1]))
         }
         // The byte ranges must tile the data section: sorted by start, each begins where the last ended.
         let dataSize = bytes.count - headerEnd
@@ -258,9 +272,15 @@ public struct Checkpoint: Equatable, Sendable {
         }
         guard position == dataSize else { throw .malformed("\(dataSize - position) unexpected bytes follow the last tensor's data") }
 
-        guard let stored = metadata.removeValue(forKey: "crc32") else { throw .missingMetadata("crc32") }
-        guard let model = metadata.removeValue(forKey: "model") else { throw .missingMetadata("model") }
-        guard stored == hex(crc32(bytes[headerEnd...])) else { throw .checksumMismatch }
+        // The workbook's checksum, when the file has one; other writers' files have none to check.
+        if let stored = metadata.removeValue(forKey: "crc32"), stored != hex(crc32(bytes[headerEnd...])) {
+            throw .checksumMismatch
+        }
+        let model = metadata.removeValue(forKey: "model")
+        // A well-formed file of another dtype, in the header's order: a model saved in float16 or float64.
+        if let other = layout.first(where: { $0.dtype != "F32" }) {
+            throw .unsupportedDtype(name: other.name, dtype: other.dtype)
+        }
 
         var tensors: [NamedValues] = []
         tensors.reserveCapacity(ordered.count)
@@ -279,6 +299,14 @@ public struct Checkpoint: Equatable, Sendable {
         }
         return Checkpoint(model: model, tensors: tensors, metadata: metadata)
     }
+
+    /// The bytes of one element of each whole-byte dtype safetensors writes (`safetensors.torch`'s
+    /// dtypes; its sub-byte ones, such as F4, are refused as unknown).
+    static let elementSizes: [String: Int] = [
+        "BOOL": 1, "U8": 1, "I8": 1, "F8_E5M2": 1, "F8_E4M3": 1, "F8_E5M2FNUZ": 1, "F8_E4M3FNUZ": 1, "F8_E8M0": 1,
+        "I16": 2, "U16": 2, "F16": 2, "BF16": 2,
+        "I32": 4, "U32": 4, "F32": 4, "C64": 8, "F64": 8, "I64": 8, "U64": 8,
+    ]
 
     /// Non-negative integers that fit an `Int`, or `malformed` naming `what`.
     private static func integers(_ values: [JSONValue], _ what: String) throws(CheckpointError) -> [Int] {
@@ -303,20 +331,21 @@ public struct Checkpoint: Equatable, Sendable {
     /// Reads and decodes the checkpoint at `path`, remembering `path` in ``path``.
     ///
     /// Throws a ``WorkbookError`` whose one-line message names the file and says what to do: when
-    /// there is no file, when it cannot be read, when it is damaged, or in the old format.
+    /// there is no file, when it cannot be read, when it is damaged, in the old format, or of
+    /// another dtype than float32.
     public static func read(from path: String, remedy: CheckpointRemedy) throws -> Checkpoint {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw WorkbookError("no checkpoint at \(path): run \(remedy.program) first, or pass \(remedy.skipFlag)")
+            throw WorkbookError("no checkpoint at \(path): \(remedy.missing)")
         }
         guard !isFolder.boolValue else {
-            throw WorkbookError("\(path) is a folder, not a checkpoint: remove it or choose another path, or pass \(remedy.skipFlag)")
+            throw WorkbookError("\(path) is a folder, not a checkpoint: \(remedy.folder)")
         }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw WorkbookError("cannot read \(path): check that it is readable, or delete it and run \(remedy.program) again")
+            throw WorkbookError("cannot read \(path): \(remedy.unreadable)")
         }
         do {
             var checkpoint = try decode(data)
@@ -328,46 +357,55 @@ public struct Checkpoint: Equatable, Sendable {
     }
 
     /// The one-line message for `error` met in the checkpoint at `path`: what is wrong, and what
-    /// to do about it.
-    public static func message(for error: CheckpointError, path: String, remedy: CheckpointRemedy) -> String {
-        let again = "run \(remedy.program) again with the same options, or pass \(remedy.skipFlag)"
+    /// to do about it. `expected` says briefly which tensors the model has, for the errors about names.
+    public static func message(for error: CheckpointError, path: String, remedy: CheckpointRemedy,
+                               expected: String? = nil) -> String {
+        let wants = expected.map { " (it expects \($0))" } ?? ""
         switch error {
-        case .empty, .notACheckpoint, .truncated, .checksumMismatch, .malformed, .missingMetadata:
-            return "\(path) is damaged (\(oneLine(error.description))): delete it and run \(remedy.program) again, or pass \(remedy.skipFlag)"
+        case .empty, .notACheckpoint, .truncated, .checksumMismatch, .malformed:
+            return "\(path) is damaged (\(oneLine(error.description))): \(remedy.damaged)"
         case .oldFormat:
             return "\(path) is in the workbook's old RNNWBCK format, which it no longer reads (checkpoints are safetensors files now): "
-                + "delete it and run \(remedy.program) again, or pass \(remedy.skipFlag)"
+                + remedy.damaged
+        case .unsupportedDtype(let name, let dtype):
+            return "\(path) holds \(oneLine(name)) as \(oneLine(dtype)), not F32: the workbook reads float32 tensors only "
+                + "(in PyTorch, save model.float().state_dict()); \(remedy.again)"
         case .wrongModel(let found, let expected):
-            return "\(path) holds \(oneLine(found)), not \(oneLine(expected)): \(again)"
+            return "\(path) holds \(oneLine(found)), not \(oneLine(expected)): \(remedy.again)"
         case .missingTensor(let name):
-            return "\(path) holds no tensor \(oneLine(name)), which the model needs: \(again)"
+            return "\(path) holds no tensor \(oneLine(name)), which the model needs\(wants): \(remedy.again)"
         case .unexpectedTensor(let name):
-            return "\(path) holds a tensor \(oneLine(name)) the model does not have: \(again)"
+            return "\(path) holds a tensor \(oneLine(name)) the model does not have\(wants): \(remedy.again)"
         case .shapeMismatch(let name, let found, let expected):
-            return "\(path) holds \(oneLine(name)) of shape \(describe(shape: found)), not \(describe(shape: expected)): \(again)"
+            return "\(path) holds \(oneLine(name)) of shape \(describe(shape: found)), not \(describe(shape: expected)): \(remedy.again)"
         case .nonFiniteValue(let name, let index, let value):
             return "\(path) holds \(value.isNaN ? "NaN" : value > 0 ? "inf" : "-inf") at element \(index) of \(oneLine(name)), "
-                + "not a weight a model can use: delete it and run \(remedy.program) again, or pass \(remedy.skipFlag)"
+                + "not a weight a model can use: \(remedy.damaged)"
         }
     }
 
     // MARK: Loading into a model
 
-    /// The first reason the checkpoint does not fit `tensors` of the model `expectedModel`, or
-    /// `nil` when it fits: same model identifier, the same set of names, the same shapes.
-    public func mismatch(with tensors: [(name: String, tensor: Tensor)], expectedModel: String) -> CheckpointError? {
-        if model != expectedModel { return .wrongModel(found: model, expected: expectedModel) }
+    /// The first reason the checkpoint does not fit `tensors` (and `optional`) of the model
+    /// `expectedModel`, or `nil` when it fits: the model identifier, when the file records one, is
+    /// `expectedModel`; every name of `tensors` is there with its shape; those of `optional` are
+    /// all there with their shapes, or none is; no other name is there; every value is finite.
+    public func mismatch(with tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)] = [],
+                         expectedModel: String) -> CheckpointError? {
+        if let model, model != expectedModel { return .wrongModel(found: model, expected: expectedModel) }
         var stored: [String: NamedValues] = [:]
         for entry in self.tensors { stored[entry.name] = entry }
+        // The optional group counts as wanted when any of it is there: then all of it must be.
+        let wantsOptional = optional.contains { stored[$0.name] != nil }
         var wanted = Set<String>()
-        for (name, tensor) in tensors {
+        for (name, tensor) in tensors + (wantsOptional ? optional : []) {
             check(wanted.insert(name).inserted, "load(into:): the tensor name \(name) appears twice")
             guard let entry = stored[name] else { return .missingTensor(name) }
             if entry.shape != tensor.shape { return .shapeMismatch(name: name, found: entry.shape, expected: tensor.shape) }
         }
         if let extra = self.tensors.first(where: { !wanted.contains($0.name) }) { return .unexpectedTensor(extra.name) }
-        // A valid checksum proves the bytes are as written, not that the model is usable: a NaN or
-        // infinite weight would only show later as a `nan` loss.
+        // Well-formed bytes (and a matching checksum, when there is one) do not make the model
+        // usable: a NaN or infinite weight would only show later as a `nan` loss.
         for entry in self.tensors {
             if let index = entry.values.firstIndex(where: { !$0.isFinite }) {
                 return .nonFiniteValue(name: entry.name, index: index, value: entry.values[index])
@@ -376,23 +414,44 @@ public struct Checkpoint: Equatable, Sendable {
         return nil
     }
 
-    /// Copies the stored values into `tensors` (matched by name) only when everything fits: the
-    /// model identifier is `expectedModel`, the names are the same set, and every shape matches.
+    /// Copies the stored values into `tensors` (matched by name), and into `optional` when the file
+    /// holds them, only when everything fits (see ``mismatch(with:optional:expectedModel:)``).
     /// Otherwise throws and changes nothing, so a model is never half-loaded.
     ///
-    /// Throws a ``WorkbookError`` whose message names ``path`` (set by ``read(from:)``; "the
-    /// checkpoint" when `nil`). Use ``mismatch(with:expectedModel:)`` for the bare reason.
-    public func load(into tensors: [(name: String, tensor: Tensor)], expectedModel: String, remedy: CheckpointRemedy) throws {
-        if let problem = mismatch(with: tensors, expectedModel: expectedModel) {
-            throw WorkbookError(Checkpoint.message(for: problem, path: path ?? "the checkpoint", remedy: remedy))
+    /// Throws a ``WorkbookError`` whose message names ``path`` (set by ``read(from:remedy:)``; "the
+    /// checkpoint" when `nil`) and, for a name that does not fit, the tensors the model expects
+    /// (`expected`, or ``summary(_:optional:)``).
+    /// - Returns: whether `optional` was loaded (`false`: the file holds none of it, and those
+    ///   tensors keep their values).
+    @discardableResult
+    public func load(into tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)] = [],
+                     expectedModel: String, remedy: CheckpointRemedy, expected: String? = nil) throws -> Bool {
+        if let problem = mismatch(with: tensors, optional: optional, expectedModel: expectedModel) {
+            throw WorkbookError(Checkpoint.message(for: problem, path: path ?? "the checkpoint", remedy: remedy,
+                                                   expected: expected ?? Checkpoint.summary(tensors, optional: optional)))
         }
         var stored: [String: NamedValues] = [:]
         for entry in self.tensors { stored[entry.name] = entry }
-        for (name, tensor) in tensors {
-            // Present with the right shape: mismatch(with:) checked every one.
+        var loadedOptional = false
+        for (name, tensor) in tensors + optional {
+            // Present with the right shape, or an optional one absent: mismatch(with:) checked every one.
             guard let entry = stored[name] else { continue }
             tensor.assign(Tensor(entry.values, shape: entry.shape))
+            if optional.contains(where: { $0.name == name }) { loadedOptional = true }
         }
+        return loadedOptional
+    }
+
+    /// The tensors a model expects, briefly: `W_xh [8, 8], W_hh [8, 8], …, b_q [1]: 10 tensors`,
+    /// the first four and the last when there are more than five; the optional ones named after.
+    public static func summary(_ tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)] = []) -> String {
+        let shown = tensors.map { "\(oneLine($0.name)) \(describe(shape: $0.tensor.shape))" }
+        var text = shown.count <= 5 ? shown.joined(separator: ", ")
+            : (shown.prefix(4) + ["…", shown[shown.count - 1]]).joined(separator: ", ") + ": \(shown.count) tensors"
+        if !optional.isEmpty {
+            text += ", and may hold " + optional.map { oneLine($0.name) }.joined(separator: ", ")
+        }
+        return text
     }
 
     // MARK: CRC-32
@@ -412,13 +471,39 @@ public struct Checkpoint: Equatable, Sendable {
     }
 }
 
-/// What a message about an unusable checkpoint tells the reader to do: run `program`, which
-/// writes the checkpoints, (again), or pass `skipFlag`, which does without them.
+/// What a message about an unusable checkpoint tells the reader to do: for a checkpoint the program
+/// found where `program` writes them, run `program` (again), or pass `skipFlag`, which does without
+/// it; for a file the reader named with an option (`givenWith`, e.g. `--checkpoint brnn`), give
+/// that option another file, or leave it out.
 public struct CheckpointRemedy: Sendable, Equatable {
     public let program: String
     public let skipFlag: String
+    /// The option that named the file, or `nil` for a checkpoint found in its usual place.
+    public let givenWith: String?
 
-    public init(program: String, skipFlag: String) { (self.program, self.skipFlag) = (program, skipFlag) }
+    public init(program: String, skipFlag: String) { (self.program, self.skipFlag, givenWith) = (program, skipFlag, nil) }
+
+    /// For a file named by `option` (`--checkpoint brnn`), which no program remakes.
+    public init(givenWith option: String) { (program, skipFlag, givenWith) = ("", "", option) }
+
+    /// When there is no file.
+    var missing: String {
+        givenWith.map { "check the path given to \($0), or leave that option out" }
+            ?? "run \(program) first, or pass \(skipFlag)"
+    }
+    /// When a folder is where the file should be.
+    var folder: String { givenWith.map(otherFile) ?? "remove it or choose another path, or pass \(skipFlag)" }
+    /// When the file cannot be read.
+    var unreadable: String {
+        givenWith.map { "check that it is readable, or give \($0) another file" }
+            ?? "check that it is readable, or delete it and run \(program) again"
+    }
+    /// When the bytes are damaged or the values unusable.
+    var damaged: String { givenWith.map(otherFile) ?? "delete it and run \(program) again, or pass \(skipFlag)" }
+    /// When the file is sound but not of the model wanted.
+    var again: String { givenWith.map(otherFile) ?? "run \(program) again with the same options, or pass \(skipFlag)" }
+
+    private func otherFile(_ option: String) -> String { "give \(option) another file, or leave that option out" }
 }
 
 /// Stops with `message` when `condition` is false: for programming errors (a shape that does not
@@ -445,10 +530,10 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     case truncated
     /// The data section's CRC-32 is not the one the metadata records: it changed after it was written.
     case checksumMismatch
-    /// A safetensors file whose metadata lacks a key every workbook checkpoint holds (`crc32`, `model`).
-    case missingMetadata(String)
-    /// The checksum matches but the body breaks the format; the phrase says how.
+    /// The body breaks the format; the phrase says how.
     case malformed(String)
+    /// A well-formed file whose tensor `name` is of `dtype`, not F32 (a model saved in float16 or float64).
+    case unsupportedDtype(name: String, dtype: String)
     /// The checkpoint is of another model.
     case wrongModel(found: String, expected: String)
     /// The model has a tensor the checkpoint lacks.
@@ -466,11 +551,10 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
         case .empty: "the file is empty"
         case .notACheckpoint: "the file is not a safetensors checkpoint"
         case .oldFormat: "the file is in the workbook's old RNNWBCK format"
-        case .missingMetadata(let key):
-            "the safetensors file has no \(key) in its __metadata__, as a workbook checkpoint has (see scripts/load_in_pytorch.py)"
         case .truncated: "the file is truncated"
         case .checksumMismatch: "the checksum does not match: the file changed after it was written"
         case .malformed(let what): "the file is malformed: \(what)"
+        case .unsupportedDtype(let name, let dtype): "the tensor \(name) is \(dtype), not F32"
         case .wrongModel(let found, let expected): "the checkpoint holds \(found), not \(expected)"
         case .missingTensor(let name): "the checkpoint has no tensor \(name)"
         case .unexpectedTensor(let name): "the checkpoint has a tensor \(name) the model does not have"

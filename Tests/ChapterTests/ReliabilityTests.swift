@@ -178,7 +178,7 @@ struct ReliabilityTests {
             ("truncated", good.prefix(good.count / 3), "checkpoints/brnn.safetensors is damaged (the file is truncated"),
             ("corrupted", Data(flipped), "checkpoints/brnn.safetensors is damaged (the checksum does not match"),
             ("foreign", Data("hello, world: not a checkpoint".utf8), "checkpoints/brnn.safetensors is damaged (the file is not a safetensors checkpoint)"),
-            ("F16", f16, "checkpoints/brnn.safetensors is damaged (the file is malformed: tensor bW_hh has dtype F16; the workbook reads only F32)"),
+            ("F16 with F32's offsets", f16, "checkpoints/brnn.safetensors is damaged (the file is malformed: tensor bW_hh's data_offsets span 4096 bytes, not the 1024 × 2 its shape needs)"),
             ("lying offsets", overlapping, "checkpoints/brnn.safetensors is damaged (the file is malformed: "),
             ("a name twice", twice, "checkpoints/brnn.safetensors is damaged (the file is malformed: the header is not valid JSON: the key bW_hh appears twice"),
             ("old format", old, "checkpoints/brnn.safetensors is in the workbook's old RNNWBCK format, which it no longer reads (checkpoints are safetensors files now): delete it and run Chapter05-Training again, or pass --retrain"),

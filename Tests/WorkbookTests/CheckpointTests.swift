@@ -173,7 +173,7 @@ struct CheckpointTests {
         b = a
         b.metadata["seed"] = "8"
         #expect(a != b)
-        a.model += " "
+        a.model = a.model.map { $0 + " " }
         #expect(a != Self.sample())
     }
 
@@ -207,9 +207,6 @@ struct CheckpointTests {
         #expect(Self.decodeError(Self.le64(200_000_000) + Array("{}".utf8)) == .notACheckpoint, "a header above 100 MB")
         #expect(Self.decodeError(Array("RNNWBCK".utf8) + [0, 1, 0, 0, 0] + [UInt8](repeating: 7, count: 30)) == .oldFormat)
         #expect(Self.decodeError(Array("RNNW".utf8)) == .oldFormat)
-        // A plain safetensors file, not written for the workbook.
-        #expect(Self.decodeError(Self.file(header: "{" + Self.entry("w", [1], 0, 4) + "}", data: Self.floats([1]))) == .missingMetadata("crc32"))
-        #expect(Self.decodeError(Self.file(header: "{\"__metadata__\":{\"crc32\":\"\(Self.hex([]))\"}}")) == .missingMetadata("model"))
     }
 
     @Test("A file cut short anywhere is truncated")
@@ -254,7 +251,10 @@ struct CheckpointTests {
         ("a shape that overflows", "{" + meta([]) + "," + entry("a", [4294967296, 4294967296], 0, 0) + "}", [], "element count overflows"),
         ("a shape the offsets do not fit", "{" + meta(floats([1, 2])) + "," + entry("a", [3], 0, 8) + "}", floats([1, 2]), "span 8 bytes, not the 3 × 4"),
         ("end before begin", "{" + meta([]) + "," + entry("a", [0], 8, 0) + "}", [], "begin ≤ end"),
-        ("F16", "{" + meta(floats([1])) + "," + entry("a", [2], 0, 4, dtype: "F16") + "}", floats([1]), "dtype F16; the workbook reads only F32"),
+        ("a dtype safetensors does not write", "{" + meta(floats([1])) + "," + entry("a", [1], 0, 4, dtype: "F4") + "}", floats([1]),
+         "tensor a has dtype F4, which the workbook does not know"),
+        ("F16 with F32's offsets", "{" + meta(floats([1, 2])) + "," + entry("a", [2], 0, 8, dtype: "F16") + "}", floats([1, 2]),
+         "span 8 bytes, not the 2 × 2 its shape needs"),
         ("rank 9", "{" + meta(floats([1])) + "," + entry("a", [1, 1, 1, 1, 1, 1, 1, 1, 1], 0, 4) + "}", floats([1]), "rank 9"),
         ("a negative dimension", "{" + meta([]) + ",\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,0]}}", [], "not valid JSON: unexpected '-'"),
         ("a fractional dimension", "{" + meta([]) + ",\"a\":{\"dtype\":\"F32\",\"shape\":[1.0],\"data_offsets\":[0,4]}}", [], "a number that is not whole"),
@@ -295,6 +295,51 @@ struct CheckpointTests {
         #expect(decoded.model == "mé" && decoded.metadata == ["seed": "0"])
         #expect(decoded == Checkpoint(model: "mé", tensors: [.init(name: "a", shape: [1, 2], values: [1, 2]), .init(name: "b", shape: [2], values: [3, 4])],
                                       metadata: ["seed": "0"]))
+    }
+
+    // MARK: Files from other writers
+
+    @Test("A safetensors file without metadata, as save_file(model.state_dict(), path) writes it, is read: no model, nothing to check")
+    func plainFiles() throws {
+        let data = Self.floats([1, 2, 3])
+        let plain = Self.file(header: "{" + Self.entry("w", [3], 0, 12) + "}", data: data)
+        let decoded = try Checkpoint.decode(Data(plain))
+        #expect(decoded.model == nil && decoded.metadata.isEmpty)
+        #expect(decoded.tensors == [.init(name: "w", shape: [3], values: [1, 2, 3])])
+        // Without a crc32 there is no checksum: changed data reads as other values.
+        var changed = plain
+        changed[changed.count - 1] ^= 0x40
+        #expect(try Checkpoint.decode(Data(changed)).tensors[0].values[2] != 3)
+        // An empty metadata object, or other keys only (as save_file(…, metadata={"format": "pt"}) writes).
+        let other = Self.file(header: "{\"__metadata__\":{\"format\":\"pt\"}," + Self.entry("w", [3], 0, 12) + "}", data: data)
+        #expect(try Checkpoint.decode(Data(other)).metadata == ["format": "pt"])
+        #expect(try Checkpoint.decode(Data(other)).model == nil)
+        // A crc32 present is checked, with or without a model beside it.
+        let right = "\"__metadata__\":{\"crc32\":\"\(Self.hex(data))\"}"
+        #expect(try Checkpoint.decode(Data(Self.file(header: "{" + right + "," + Self.entry("w", [3], 0, 12) + "}", data: data))).model == nil)
+        let wrong = "\"__metadata__\":{\"crc32\":\"\(Self.hex(Self.floats([9])))\"}"
+        #expect(Self.decodeError(Self.file(header: "{" + wrong + "," + Self.entry("w", [3], 0, 12) + "}", data: data)) == .checksumMismatch)
+        // A model without a crc32: kept, and checked when loading.
+        let modelOnly = "\"__metadata__\":{\"model\":\"m\"}"
+        #expect(try Checkpoint.decode(Data(Self.file(header: "{" + modelOnly + "," + Self.entry("w", [3], 0, 12) + "}", data: data))).model == "m")
+        // Encoded again, such a checkpoint gains the workbook's crc32 but no model.
+        let again = try Checkpoint.decode(decoded.encoded())
+        #expect(again == decoded && again.model == nil)
+    }
+
+    @Test("A well-formed file of float16, bfloat16 or float64 tensors is refused by name and dtype, after the damage checks",
+          arguments: [("F16", 2), ("BF16", 2), ("F64", 8)])
+    func otherDtypes(dtype: String, size: Int) throws {
+        let data = [UInt8](repeating: 0, count: 4 * size + 8)          // b: 4 elements of `dtype`, then a: two float32
+        let header = "{" + Self.entry("b", [2, 2], 0, 4 * size, dtype: dtype) + "," + Self.entry("a", [2], 4 * size, 4 * size + 8) + "}"
+        #expect(Self.decodeError(Self.file(header: header, data: data)) == .unsupportedDtype(name: "b", dtype: dtype))
+        // A damaged file is damaged first.
+        let wrong = "{\"__metadata__\":{\"crc32\":\"00000000\"}," + header.dropFirst()
+        #expect(Self.decodeError(Self.file(header: wrong, data: data)) == .checksumMismatch)
+        #expect(Self.decodeError(Array(Self.file(header: header, data: data).dropLast())) == .truncated)
+        let message = Checkpoint.message(for: .unsupportedDtype(name: "b", dtype: dtype), path: "m.safetensors", remedy: Self.remedy)
+        #expect(message == "m.safetensors holds b as \(dtype), not F32: the workbook reads float32 tensors only "
+                + "(in PyTorch, save model.float().state_dict()); run Chapter05-Training again with the same options, or pass --retrain")
     }
 
     @Test("read(from:) names the file and the fix, on one line")
@@ -396,6 +441,65 @@ struct CheckpointTests {
                 #expect(target.allTensors.map(\.tensor.values) == before)
             }
         }
+    }
+
+    @Test("A file without a model is loaded when its names and shapes fit; a model recorded must be the expected one")
+    func loadWithoutModel() throws {
+        let trained = Self.drnn(seed: 1)
+        let plain = try Checkpoint.decode(Checkpoint(model: nil, tensors: trained.allTensors).encoded())
+        #expect(plain.model == nil)
+        let fresh = Self.drnn(seed: 2)
+        try plain.load(into: fresh.allTensors, expectedModel: Self.drnnModel, remedy: Self.remedy)
+        #expect(fresh.allTensors.map(\.tensor.values) == trained.allTensors.map(\.tensor.values))
+        // The names still decide: one missing is refused, naming what the model expects.
+        let partial = Checkpoint(model: nil, tensors: Array(trained.allTensors.dropFirst()))
+        #expect(partial.mismatch(with: fresh.allTensors, expectedModel: Self.drnnModel) == .missingTensor("l0.W_xh"))
+        #expect(throws: WorkbookError("the checkpoint holds no tensor l0.W_xh, which the model needs "
+                                      + "(it expects l0.W_xh [1, 3], l0.W_hh [3, 3], l0.b_h [3], l1.W_xh [3, 3], …, b_q [1]: 8 tensors): "
+                                      + "run Chapter05-Training again with the same options, or pass --retrain")) {
+            try partial.load(into: fresh.allTensors, expectedModel: Self.drnnModel, remedy: Self.remedy)
+        }
+        let other = Checkpoint(model: "another", tensors: trained.allTensors)
+        #expect(other.mismatch(with: fresh.allTensors, expectedModel: Self.drnnModel) == .wrongModel(found: "another", expected: Self.drnnModel))
+    }
+
+    @Test("Optional tensors are loaded when the file holds them all, left as they are when it holds none, refused when it holds some")
+    func optionalTensors() throws {
+        let trained = Self.drnn(seed: 1), fresh = Self.drnn(seed: 2)
+        let first = Array(fresh.allTensors.prefix(3)), rest = Array(fresh.allTensors.dropFirst(3))   // l0.*, then l1.*, W_hq, b_q
+        let freshFirst = first.map(\.tensor.values)
+        let without = Checkpoint(model: nil, tensors: Array(trained.allTensors.dropFirst(3)))
+        #expect(try without.load(into: rest, optional: first, expectedModel: Self.drnnModel, remedy: Self.remedy) == false)
+        #expect(first.map(\.tensor.values) == freshFirst, "the optional tensors keep their values")
+        #expect(rest.map(\.tensor.values) == trained.allTensors.dropFirst(3).map(\.tensor.values))
+
+        let some = Checkpoint(model: nil, tensors: Array(trained.allTensors.dropFirst(1)))           // l0.W_hh and l0.b_h, no l0.W_xh
+        #expect(some.mismatch(with: rest, optional: first, expectedModel: Self.drnnModel) == .missingTensor("l0.W_xh"))
+        #expect(throws: WorkbookError.self) { try some.load(into: rest, optional: first, expectedModel: Self.drnnModel, remedy: Self.remedy) }
+        #expect(first.map(\.tensor.values) == freshFirst, "nothing changed")
+
+        let all = Checkpoint(model: nil, tensors: trained.allTensors)
+        #expect(try all.load(into: rest, optional: first, expectedModel: Self.drnnModel, remedy: Self.remedy) == true)
+        #expect(first.map(\.tensor.values) == trained.allTensors.prefix(3).map(\.tensor.values))
+        #expect(Checkpoint.summary(Array(rest.prefix(2)), optional: first)
+                == "l1.W_xh [3, 3], l1.W_hh [3, 3], and may hold l0.W_xh, l0.W_hh, l0.b_h")
+    }
+
+    @Test("A file named with an option is refused with what to do about that option")
+    func givenRemedy() throws {
+        let remedy = CheckpointRemedy(givenWith: "--checkpoint brnn")
+        try Self.withTemporaryFolder { folder in
+            let path = folder + "/mine.safetensors"
+            #expect(throws: WorkbookError("no checkpoint at \(path): check the path given to --checkpoint brnn, or leave that option out")) {
+                try Checkpoint.read(from: path, remedy: remedy)
+            }
+            try Data().write(to: URL(fileURLWithPath: path))
+            #expect(throws: WorkbookError("\(path) is damaged (the file is empty): give --checkpoint brnn another file, or leave that option out")) {
+                try Checkpoint.read(from: path, remedy: remedy)
+            }
+        }
+        #expect(Checkpoint.message(for: .shapeMismatch(name: "b_q", found: [2], expected: [1]), path: "f", remedy: remedy)
+                == "f holds b_q of shape [2], not [1]: give --checkpoint brnn another file, or leave that option out")
     }
 
     // MARK: Atomic writes
@@ -518,7 +622,7 @@ struct CheckpointTests {
                 let key: String
                 switch error {
                 case .malformed: key = "malformed"
-                case .missingMetadata: key = "missingMetadata"
+                case .unsupportedDtype: key = "unsupportedDtype"
                 default: key = "\(error)"
                 }
                 outcomes[key, default: 0] += 1
@@ -529,7 +633,7 @@ struct CheckpointTests {
         #expect(outcomes.values.reduce(0, +) == iterations)
         if iterations >= 10_000 {
             // Every path of the decoder was exercised.
-            for key in ["decoded", "malformed", "missingMetadata", "the file is empty", "the file is truncated",
+            for key in ["decoded", "malformed", "the file is empty", "the file is truncated",
                         "the file is not a safetensors checkpoint"] {
                 #expect(outcomes[key, default: 0] > 0, "no input ended as \(key)")
             }

@@ -150,16 +150,21 @@ public func trainBRNNCell(_ options: ChapterOptions,
 
 // MARK: - The trained models, for the chapters after Chapter05
 
-/// The from-scratch DRNN (its variant from `--corrected`): loaded from Chapter05-Training's
-/// checkpoint, or trained here by ``trainDRNNCell(_:_:)``, without its log, when there is none
-/// (or with `retrain`). Prints one line saying which, naming the model `label`.
+/// The from-scratch DRNN (its variant from `--corrected`): loaded from the file given with
+/// `--checkpoint deep-rnn-scratch=FILE` or from Chapter05-Training's checkpoint, or trained here by
+/// ``trainDRNNCell(_:_:)``, without its log, when there is none (or with `retrain`). Prints one
+/// line saying which, naming the model `label`. The notebook's model registers only its last
+/// layer, so a PyTorch `state_dict` leaves out layer 0: it keeps the seed's initial weights, which
+/// the notebook never trains. `usesGivenFile: false` for a second DRNN beside the run's own, which
+/// `--checkpoint` does not name.
 public func trainedDRNN(_ options: ChapterOptions, _ output: Output,
                         label: String = "from-scratch DRNN", retrain: Bool = false,
-                        sourceFile: String = #fileID,
+                        usesGivenFile: Bool = true, sourceFile: String = #fileID,
                         sourceLine: Int = #line) throws -> (line: NoisyLine, drnn: DRNN) {
     let (line, drnn, _) = deepRNNExperiment(options)
-    try SavedModel.scratch.loadOrTrain(into: drnn.checkpointTensors, options, output,
-                                       label: label, retrain: retrain,
+    try SavedModel.scratch.loadOrTrain(into: drnn.namedParameters, optional: drnn.unregisteredTensors,
+                                       options, output, label: label, retrain: retrain,
+                                       usesGivenFile: usesGivenFile,
                                        sourceFile: sourceFile, sourceLine: sourceLine) {
         try trainDRNNCell($0, $1).drnn.checkpointTensors
     }
