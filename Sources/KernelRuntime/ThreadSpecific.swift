@@ -6,7 +6,7 @@ import Foundation
 /// A value for each thread, nil until a ``with(_:_:)`` on that thread sets it (the thread count of
 /// ``withThreadCount(_:_:)``, the per-thread switches of Kernels: `ThreadFlag`, `KernelPath`).
 package struct ThreadSpecific: @unchecked Sendable {
-    private let key: pthread_key_t
+    @usableFromInline let key: pthread_key_t
 
     package init() {
         var key = pthread_key_t()
@@ -15,7 +15,7 @@ package struct ThreadSpecific: @unchecked Sendable {
     }
 
     /// This thread's value.
-    package var value: UnsafeRawPointer? { pthread_getspecific(key).map(UnsafeRawPointer.init) }
+    @inlinable package var value: UnsafeRawPointer? { pthread_getspecific(key).map(UnsafeRawPointer.init) }
 
     /// Runs `body` with this thread's value set to `value`, then restores the one before.
     package func with<T>(_ value: UnsafeRawPointer?, _ body: () throws -> T) rethrows -> T {
@@ -30,11 +30,11 @@ package struct ThreadSpecific: @unchecked Sendable {
 /// (Sources/CWideProduct) in the AVX2 copy of the loops: where the processor and its operating
 /// system run AVX-512, unless this thread turned them off (`WideVectors.withoutThem` in Kernels).
 package enum WideTiles {
-    /// Whether this processor and its operating system run AVX-512.
-    package static let available = wb_has_avx512() != 0
+    /// Whether this processor and its operating system run AVX-512 (asked once).
+    @inlinable @inline(__always) package static var available: Bool { wb_has_avx512() != 0 }
 
     /// Set on the threads that run without them.
-    package static let off = ThreadSpecific()
+    @usableFromInline package static let off = ThreadSpecific()
 
-    @inline(__always) package static var inUse: Bool { available && off.value == nil }
+    @inlinable @inline(__always) package static var inUse: Bool { available && off.value == nil }
 }

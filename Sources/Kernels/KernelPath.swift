@@ -8,7 +8,6 @@
 
 import AVX2Loops
 import CProcessor
-import Foundation
 import KernelRuntime
 import PortableLoops
 
@@ -28,19 +27,7 @@ public enum KernelPath: String, CaseIterable, Sendable {
     /// ``available``, unless the environment variable `WORKBOOK_KERNELS` is `portable`; else `portable`.
     /// `WORKBOOK_KERNELS=avx2` (or empty, or unset) asks for the fastest copy; any other value is
     /// ignored, with a warning on standard error.
-    public static let `default`: KernelPath = {
-        let best: KernelPath = available.contains(.avx2) ? .avx2 : .portable
-        guard let requested = getenv("WORKBOOK_KERNELS").map({ String(cString: $0) }), !requested.isEmpty else { return best }
-        switch requested {
-        case "portable": return .portable
-        case "avx2":
-            if best != .avx2 { warn("WORKBOOK_KERNELS=avx2, but this processor has no AVX2 and FMA: the portable loops run") }
-            return best
-        default:
-            warn("WORKBOOK_KERNELS is portable or avx2, not \(requested.debugDescription.prefix(40)): the \(best.rawValue) loops run")
-            return best
-        }
-    }()
+    public static var `default`: KernelPath { wb_default_loops() == 1 ? .avx2 : .portable }
 
     /// The copy this thread runs now.
     public static var current: KernelPath { runsAVX2 ? .avx2 : .portable }
@@ -49,26 +36,23 @@ public enum KernelPath: String, CaseIterable, Sendable {
     /// for the tests that compare the two. `path` must be ``available``.
     public static func using<T>(_ path: KernelPath, _ body: () throws -> T) rethrows -> T {
         check(available.contains(path), "KernelPath.using(.\(path)): this processor runs only \(available)")
+        wb_enter_loop_scope()
+        defer { wb_leave_loop_scope() }
         return try scopedPath.with(UnsafeRawPointer(bitPattern: path == .avx2 ? 1 : 2), body)
     }
-}
-
-/// One line on standard error.
-private func warn(_ message: String) {
-    FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
 }
 
 /// Set inside ``KernelPath/using(_:_:)``, on that thread only: 1 for `avx2`, 2 for `portable` (nil:
 /// ``KernelPath/default``).
 private let scopedPath = ThreadSpecific()
-private let defaultIsAVX2 = KernelPath.default == .avx2
 
-/// Whether this thread runs the AVX2 copy now (never off x86-64).
+/// Whether this thread runs the AVX2 copy now (never off x86-64): two loads of plain variables
+/// while no thread is inside ``KernelPath/using(_:_:)``.
 @inline(__always)
 var runsAVX2: Bool {
     #if arch(x86_64)
-    if let scoped = scopedPath.value { return Int(bitPattern: scoped) == 1 }
-    return defaultIsAVX2
+    if wb_any_loop_scopes() != 0, let scoped = scopedPath.value { return Int(bitPattern: scoped) == 1 }
+    return wb_default_loops() == 1
     #else
     return false
     #endif
