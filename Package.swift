@@ -12,7 +12,8 @@ let kernelFlags: [String] = ["-O", "-wmo", "-num-threads", "2", "-enforce-exclus
 /// (`-Xclang -target-feature`, which Swift's uses too) rather than as `-mavx2`, which clang refuses
 /// for other architectures: the same manifest builds for arm64, where these two flags are ignored
 /// with a note ("not a recognized feature for this target") and AVX2Loops is a second portable
-/// copy that never runs.
+/// copy that never runs. The condition `AVX2` lets that copy call the C files' AVX2 transpose and
+/// AVX-512 tiles, which the portable copy never does.
 let avx2Flags: [String] = ["+avx2", "+fma"].flatMap { ["-Xcc", "-Xclang", "-Xcc", "-target-feature", "-Xcc", "-Xclang", "-Xcc", $0] }
 /// The engine a learner reads and edits (Sources/Workbook) is optimised file by file, without
 /// `-wmo`: after an edit only the changed file is compiled again, in about a second, and its loops
@@ -21,7 +22,9 @@ let engineFlags: [String] = ["-O", "-enforce-exclusivity=unchecked"]
 /// The C files (an 8 × 8 transpose, the AVX-512 tiles, the processor's features), optimised in the
 /// same way, for the target's baseline: their AVX2 and AVX-512 functions say so themselves (clang's
 /// `target` attribute) and run only where the processor has them. Their debug information is in
-/// DWARF 4, which valgrind (the instruction counts of BENCHMARKS.md) can read.
+/// DWARF 4, which valgrind (the instruction counts of BENCHMARKS.md) can read; swift-atomics' C
+/// file gets the toolchain's DWARF 5, so a build for valgrind adds `-Xcc -gdwarf-4`
+/// (`swift build -c release -Xcc -gdwarf-4`).
 let kernelCFlags: [String] = ["-O2", "-gdwarf-4"]
 /// The loops' `fmaf` (a fused multiply-add where the processor has no instruction for it) is in libm.
 let mathLibrary: [LinkerSetting] = [.linkedLibrary("m", .when(platforms: [.linux]))]

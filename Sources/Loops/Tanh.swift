@@ -5,8 +5,8 @@
 // `1 − 2 / (e^{2|x|} + 1)` would lose digits, and that formula above it, with Cephes' `expf` (a
 // degree-6 polynomial after reducing by multiples of ln 2). Above |x| = 9 tanh rounds to ±1 in
 // float32. NaN stays NaN. Every step `p · z + c` of the polynomials is one fused multiply-add: one
-// rounding instead of two, and fewer instructions (in the portable copy without FMA, a call of
-// `fmaf` for each lane: slower, the same bits). Against tanh in double precision the error is
+// rounding instead of two, and fewer instructions (in the portable copy on x86-64, which cannot
+// assume an FMA instruction, a call of `fmaf` for each lane: slower, the same bits). Against tanh in double precision the error is
 // at most 1 ulp: checked on every float in [0, 10] (the same arithmetic in C) and every seventh one
 // (this code); the tests measure it on a grid. With AVX-512, CWideProduct runs the same operations on
 // sixteen lanes (the tests compare the two bit for bit).
