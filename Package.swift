@@ -1,22 +1,33 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// The kernels (Sources/Kernels: matrix products, tanh, the helper thread, the buffer pool) are
+/// The kernels (Sources/Kernels, and the modules below it: the loops, the helper thread) are
 /// compiled with whole-module optimisation even in debug builds, so that the plain
-/// `swift run ChapterNN-…` trains in seconds: `-O` after SwiftPM's `-Onone` wins. On x86-64 they
-/// use AVX2 and FMA (every x86-64 CPU since 2013–2015 has them).
-var kernelFlags: [String] = ["-O", "-wmo", "-num-threads", "2", "-enforce-exclusivity=unchecked"]
+/// `swift run ChapterNN-…` trains in seconds: `-O` after SwiftPM's `-Onone` wins.
+let kernelFlags: [String] = ["-O", "-wmo", "-num-threads", "2", "-enforce-exclusivity=unchecked"]
+/// The loops (Sources/Loops) are compiled twice, from the same files: PortableLoops for the
+/// target's baseline (any x86-64, arm64), and AVX2Loops, through the folder of links
+/// Sources/AVX2Loops, with AVX2 and FMA; the Kernels module runs the AVX2 copy where the processor
+/// has them (Sources/Kernels/KernelPath.swift). The features are given to clang's code generator
+/// (`-Xclang -target-feature`, which Swift's uses too) rather than as `-mavx2`, which clang refuses
+/// for other architectures: the same manifest builds for arm64, where these two flags are ignored
+/// with a note ("not a recognized feature for this target") and AVX2Loops is a second portable
+/// copy that never runs. The condition `AVX2` lets that copy call the C files' AVX2 transpose and
+/// AVX-512 tiles, which the portable copy never does.
+let avx2Flags: [String] = ["+avx2", "+fma"].flatMap { ["-Xcc", "-Xclang", "-Xcc", "-target-feature", "-Xcc", "-Xclang", "-Xcc", $0] }
 /// The engine a learner reads and edits (Sources/Workbook) is optimised file by file, without
 /// `-wmo`: after an edit only the changed file is compiled again, in about a second, and its loops
 /// still run optimised. Its hot loops are calls into the kernels.
 let engineFlags: [String] = ["-O", "-enforce-exclusivity=unchecked"]
-/// The one C file (an 8 × 8 transpose, Sources/CTranspose), optimised in the same way; its debug
-/// information in DWARF 4, which valgrind (the instruction counts of BENCHMARKS.md) can read.
-var kernelCFlags: [String] = ["-O2", "-gdwarf-4"]
-#if arch(x86_64)
-kernelFlags += ["-Xcc", "-mavx2", "-Xcc", "-mfma"]
-kernelCFlags += ["-mavx2", "-mfma"]
-#endif
+/// The C files (an 8 × 8 transpose, the AVX-512 tiles, the processor's features), optimised in the
+/// same way, for the target's baseline: their AVX2 and AVX-512 functions say so themselves (clang's
+/// `target` attribute) and run only where the processor has them. Their debug information is in
+/// DWARF 4, which valgrind (the instruction counts of BENCHMARKS.md) can read; swift-atomics' C
+/// file gets the toolchain's DWARF 5, so a build for valgrind adds `-Xcc -gdwarf-4`
+/// (`swift build -c release -Xcc -gdwarf-4`).
+let kernelCFlags: [String] = ["-O2", "-gdwarf-4"]
+/// The loops' `fmaf` (a fused multiply-add where the processor has no instruction for it) is in libm.
+let mathLibrary: [LinkerSetting] = [.linkedLibrary("m", .when(platforms: [.linux]))]
 
 /// One executable target per notebook section, in Chapters/ChapterNN-Name/.
 let chapters = [
@@ -26,11 +37,15 @@ let chapters = [
 
 let package = Package(
     name: "RNNWorkbook",
+    // macOS 13 for `ContinuousClock`; Linux on x86-64 and arm64 alike.
+    platforms: [.macOS(.v13)],
     products: [
         .library(name: "Workbook", targets: ["Workbook"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Atomics that macOS 13 has (the standard library's `Synchronization.Atomic` needs macOS 15).
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         // `swift package generate-documentation --target Workbook` builds the library's DocC documentation.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -38,14 +53,27 @@ let package = Package(
         // What a learner reads and changes: tensors, autodiff, models, losses, optimisers, training, data.
         .target(name: "Workbook", dependencies: ["Kernels"], path: "Sources/Workbook",
                 swiftSettings: [.unsafeFlags(engineFlags)]),
-        // What makes it fast, on buffers and sizes: products, tanh, the helper thread, the buffer pool.
-        .target(name: "Kernels", dependencies: ["CTranspose", "CWideProduct"], path: "Sources/Kernels",
-                swiftSettings: [.unsafeFlags(kernelFlags)]),
+        // What makes it fast, on buffers and sizes: the interface the engine calls, `Floats` and the
+        // buffer pool; it runs one of the two copies of the loops.
+        .target(name: "Kernels", dependencies: ["KernelRuntime", "PortableLoops", "AVX2Loops", "CProcessor"],
+                path: "Sources/Kernels", swiftSettings: [.unsafeFlags(kernelFlags)]),
+        // The loops: products, sums, tanh, ReLU, on pointers and sizes; twice, from the same files.
+        .target(name: "PortableLoops", dependencies: ["KernelRuntime", "CTranspose", "CWideProduct"],
+                path: "Sources/Loops", swiftSettings: [.unsafeFlags(kernelFlags)], linkerSettings: mathLibrary),
+        .target(name: "AVX2Loops", dependencies: ["KernelRuntime", "CTranspose", "CWideProduct"],
+                path: "Sources/AVX2Loops", swiftSettings: [.define("AVX2"), .unsafeFlags(kernelFlags + avx2Flags)],
+                linkerSettings: mathLibrary),
+        // What both copies share at run time: the helper thread, the thread count, per-thread values.
+        .target(name: "KernelRuntime", dependencies: ["CProcessor", .product(name: "Atomics", package: "swift-atomics")],
+                path: "Sources/KernelRuntime", swiftSettings: [.unsafeFlags(kernelFlags)]),
         .target(name: "CTranspose", path: "Sources/CTranspose", cSettings: [.unsafeFlags(kernelCFlags)]),
         // The product's tiles in AVX-512, run only on processors that have it (its own `target` attribute).
         .target(name: "CWideProduct", path: "Sources/CWideProduct", cSettings: [.unsafeFlags(kernelCFlags)]),
+        // What the processor runs: AVX2 and FMA, AVX-512 (CPUID).
+        .target(name: "CProcessor", path: "Sources/CProcessor", cSettings: [.unsafeFlags(kernelCFlags)]),
         // Files written whole or not at all, and what Ctrl-C must remove.
-        .target(name: "AtomicFiles", path: "Sources/AtomicFiles"),
+        .target(name: "AtomicFiles", dependencies: [.product(name: "Atomics", package: "swift-atomics")],
+                path: "Sources/AtomicFiles"),
         // Figures as gnuplot scripts, and their rendering.
         .target(name: "Figures", dependencies: ["AtomicFiles"], path: "Sources/Figures"),
         // Trained models saved and loaded.
@@ -68,7 +96,8 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkbookTests",
-            dependencies: ["Workbook", "Kernels", "AtomicFiles", "Figures", "Checkpoints"],
+            dependencies: ["Workbook", "Kernels", "KernelRuntime", "PortableLoops", "AVX2Loops", "AtomicFiles", "Figures",
+                           "Checkpoints"],
             path: "Tests/WorkbookTests",
             resources: [.copy("Fixtures")]
         ),

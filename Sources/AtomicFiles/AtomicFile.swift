@@ -1,7 +1,7 @@
 // Errors a learner can meet, and files written whole or not at all.
 
+import Atomics
 import Foundation
-import Synchronization
 
 /// A problem caused by input or by the file system, with one line that says what was wrong and
 /// how to fix it. Chapters print ``message`` and exit non-zero; they never crash on it.
@@ -177,7 +177,12 @@ public enum AtomicFile {
             let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
             var status = stat()
             guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
-            let age = now.timeIntervalSince1970 - (Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9)
+            #if canImport(Darwin)
+            let changed = status.st_mtimespec   // Darwin's name for POSIX's st_mtim
+            #else
+            let changed = status.st_mtim
+            #endif
+            let age = now.timeIntervalSince1970 - (Double(changed.tv_sec) + Double(changed.tv_nsec) / 1e9)
             if case .process(let pid) = owner, pid == own { continue }
             let gone: Bool
             switch owner {
@@ -234,12 +239,12 @@ public enum Interruption {
         return p
     }()
     /// Which entries are taken: bit `i` for entry `i`.
-    private static let taken = Atomic<Int>(0)
+    private static let taken = ManagedAtomic<Int>(0)
     /// How many threads are creating a file the handler must know of (``creating(_:)``): a
     /// temporary file being opened and written, or a gnuplot being started, its pid not yet
     /// recorded. Bits 0–15 count them; bits 16–23 hold a signal that came meanwhile, which the
     /// last of them acts on; bit 24 says ``stop(_:)`` has begun, and no thread may create anything.
-    private static let creators = Atomic<Int>(0)
+    private static let creators = ManagedAtomic<Int>(0)
     private static let counted = 0xFFFF, stopping = 1 << 24
 
     /// A file being written, whose temporary path the handler removes (``removingOnInterrupt(_:_:)``).
@@ -303,7 +308,7 @@ public enum Interruption {
         let entry = Entry(index: claimEntry())
         defer {
             (paths[entry.index * capacity], children[entry.index]) = (0, 0)
-            taken.bitwiseAnd(~(1 << entry.index), ordering: .releasing)
+            _ = taken.loadThenBitwiseAnd(with: ~(1 << entry.index), ordering: .releasing)
         }
         let buffer = paths + entry.index * capacity
         let bytes = Array(path.utf8CString.prefix(capacity - 1)) + [0]
@@ -333,7 +338,7 @@ public enum Interruption {
     /// has begun, `create` never runs: a file made after it removed the temporary files, or a
     /// gnuplot started after it killed them, would outlive the program.
     public static func creating<T>(_ create: () throws -> T) rethrows -> T {
-        let before = creators.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue
+        let before = creators.loadThenWrappingIncrement(by: 1, ordering: .sequentiallyConsistent)
         if before >> 16 != 0 {   // a signal came: the program is ending
             finishCreating()
             while true { pause() }
@@ -344,7 +349,7 @@ public enum Interruption {
 
     /// One creator fewer; the last, when a signal came meanwhile, stops the program.
     private static func finishCreating() {
-        var state = creators.wrappingSubtract(1, ordering: .sequentiallyConsistent).newValue
+        var state = creators.wrappingDecrementThenLoad(by: 1, ordering: .sequentiallyConsistent)
         while state & counted == 0 && state >> 16 != 0 && state & stopping == 0 {
             let (done, now) = creators.compareExchange(expected: state, desired: state | stopping,
                                                        ordering: .sequentiallyConsistent)

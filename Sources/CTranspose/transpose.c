@@ -2,10 +2,13 @@
 
 typedef float float8 __attribute__((__vector_size__(32)));
 
-static float8 load(const float *p) { float8 v; __builtin_memcpy(&v, p, sizeof v); return v; }
-static void store(float *p, float8 v) { __builtin_memcpy(p, &v, sizeof v); }
+// Unaligned loads and stores as macros: no vector crosses a function's boundary (whose ABI, for a
+// 32-byte vector, depends on whether AVX is on).
+#define load(p) ({ float8 v_; __builtin_memcpy(&v_, (p), sizeof v_); v_; })
+#define store(p, v) do { float8 v_ = (v); __builtin_memcpy((p), &v_, sizeof v_); } while (0)
 
-void wb_transpose8x8(const float *in, ptrdiff_t inStride, float *out, ptrdiff_t outStride) {
+/// The transpose, compiled into each of the two functions below with their instructions.
+static inline __attribute__((always_inline)) void transpose(const float *in, ptrdiff_t inStride, float *out, ptrdiff_t outStride) {
     float8 r0 = load(in), r1 = load(in + inStride), r2 = load(in + 2 * inStride), r3 = load(in + 3 * inStride);
     float8 r4 = load(in + 4 * inStride), r5 = load(in + 5 * inStride), r6 = load(in + 6 * inStride), r7 = load(in + 7 * inStride);
     // Interleave pairs of rows: (a0 b0 a1 b1 | a4 b4 a5 b5) and (a2 b2 a3 b3 | a6 b6 a7 b7).
@@ -28,3 +31,17 @@ void wb_transpose8x8(const float *in, ptrdiff_t inStride, float *out, ptrdiff_t 
     store(out + 6 * outStride, __builtin_shufflevector(s2, s6, 4, 5, 6, 7, 12, 13, 14, 15));
     store(out + 7 * outStride, __builtin_shufflevector(s3, s7, 4, 5, 6, 7, 12, 13, 14, 15));
 }
+
+void wb_transpose8x8(const float *in, ptrdiff_t inStride, float *out, ptrdiff_t outStride) {
+    transpose(in, inStride, out, outStride);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) void wb_transpose8x8_avx2(const float *in, ptrdiff_t inStride, float *out, ptrdiff_t outStride) {
+    transpose(in, inStride, out, outStride);
+}
+#else
+void wb_transpose8x8_avx2(const float *in, ptrdiff_t inStride, float *out, ptrdiff_t outStride) {
+    transpose(in, inStride, out, outStride);
+}
+#endif

@@ -3,24 +3,7 @@
 #include "CWideProduct.h"
 
 #if defined(__x86_64__)
-#include <cpuid.h>
 #include <immintrin.h>
-
-int wb_has_avx512(void) {
-    static int known = -1;   // -1: not asked yet; every thread finds the same answer
-    int has = __atomic_load_n(&known, __ATOMIC_RELAXED);
-    if (has >= 0) return has;
-    unsigned eax, ebx, ecx, edx;
-    has = 0;
-    if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_OSXSAVE)) {
-        unsigned low, high;
-        __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
-        // The OS saves the SSE, AVX and AVX-512 registers (XCR0 bits 1, 2, 5, 6, 7), and the CPU has AVX-512F.
-        if ((low & 0xE6) == 0xE6 && __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & bit_AVX512F)) has = 1;
-    }
-    __atomic_store_n(&known, has, __ATOMIC_RELAXED);
-    return has;
-}
 
 #define WIDE __attribute__((target("avx512f")))
 
@@ -70,7 +53,7 @@ static inline __attribute__((always_inline)) WIDE void columnBlock(
     for (; i < m; i++) tile(1, width, i, column, n, k, a, rowStride, columnStride, b, start, c, accumulate);
 }
 
-/// `e^x` of each lane for x in [0, 18]: Kernels/Tanh.swift's `exp`, the same operations on 16 lanes.
+/// `e^x` of each lane for x in [0, 18]: Loops/Tanh.swift's `exp`, the same operations on 16 lanes.
 static inline __attribute__((always_inline)) WIDE __m512 exp16(__m512 x) {
     const float magic = 12582912.0f;   // 1.5 · 2²³
     const __m512 shifted = _mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504088896341f), _mm512_set1_ps(magic));
@@ -88,7 +71,7 @@ static inline __attribute__((always_inline)) WIDE __m512 exp16(__m512 x) {
     return _mm512_mul_ps(y, twoToN);
 }
 
-/// `tanh` of each lane: Kernels/Tanh.swift's `tanh`, the same operations on 16 lanes.
+/// `tanh` of each lane: Loops/Tanh.swift's `tanh`, the same operations on 16 lanes.
 static inline __attribute__((always_inline)) WIDE __m512 tanh16(__m512 x) {
     const __m512i bits = _mm512_castps_si512(x), signBit = _mm512_set1_epi32((int)0x80000000);
     __m512 a = _mm512_castsi512_ps(_mm512_andnot_si512(signBit, bits));                               // |x|
@@ -122,8 +105,6 @@ WIDE ptrdiff_t wb_tiles_avx512(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const floa
 }
 
 #else
-
-int wb_has_avx512(void) { return 0; }
 
 ptrdiff_t wb_tiles_avx512(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t rowStride,
                           ptrdiff_t columnStride, const float *b, const float *start, float *c, int accumulate)

@@ -6,6 +6,7 @@
 // shapes before they index.
 
 import Foundation
+import KernelRuntime
 
 /// A run of float32 values in memory: the first one's address, nothing more.
 ///
@@ -185,11 +186,21 @@ struct BufferPool {
 /// The key of each thread's ``BufferPool``, whose destructor frees the pool when the thread ends.
 private let poolKey: pthread_key_t = {
     var key = pthread_key_t()
-    pthread_key_create(&key) { pool in
-        if let pool { BufferPool.destroy(pool.assumingMemoryBound(to: BufferPool.self)) }
-    }
+    pthread_key_create(&key, destroyPool)
     return key
 }()
+
+/// ``poolKey``'s destructor, which the system calls with the thread's pool when the thread ends
+/// (never with nil: its parameter is optional on Linux only, as Glibc declares it).
+#if canImport(Darwin)
+private func destroyPool(_ pool: UnsafeMutableRawPointer) {
+    BufferPool.destroy(pool.assumingMemoryBound(to: BufferPool.self))
+}
+#else
+private func destroyPool(_ pool: UnsafeMutableRawPointer?) {
+    if let pool { BufferPool.destroy(pool.assumingMemoryBound(to: BufferPool.self)) }
+}
+#endif
 
 /// A flag for each thread, off until ``with(_:_:)`` on that thread sets it: for settings that hold
 /// on one thread only, as PyTorch's grad mode does (the engine's `Tensor.withoutGradients`).
@@ -204,28 +215,5 @@ public struct ThreadFlag: @unchecked Sendable {
     /// Runs `body` with the flag set on this thread, then restores it.
     @inline(__always) public func with<T>(_ body: () throws -> T) rethrows -> T {
         try flag.with(UnsafeRawPointer(bitPattern: 1), body)   // any non-nil value
-    }
-}
-
-/// A value for each thread, nil until a ``with(_:_:)`` on that thread sets it (``ThreadFlag``,
-/// ``Threads/withCount(_:_:)``).
-struct ThreadSpecific: @unchecked Sendable {
-    private let key: pthread_key_t
-
-    init() {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        self.key = key
-    }
-
-    /// This thread's value.
-    var value: UnsafeRawPointer? { pthread_getspecific(key).map(UnsafeRawPointer.init) }
-
-    /// Runs `body` with this thread's value set to `value`, then restores the one before.
-    func with<T>(_ value: UnsafeRawPointer?, _ body: () throws -> T) rethrows -> T {
-        let previous = pthread_getspecific(key)
-        pthread_setspecific(key, value)
-        defer { pthread_setspecific(key, previous) }
-        return try body()
     }
 }

@@ -1,34 +1,52 @@
 // The kernels' interface: what the Workbook engine calls, on ``Floats`` and sizes.
 //
 // Each function here is the whole of a loop the engine needs; the loops themselves (SIMD, tiles,
-// the helper thread) are in the other files of this module, which the engine never sees:
+// the helper thread) are in other modules, which the engine never sees:
 //
-//   MatrixProduct.swift    gemm, transpose, the vector sums, a bias added to rows and its gradient
-//   Tanh.swift             a vectorised tanh within 1 ulp
-//   HelperThread.swift     two threads for the large operations, the same bits as one
-//   Floats.swift           the values' memory, the pool of released buffers, per-thread flags
-//   Sources/CWideProduct   the product's tiles in AVX-512, on the processors that have it (C)
+//   Sources/Loops           gemm, transpose, the vector sums, a bias added to rows and its gradient,
+//                           tanh, ReLU: compiled twice, for AVX2 and FMA and portable (KernelPath.swift
+//                           here says which runs)
+//   Sources/KernelRuntime   two threads for the large operations, the same bits as one
+//   Floats.swift            the values' memory, the pool of released buffers, per-thread flags
+//   Sources/CWideProduct    the product's tiles in AVX-512, on the processors that have it (C)
 //
-// Every result is the same bits whatever path a kernel takes (vector or scalar tail, AVX2 or
-// AVX-512, one thread or two): the tests compare each with a plain loop doing the same arithmetic.
+// Every result is the same bits whatever path a kernel takes (vector or scalar tail, AVX-512, AVX2
+// or portable, one thread or two): the tests compare each with a plain loop doing the same
+// arithmetic, and the copies of the loops with each other.
 
-import CWideProduct
+import KernelRuntime
 
-/// Whether the matrix product's tiles of 16 columns or more run in AVX-512 (Sources/CWideProduct),
-/// which this processor may have: the kernels are compiled for AVX2, which every x86-64 since
-/// 2013–2015 runs, and only that one C file for AVX-512, called after the processor said it can.
-/// The bits are the same either way.
+/// Whether the matrix product's tiles of 16 columns or more, and tanh, run in AVX-512
+/// (Sources/CWideProduct), which this processor may have: the fastest copy of the loops is compiled
+/// for AVX2, and only that one C file for AVX-512, called after the processor said it can. The bits
+/// are the same either way.
 public enum WideVectors {
     /// Whether this processor and its operating system run AVX-512.
-    public static let available = wb_has_avx512() != 0
+    public static var available: Bool { WideTiles.available }
 
     /// Runs `body` with the AVX2 tiles only, on this thread: for the tests that compare the two.
-    public static func withoutThem<T>(_ body: () throws -> T) rethrows -> T { try avx2Only.with(body) }
-
-    static var inUse: Bool { available && !avx2Only.isSet }
+    public static func withoutThem<T>(_ body: () throws -> T) rethrows -> T {
+        try WideTiles.off.with(UnsafeRawPointer(bitPattern: 1), body)
+    }
 }
 
-private let avx2Only = ThreadFlag()
+/// How many threads the large operations use.
+public enum Threads {
+    /// How many threads a large operation may use: 2 (the default on a machine with two cores or
+    /// more) or 1, as `torch.set_num_threads` sets PyTorch's. Every result is the same bits either
+    /// way; only the time changes.
+    public static var count: Int {
+        get { threadCount }
+        set { threadCount = newValue }
+    }
+
+    /// Runs `body` with ``count`` set to `count` on this thread only (other threads keep theirs):
+    /// for work that runs beside other work, such as independent training runs that already fill
+    /// the cores.
+    public static func withCount<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
+        try withThreadCount(count, body)
+    }
+}
 
 /// `C = A · B`, or `C += A · B` when `accumulate`, for `C (M, N)`, `A (M, K)`, `B (K, N)`.
 ///
@@ -87,26 +105,7 @@ public func sumRows(_ x: Floats, rows: Int, width: Int, into sums: Floats, accum
 
 /// `Σ_r x[r, j]` for each column j of `rows` rows of `width`, in double precision, row after row.
 public func columnSumsInDouble(_ x: Floats, rows: Int, width: Int) -> [Double] {
-    let d = x.base
-    return [Double](unsafeUninitializedCapacity: width) { sums, initialized in
-        guard let s = sums.baseAddress else { return }
-        s.initialize(repeating: 0, count: width)
-        var j = 0
-        while j + 8 <= width {   // eight columns at a time in vector lanes, row after row
-            var total = SIMD8<Double>()
-            var row = UnsafePointer(d + j)
-            for _ in 0..<rows {
-                total += SIMD8<Double>(UnsafeRawPointer(row).loadUnaligned(as: SIMD8<Float>.self))
-                row += width
-            }
-            UnsafeMutableRawPointer(s + j).storeBytes(of: total, as: SIMD8<Double>.self)
-            j += 8
-        }
-        if j < width {
-            for r in 0..<rows { for column in j..<width { s[column] += Double(d[r * width + column]) } }
-        }
-        initialized = width
-    }
+    columnSumsInDouble(UnsafePointer(x.base), rows: rows, width: width)
 }
 
 /// `y[i] = tanh(x[i])` for `count` values, within 1 ulp (`y` may be `x`).
@@ -116,21 +115,11 @@ public func tanh(_ x: Floats, into y: Floats, count: Int) {
 
 /// `y[i] = max(x[i], 0)` for `count` values.
 public func relu(_ x: Floats, into y: Floats, count: Int) {
-    let (px, py) = (x.base, y.base)
-    inParts(elements: count) { part in
-        for i in part { py[i] = Swift.max(px[i], 0) }
-    }
+    relu(UnsafePointer(x.base), into: y.base, count: count)
 }
 
 /// ReLU's gradient: `gx[i] (+)= y[i] > 0 ? g[i] : 0` from the output `y`, written when `accumulate`
 /// is false, added otherwise.
 public func reluGradient(_ g: Floats, output y: Floats, into gx: Floats, count: Int, accumulate: Bool) {
-    let (pg, py, pgx) = (g.base, y.base, gx.base)
-    inParts(elements: count) { part in
-        if accumulate {
-            for i in part { pgx[i] += py[i] > 0 ? pg[i] : 0 }
-        } else {
-            for i in part { pgx[i] = py[i] > 0 ? pg[i] : 0 }
-        }
-    }
+    reluGradient(UnsafePointer(g.base), output: UnsafePointer(y.base), into: gx.base, count: count, accumulate: accumulate)
 }

@@ -48,7 +48,7 @@ public func recurrentTanhBackward(
             gemm(m: batch, n: hidden, k: hidden, a: dzt + stepSize, rowStride: hidden, columnStride: 1,
                  b: wHH, c: dzt, accumulate: true)
         }
-        for i in 0..<stepSize { dzt[i] *= 1 - ht[i] * ht[i] }
+        multiplyByTanhDerivative(dzt.base, output: UnsafePointer(ht.base), count: stepSize)
     }
     if let gIH {
         gemm(m: hidden, n: inputs, k: rows, a: d, rowStride: 1, columnStride: hidden, b: x, c: gIH, accumulate: true)

@@ -12,6 +12,13 @@ struct ChapterRun {
 
 /// The folder holding the built products (`.build/debug`), where the chapter programs are.
 let productsDirectory: URL = {
+    #if canImport(Darwin)
+    // On macOS the tests are a bundle (`.build/debug/…PackageTests.xctest`) that a helper program
+    // of the toolchain loads: the bundle's folder, not the program's, holds the chapters.
+    if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
+        return bundle.bundleURL.deletingLastPathComponent()
+    }
+    #endif
     var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     while url.pathComponents.count > 1 {
         url.deleteLastPathComponent()

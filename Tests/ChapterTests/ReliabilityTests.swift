@@ -122,11 +122,25 @@ struct ReliabilityTests {
 
     @Test("A folder that cannot be created or written: exit 74, one line")
     func unwritableFolder() throws {
-        // /proc refuses new entries even to root, for whom permission bits do not stop a write.
+        // Linux's /proc refuses new entries even to root, for whom permission bits do not stop a
+        // write; elsewhere (macOS has no /proc) a folder without write permission, for a user who
+        // is not root.
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let run = try runChapter("Chapter00-Data", ["--plots-dir", "/proc/rnn-workbook-plots", "--no-render"], in: folder)
-        expectFailure(run, status: 74, "cannot create the folder /proc/rnn-workbook-plots", in: folder)
+        #if os(Linux)
+        let target = "/proc/rnn-workbook-plots"
+        #else
+        guard geteuid() != 0 else {
+            print("skipped: root writes into any folder, and this system has no /proc; the unwritable folder is not tried")
+            return
+        }
+        let locked = folder.appendingPathComponent("locked")
+        try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o555])
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: locked.path) }
+        let target = locked.appendingPathComponent("plots").path
+        #endif
+        let run = try runChapter("Chapter00-Data", ["--plots-dir", target, "--no-render"], in: folder)
+        expectFailure(run, status: 74, "cannot create the folder \(target)", in: folder)
     }
 
     @Test("Standard output that cannot be written (a full disk, /dev/full): exit 74, one line; text and --json alike",

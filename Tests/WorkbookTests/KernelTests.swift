@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 @testable import Kernels
+import KernelRuntime
 @testable import Workbook
 
 @Suite("Kernels")
@@ -77,8 +78,12 @@ struct KernelTests {
                       (25, 48, 7), (17, 16, 300)])
     func gemmMatchesDefinition(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
-        // Both paths where the processor has AVX-512: its tiles, and the AVX2 tiles without them.
-        for wide in WideVectors.available ? [true, false] : [false] {
+        // Both copies of the loops where the processor runs the AVX2 one; both tile paths where it has
+        // AVX-512: its tiles, and the AVX2 tiles without them.
+        let paths = KernelPath.available.flatMap { path in
+            (path == .avx2 && WideVectors.available ? [true, false] : [false]).map { (path, wide: $0) }
+        }
+        for (path, wide) in paths {
             for transposedA in [false, true] {
                 for accumulate in [false, true] {
                     let a = Self.values(m * k, seed: UInt64(m * 31 + k)), b = Self.values(k * n, seed: UInt64(n * 17 + k))
@@ -96,14 +101,14 @@ struct KernelTests {
                             }
                         }
                     }
-                    if wide { product() } else { WideVectors.withoutThem(product) }
+                    KernelPath.using(path) { if wide { product() } else { WideVectors.withoutThem(product) } }
                     let expected = Self.reference(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride,
                                                   b: b, c: c, accumulate: accumulate)
                     // The first differing element, not the arrays: the test library would spend minutes
                     // diffing two arrays of 120 000 values.
                     let differing = out.indices.first { out[$0].bitPattern != expected[$0].bitPattern }
-                    let path = "A \(transposedA ? "transposed" : "row-major"), accumulate \(accumulate), \(wide ? "AVX-512" : "AVX2")"
-                    #expect(differing == nil, "\(m)×\(k) · \(k)×\(n), \(path) tiles")
+                    let tiles = "A \(transposedA ? "transposed" : "row-major"), accumulate \(accumulate), \(wide ? "AVX-512" : path.rawValue)"
+                    #expect(differing == nil, "\(m)×\(k) · \(k)×\(n), \(tiles) tiles")
                 }
             }
         }

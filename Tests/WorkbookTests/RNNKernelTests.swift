@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 @testable import Kernels
+import KernelRuntime
 @testable import Workbook
 
 @Suite("Fused RNN kernels")

@@ -5,6 +5,7 @@
 import Foundation
 import Testing
 @testable import Kernels
+import KernelRuntime
 @testable import Workbook
 
 @Suite("Two threads for large operations")

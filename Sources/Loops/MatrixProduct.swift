@@ -12,23 +12,45 @@
 // 32 768 values) is the sum of two such sums, over the first and the second half of p.
 //
 // Then the elementwise kernels: vector sums, a bias added to every row and its gradient.
+//
+// This folder's files are compiled twice, into two modules (Package.swift): AVX2Loops, for AVX2 and
+// FMA, and PortableLoops, for the target's baseline (x86-64 without AVX2, arm64); the Kernels module
+// runs one or the other. The code is the same, and so is every result's bits: Swift never fuses a
+// multiply and an add by itself, so each fused multiply-add is one written here (`addingProduct`),
+// an FMA instruction where there is one and a correctly rounded `fmaf` call where there is not.
 
 import CTranspose
 import CWideProduct
+import KernelRuntime
+
+/// `wb_transpose8x8` compiled for this copy of the loops (Sources/CTranspose).
+@inline(__always)
+func transpose8x8(_ x: UnsafePointer<Float>, _ xStride: Int, _ out: UnsafeMutablePointer<Float>, _ outStride: Int) {
+    #if AVX2 && arch(x86_64)
+    wb_transpose8x8_avx2(x, xStride, out, outStride)
+    #else
+    wb_transpose8x8(x, xStride, out, outStride)
+    #endif
+}
+
+/// Whether the AVX-512 tiles and tanh of CWideProduct run: in the AVX2 copy, where the processor has
+/// AVX-512 and this thread has not turned them off.
+@inline(__always)
+var wideTilesInUse: Bool {
+    #if AVX2 && arch(x86_64)
+    WideTiles.inUse
+    #else
+    false
+    #endif
+}
 
 /// `C = A · B`, or `C += A · B` when `accumulate`; A's element (i, p) is `a[i * rowStride + p * columnStride]`.
 ///
-/// A large product (from 65 536 multiply-adds and 16 rows of C) runs on two threads, which share
-/// C's rows in halves (HelperThread.swift): every element of C is the same sum either way. Only
-/// when A, B or C holds 32 768 values or more (``sharedSize``), as for the elementwise kernels: the
-/// concise deep RNN's (3420, 8) · (8, 8) has the multiply-adds but was written on one core, and
-/// handing half of it to the other cost more than it saved (its epoch took 0.22 ms, and 0.16 since).
-///
-/// Always inlined into the two public `gemm`s: left to itself, the optimiser inlined it or not
-/// depending on unrelated changes in this module, and the deep RNNs' (180, 8) · (8, 8) took 0.36 µs
-/// instead of 0.28 when it did not.
-@inline(__always)
-func gemm(
+/// A large product (``isShared(m:n:k:)``, and 16 rows of C) runs on two threads, which share C's
+/// rows in halves (Sources/KernelRuntime/HelperThread.swift): every element of C is the same sum
+/// either way. A weight gradient over many rows (``isWeightGradientOverManyRows(m:n:k:rowStride:)``)
+/// is the sum of the two halves' sums over p.
+package func gemm(
     m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
     b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
@@ -50,17 +72,6 @@ func gemm(
         gemmOnOneThread(m: rows.count, n: n, k: k, a: a + rows.lowerBound * rowStride, rowStride: rowStride,
                         columnStride: columnStride, b: b, c: c + rows.lowerBound * n, accumulate: accumulate)
     }
-}
-
-/// Whether a product is large enough to share with the helper (see ``gemm(m:n:k:a:rowStride:columnStride:b:c:accumulate:)``).
-@inline(__always)
-func isShared(m: Int, n: Int, k: Int) -> Bool { m * n * k >= 1 << 16 && Swift.max(m * k, k * n, m * n) >= sharedSize }
-
-/// Whether a product is a weight gradient `Aᵀ · G` over many rows p (A read with `rowStride` 1, K from
-/// 512, a C of at most 4096), large enough to share: `gemm` computes it as the sum of two halves of p.
-@inline(__always)
-func isWeightGradientOverManyRows(m: Int, n: Int, k: Int, rowStride: Int) -> Bool {
-    rowStride == 1 && k >= 512 && m * n <= 4096 && isShared(m: m, n: n, k: k)
 }
 
 /// `C (+)= Aᵀ · B` over `k` rows p, A's element (i, p) at `a[i + p * columnStride]`, on the calling
@@ -193,7 +204,7 @@ private func tiles(
             }
         }
         // On a processor with AVX-512, its tiles take the blocks of 16 columns (CWideProduct).
-        var j = n >= 16 && WideVectors.inUse
+        var j = n >= 16 && wideTilesInUse
             ? wb_tiles_avx512(m, n, k, a, rowStride, columnStride, b, start, c, accumulate ? 1 : 0) : 0
         while j + 16 <= n { columnBlock(SIMD16<Float>.self, j); j += 16 }
         while j + 8 <= n { columnBlock(SIMD8<Float>.self, j); j += 8 }
@@ -328,7 +339,7 @@ private func matrixVector(
                 guard let block = buffer.baseAddress else { return }
                 @inline(__always) func product(_ j: Int, _ xj: V) -> V { V().addingProduct(load(block + 8 * j), xj) }
                 while i + 8 <= m {
-                    wb_transpose8x8(a.base + i * s, s, block, 8)
+                    transpose8x8(a.base + i * s, s, block, 8)
                     var sums = product(0, xs.0) + product(1, xs.1)
                     sums += product(2, xs.2)
                     sums += product(3, xs.3)
@@ -354,7 +365,7 @@ private func matrixVector(
                      partial(row + 4 * s), partial(row + 5 * s), partial(row + 6 * s), partial(row + 7 * s))
             withUnsafeMutableBytes(of: &t) { block in
                 let p = block.baseAddress!.assumingMemoryBound(to: Float.self)
-                wb_transpose8x8(p, 8, p, 8)
+                transpose8x8(p, 8, p, 8)
             }
             var sums = ((((((t.0 + t.1) + t.2) + t.3) + t.4) + t.5) + t.6) + t.7
             if full < k {
@@ -393,12 +404,12 @@ struct StridedMatrix {
 }
 
 /// Writes the transpose of a row-major `rows × columns` matrix: 8 × 8 blocks in vector registers
-/// (`wb_transpose8x8`, Sources/CTranspose), then the edges one element at a time.
-func transpose2D(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+/// (``transpose8x8(_:_:_:_:)``, Sources/CTranspose), then the edges one element at a time.
+package func transpose2D(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
     let (fullRows, fullColumns) = (rows - rows % 8, columns - columns % 8)
     for r in stride(from: 0, to: fullRows, by: 8) {
         for col in stride(from: 0, to: fullColumns, by: 8) {
-            wb_transpose8x8(x + r * columns + col, columns, out + col * rows + r, rows)
+            transpose8x8(x + r * columns + col, columns, out + col * rows + r, rows)
         }
     }
     for r in 0..<rows {
@@ -407,12 +418,12 @@ func transpose2D(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into out: U
 }
 
 /// `out[i] = x[i]` for `count` elements (a gradient passed on unchanged), on two threads when large.
-func copyVector(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+package func copyVector(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
     inParts(elements: count) { range in (out + range.lowerBound).update(from: x + range.lowerBound, count: range.count) }
 }
 
 /// `out[i] = x[i] + y[i]` for `count` elements, eight at a time (`out` may be `x` or `y`).
-func addVectors(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+package func addVectors(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
     typealias V = SIMD8<Float>
     inParts(elements: count) { range in
         var i = range.lowerBound
@@ -426,7 +437,7 @@ func addVectors(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: 
 }
 
 /// `out[r, j] = x[r, j] + row[j]` for `rows` rows of `width` (a bias added to every row; `out` may be `x`).
-func addRowVector(
+package func addRowVector(
     _ x: UnsafePointer<Float>, _ row: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, width: Int
 ) {
     inParts(rows, size: partSize(rows, parts: sharedParts), if: rows * width >= sharedSize) { part in
@@ -491,7 +502,7 @@ private func addRowVectorOnOneThread(
 /// values: each lane is the same sequence of float additions either way. A large matrix (from
 /// ``sharedSize`` values) is the sum of its two halves' sums (``sumInHalves``), each half's rows
 /// summed in order, on two threads.
-func sumRows(
+package func sumRows(
     _ x: UnsafePointer<Float>, rows: Int, width: Int, into sums: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
     guard rows * width >= sharedSize && rows >= 2 else {

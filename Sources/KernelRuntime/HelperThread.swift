@@ -9,48 +9,61 @@
 // and the two sums added (`sumInHalves`), with one thread as with two. Small operations
 // (the deep RNNs' 180 × 8) stay on one thread: handing work to another core costs about a
 // microsecond, more than they take.
+//
+// This module is what both copies of the loops (Sources/Loops, built portable and for AVX2) share
+// at run time: one helper thread, one thread count, the per-thread settings. Its names are
+// `package`: the Kernels module's `Threads` is the public face of the thread count.
 
+import Atomics
 import Foundation
-import Synchronization
 
-/// How many threads the large operations use.
-public enum Threads {
-    /// How many threads a large operation may use: 2 (the default on a machine with two cores or
-    /// more) or 1, as `torch.set_num_threads` sets PyTorch's. Every result is the same bits either
-    /// way; only the time changes.
-    public static var count: Int {
-        get {
-            if let scoped = scopedCount.value { return Int(bitPattern: scoped) }
-            return allowedThreads.load(ordering: .relaxed)
-        }
-        set {
-            check(newValue >= 1, "Threads.count must be at least 1, not \(newValue)")
-            allowedThreads.store(Swift.min(newValue, 2), ordering: .relaxed)
-        }
+/// How many threads a large operation may use: 1 or 2 (``Threads/count`` in Kernels).
+@usableFromInline package var threadCount: Int {
+    get {
+        if let scoped = scopedCount.value { return Int(bitPattern: scoped) }
+        return allowedThreads.load(ordering: .relaxed)
     }
-
-    /// Runs `body` with ``count`` set to `count` on this thread only (other threads keep theirs):
-    /// for work that runs beside other work, such as independent training runs that already fill
-    /// the cores.
-    public static func withCount<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
-        check(count >= 1, "Threads.count must be at least 1, not \(count)")
-        return try scopedCount.with(UnsafeRawPointer(bitPattern: Swift.min(count, 2)), body)
+    set {
+        check(newValue >= 1, "Threads.count must be at least 1, not \(newValue)")
+        allowedThreads.store(Swift.min(newValue, 2), ordering: .relaxed)
     }
 }
 
-private let allowedThreads = Atomic<Int>(ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1)
+/// Runs `body` with ``threadCount`` set to `count` on this thread only (``Threads/withCount(_:_:)`` in Kernels).
+package func withThreadCount<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
+    check(count >= 1, "Threads.count must be at least 1, not \(count)")
+    return try scopedCount.with(UnsafeRawPointer(bitPattern: Swift.min(count, 2)), body)
+}
 
-/// Set inside ``Threads/withCount(_:_:)``, on that thread only (nil: the process's ``Threads/count``).
+private let allowedThreads = ManagedAtomic<Int>(ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1)
+
+/// Set inside ``withThreadCount(_:_:)``, on that thread only (nil: the process's ``threadCount``).
 private let scopedCount = ThreadSpecific()
+
+/// Whether a product is large enough to share with the helper: from 65 536 multiply-adds, and only
+/// when A, B or C holds ``sharedSize`` values or more, as for the elementwise kernels (the concise
+/// deep RNN's (3420, 8) · (8, 8) has the multiply-adds but was written on one core, and handing half
+/// of it to the other cost more than it saved: its epoch took 0.22 ms, and 0.16 since).
+@inlinable @inline(__always)
+package func isShared(m: Int, n: Int, k: Int) -> Bool {
+    m * n * k >= 1 << 16 && Swift.max(m * k, k * n, m * n) >= sharedSize
+}
+
+/// Whether a product is a weight gradient `Aᵀ · G` over many rows p (A read with `rowStride` 1, K from
+/// 512, a C of at most 4096), large enough to share: `gemm` computes it as the sum of two halves of p.
+@inlinable @inline(__always)
+package func isWeightGradientOverManyRows(m: Int, n: Int, k: Int, rowStride: Int) -> Bool {
+    rowStride == 1 && k >= 512 && m * n <= 4096 && isShared(m: m, n: n, k: k)
+}
 
 /// Calls `body` with `0 ..< count` (one call), or — when `large` says the work is worth a second
 /// core — with the parts `0 ..< size`, `size ..< 2 · size`, …, shared with the helper thread.
 ///
 /// The parts must be independent (each writes its own part of the output) and `body` must compute
 /// every element the same way whatever the range, so that the result does not depend on the split.
-@inline(__always)
-func inParts(_ count: Int, size: Int, if large: Bool = true, _ body: (Range<Int>) -> Void) {
-    guard large, size > 0, size < count, Threads.count > 1 else { return body(0..<count) }
+@inlinable @inline(__always)
+package func inParts(_ count: Int, size: Int, if large: Bool = true, _ body: (Range<Int>) -> Void) {
+    guard large, size > 0, size < count, threadCount > 1 else { return body(0..<count) }
     HelperThread.shared.share(count, partSize: size, body)
 }
 
@@ -65,11 +78,8 @@ func inParts(_ count: Int, size: Int, if large: Bool = true, _ body: (Range<Int>
 /// caller's running sums, which kept the one chain but made the caller wait for the helper's whole
 /// second half; the bidirectional epoch took 8% longer (0.825 against 0.758 ms, five alternated
 /// rounds on a 2-core Xeon).
-/// The rows of ``sumInHalves(of:count:into:accumulate:_:)``'s first half: a multiple of 8 (a few
-/// rows: all of them).
-func firstHalf(of rows: Int) -> Int { Swift.min(rows, partSize(rows, parts: 2)) }
-
-func sumInHalves(of rows: Int, count: Int, into out: UnsafeMutablePointer<Float>, accumulate: Bool,
+@inlinable
+package func sumInHalves(of rows: Int, count: Int, into out: UnsafeMutablePointer<Float>, accumulate: Bool,
                  _ sum: (_ firstRow: Int, _ rows: Int, _ sums: UnsafeMutablePointer<Float>) -> Void) {
     let half = firstHalf(of: rows)
     withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * count) { buffer in
@@ -84,26 +94,31 @@ func sumInHalves(of rows: Int, count: Int, into out: UnsafeMutablePointer<Float>
     }
 }
 
+/// The rows of ``sumInHalves(of:count:into:accumulate:_:)``'s first half: a multiple of 8 (a few
+/// rows: all of them).
+@inlinable
+package func firstHalf(of rows: Int) -> Int { Swift.min(rows, partSize(rows, parts: 2)) }
+
 /// The size of the parts when `count` rows or values are cut into about `parts` parts, a multiple
 /// of 8 (the vector loops' width), so that the parts' vector loops line up with one pass's.
-@inline(__always)
-func partSize(_ count: Int, parts: Int) -> Int { (count + 8 * parts - 1) / (8 * parts) * 8 }
+@inlinable @inline(__always)
+package func partSize(_ count: Int, parts: Int) -> Int { (count + 8 * parts - 1) / (8 * parts) * 8 }
 
 /// How many values a tensor holds, at least, for the operations on it to be shared with the helper
 /// (PyTorch's grain size): every operation on the bidirectional model's (3750, 32) tensors, none on
 /// the deep RNNs' (3420, 8), so that each tensor's rows are written and read on the same cores.
-let sharedSize = 1 << 15
+@inlinable package var sharedSize: Int { 1 << 15 }
 
 /// How many parts a shared operation is cut into: two halves, one for each thread. Each part taken
 /// costs atomic operations on lines the other core holds, and a part the other thread takes moves
 /// its rows' lines between the cores: eight parts, taken one at a time, made the bidirectional
 /// epoch 3–4% slower than two on a 2-core Xeon (five alternated rounds, 0.866 against 0.834 ms).
-let sharedParts = 2
+@inlinable package var sharedParts: Int { 2 }
 
 /// ``inParts(_:size:if:_:)`` for elementwise work over `count` values: ``sharedParts`` parts from
 /// ``sharedSize`` values on.
-@inline(__always)
-func inParts(elements count: Int, _ body: (Range<Int>) -> Void) {
+@inlinable @inline(__always)
+package func inParts(elements count: Int, _ body: (Range<Int>) -> Void) {
     inParts(count, size: partSize(count, parts: sharedParts), if: count >= sharedSize, body)
 }
 
@@ -116,20 +131,20 @@ func inParts(elements count: Int, _ body: (Range<Int>) -> Void) {
 /// for the one the helper is running. The caller takes parts from the first on, the helper from
 /// the last back: so from one operation to the next (a product, then its bias, then ReLU, over
 /// the same rows) each core gets the rows it has just written, still in its own cache.
-final class HelperThread: @unchecked Sendable {
-    static let shared = HelperThread()
+@usableFromInline package final class HelperThread: @unchecked Sendable {
+    @usableFromInline package static let shared = HelperThread()
 
     /// The operation being shared and the parts not yet taken, `next ..< end`, in one word
     /// (`job << 20 | end << 10 | next`): taking a part is one compare-and-swap of a snapshot
     /// that says both that the job is still the current one and that a part is left, so the
     /// helper cannot take a part of a job that is over, or of one still being set up.
-    private let state = Atomic<Int>(0)
+    private let state = ManagedAtomic<Int>(0)
     /// How many parts of the current job are done (both threads count theirs).
-    private let done = Atomic<Int>(0)
+    private let done = ManagedAtomic<Int>(0)
     /// Set while a caller uses the helper.
-    private let taken = Atomic<Bool>(false)
+    private let taken = ManagedAtomic<Bool>(false)
     /// Set by the helper before it sleeps; a caller that finds it set wakes the helper.
-    private let sleeping = Atomic<Bool>(false)
+    private let sleeping = ManagedAtomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
     /// The current job: written by the caller before it publishes the job in `state`, read by
     /// the helper only after it has taken one of the job's parts.
@@ -146,7 +161,7 @@ final class HelperThread: @unchecked Sendable {
     }
 
     /// Runs `body` over `0 ..< count` in parts of `partSize`, here and on the helper.
-    func share(_ count: Int, partSize: Int, _ body: (Range<Int>) -> Void) {
+    @usableFromInline package func share(_ count: Int, partSize: Int, _ body: (Range<Int>) -> Void) {
         guard taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             return body(0..<count)
         }
@@ -181,7 +196,7 @@ final class HelperThread: @unchecked Sendable {
             guard state.compareExchange(expected: current, desired: taken, ordering: .acquiring).exchanged else { continue }
             let start = part * partSize
             job?(start..<Swift.min(start + partSize, count))
-            done.add(1, ordering: .releasing)
+            done.wrappingIncrement(by: 1, ordering: .releasing)
         }
     }
 
@@ -211,8 +226,8 @@ final class HelperThread: @unchecked Sendable {
 /// Stops the program with `message` when `condition` is false: a `precondition` whose message
 /// survives optimised builds. For programming errors (a shape the kernels cannot take), never for
 /// user input.
-@inline(__always)
-func check(
+@inlinable @inline(__always)
+package func check(
     _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
     file: StaticString = #fileID, line: UInt = #line
 ) {

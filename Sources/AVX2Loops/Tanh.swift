@@ -1,0 +1,1 @@
+../Loops/Tanh.swift
