@@ -25,8 +25,13 @@ public enum SavedModel: String, CaseIterable, Sendable {
     }
 
     /// What a message about an unusable checkpoint tells the learner: run the chapter that trains
-    /// the models again, or have Chapter06-Approximation train them itself.
-    public static let remedy = CheckpointRemedy(program: "Chapter05-Training", skipFlag: "--retrain")
+    /// the models again, or have this chapter train them itself, with the option it takes for
+    /// that: `--retrain` (Chapter06-Approximation), or another `--checkpoints-dir`.
+    public static func remedy(_ options: ChapterOptions) -> CheckpointRemedy {
+        CheckpointRemedy(program: "Chapter05-Training",
+                         skipFlag: options.takesRetrain ? "--retrain"
+                             : "--checkpoints-dir with another folder, where this chapter trains them itself")
+    }
 
     /// The model identifier stored in the checkpoint.
     public func identifier(_ options: ChapterOptions) -> String {
@@ -68,7 +73,7 @@ public enum SavedModel: String, CaseIterable, Sendable {
                   + "Chapter05-Training remakes it"
                 : "no checkpoint at \(path)"
         }
-        let checkpoint = try Checkpoint.read(from: path, remedy: Self.remedy)
+        let checkpoint = try Checkpoint.read(from: path, remedy: Self.remedy(options))
         guard checkpoint.metadata == Self.metadata(options) else {
             // The file's own words, escaped and cut: a newline or an escape sequence stored there
             // must not break the line or drive the terminal.
@@ -77,7 +82,7 @@ public enum SavedModel: String, CaseIterable, Sendable {
                 + (settings.count > 8 ? ["… (\(settings.count - 8) more)"] : [])
             return "\(path) was made with other settings (\(shown.joined(separator: ", ")))"
         }
-        try checkpoint.load(into: tensors, expectedModel: identifier(options), remedy: Self.remedy)
+        try checkpoint.load(into: tensors, expectedModel: identifier(options), remedy: Self.remedy(options))
         return nil
     }
 }
