@@ -62,6 +62,15 @@ struct OptionTests {
         #expect(files(under: folder).isEmpty)
     }
 
+    @Test("Chapter00-Data --epochs 5 --learning-rate 7 --hidden-size 3: refused, not ignored")
+    func dataChapterRefusesTraining() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runChapter("Chapter00-Data", ["--epochs", "5", "--learning-rate", "7", "--hidden-size", "3"], in: folder)
+        expectFailure(run, status: 64, "error: Unknown option '--epochs' (see --help)", in: folder)
+        #expect(run.standardError == "error: Unknown option '--epochs' (see --help)\n")
+    }
+
     @Test("Every option the chapter lists is accepted: a run with all of them ends well", arguments: chapters)
     func takenOptions(chapter: String) throws {
         let folder = try temporaryFolder()

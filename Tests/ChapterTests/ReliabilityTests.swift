@@ -202,6 +202,24 @@ struct ReliabilityTests {
         #expect(retrained.standardOutput.contains("bidirectional model: training it here (--retrain)"))
     }
 
+    @Test("A damaged checkpoint in Chapter07-Beyond, which has no --retrain: the message names what it takes")
+    func damagedCheckpointWithoutRetrain() throws {
+        let folder = try trainedFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("checkpoints/deep-rnn-scratch.safetensors")
+        var flipped = [UInt8](try Data(contentsOf: path))
+        flipped[flipped.count - 6] ^= 0x10
+        try Data(flipped).write(to: path)
+        let run = try runChapter("Chapter07-Beyond", ["--epochs", "2", "--no-render"], in: folder)
+        expectFailure(run, status: 74, "checkpoints/deep-rnn-scratch.safetensors is damaged (the checksum does not match", in: folder)
+        #expect(run.standardError.hasSuffix("): delete it and run Chapter05-Training again, or pass --checkpoints-dir with another folder, where this chapter trains them itself\n"),
+                "\(run.standardError)")
+        #expect(!run.standardError.contains("--retrain"))
+        let elsewhere = try runChapter("Chapter07-Beyond", ["--epochs", "1", "--no-render", "--checkpoints-dir", "other"], in: folder)
+        #expect(elsewhere.status == 0, "\(elsewhere.standardError)")
+        #expect(elsewhere.standardOutput.contains("from-scratch DRNN (notebook): training it here (no checkpoint at other/deep-rnn-scratch.safetensors)"))
+    }
+
     @Test("A missing checkpoint: Chapter06 trains the model itself and says so")
     func missingCheckpoint() throws {
         let folder = try trainedFolder()
