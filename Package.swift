@@ -43,7 +43,7 @@ let package = Package(
         .library(name: "Workbook", targets: ["Workbook"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         // Atomics that macOS 13 has (the standard library's `Synchronization.Atomic` needs macOS 15).
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         // `swift package generate-documentation --target Workbook` builds the library's DocC documentation.

@@ -18,12 +18,15 @@ import Workbook
 
 @main
 struct DataChapter: Chapter {
-    static let configuration = CommandConfiguration(
-        commandName: "Chapter00-Data",
+    static let configuration = chapter(
+        "Chapter00-Data",
         abstract: "The notebooks' data: a noisy line and its differences; rows of six digits and "
             + "their labels.")
 
-    @OptionGroup var options: ChapterOptions
+    @OptionGroup var common: CommonOptions         // --seed, --quiet, --json
+    @OptionGroup var variant: CorrectedOption      // --corrected: labelled figures
+    @OptionGroup var figures: FigureOptions        // --plots-dir, --no-render, --plots-in-terminal
+    var options: ChapterOptions { ChapterOptions(common, variant, figures) }
 
     func run(_ output: Output) throws {
         output.line("Chapter 00 — Data (seed \(options.seed))")

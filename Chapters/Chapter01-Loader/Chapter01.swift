@@ -20,11 +20,14 @@ import Workbook
 
 @main
 struct LoaderChapter: Chapter {
-    static let configuration = CommandConfiguration(
-        commandName: "Chapter01-Loader",
+    static let configuration = chapter(
+        "Chapter01-Loader",
         abstract: "Sliding windows over the differences, and batching loaders for both notebooks.")
 
-    @OptionGroup var options: ChapterOptions
+    // The loaders are the same in the corrected runs: this chapter has no --corrected variant.
+    @OptionGroup var common: CommonOptions         // --seed, --quiet, --json
+    @OptionGroup var window: WindowOption          // --window-length
+    var options: ChapterOptions { ChapterOptions(common, window) }
 
     func run(_ output: Output) throws {
         output.line("Chapter 01 — Loader (seed \(options.seed))")

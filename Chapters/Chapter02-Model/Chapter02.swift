@@ -44,12 +44,16 @@ import Workbook
 
 @main
 struct ModelChapter: Chapter {
-    static let configuration = CommandConfiguration(
-        commandName: "Chapter02-Model",
+    static let configuration = chapter(
+        "Chapter02-Model",
         abstract: "The from-scratch deep RNN, the concise nn.RNN model and the bidirectional model, "
             + "as drawn from the seed.")
 
-    @OptionGroup var options: ChapterOptions
+    @OptionGroup var common: CommonOptions         // --seed, --quiet, --json
+    @OptionGroup var variant: CorrectedOption      // --corrected
+    @OptionGroup var model: ModelOptions           // --hidden-size, --window-length
+    @OptionGroup var figures: FigureOptions        // --plots-dir, --no-render, --plots-in-terminal
+    var options: ChapterOptions { ChapterOptions(common, variant, model, figures) }
 
     func run(_ output: Output) throws {
         output.line("Chapter 02 — Model (seed \(options.seed))")

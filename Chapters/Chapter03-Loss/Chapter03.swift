@@ -30,12 +30,15 @@ import Workbook
 
 @main
 struct LossChapter: Chapter {
-    static let configuration = CommandConfiguration(
-        commandName: "Chapter03-Loss",
+    static let configuration = chapter(
+        "Chapter03-Loss",
         abstract: "Time-major transformations, the deep RNN's loss, and the bidirectional notebook's "
             + "N × N loss against the fixed one.")
 
-    @OptionGroup var options: ChapterOptions
+    @OptionGroup var common: CommonOptions         // --seed, --quiet, --json
+    @OptionGroup var variant: CorrectedOption      // --corrected
+    @OptionGroup var model: ModelOptions           // --hidden-size, --window-length
+    var options: ChapterOptions { ChapterOptions(common, variant, model) }
 
     func run(_ output: Output) throws {
         output.line("Chapter 03 — Loss and transformations (seed \(options.seed))")

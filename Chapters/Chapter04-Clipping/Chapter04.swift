@@ -20,12 +20,16 @@ import Workbook
 
 @main
 struct ClippingChapter: Chapter {
-    static let configuration = CommandConfiguration(
-        commandName: "Chapter04-Clipping",
+    static let configuration = chapter(
+        "Chapter04-Clipping",
         abstract: "The notebooks' per-parameter gradient clipping against the global-norm rule of "
             + "d2l (9.5.3).")
 
-    @OptionGroup var options: ChapterOptions
+    @OptionGroup var common: CommonOptions         // --seed, --quiet, --json
+    @OptionGroup var variant: CorrectedOption      // --corrected
+    @OptionGroup var model: ModelOptions           // --hidden-size, --window-length
+    @OptionGroup var rate: LearningRateOption      // --learning-rate
+    var options: ChapterOptions { ChapterOptions(common, variant, model, rate) }
 
     func run(_ output: Output) throws {
         output.line("Chapter 04 — Gradient clipping (seed \(options.seed))")

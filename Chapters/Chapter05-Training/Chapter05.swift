@@ -52,12 +52,21 @@ import Workbook
 
 @main
 struct TrainingChapter: Chapter {
-    static let configuration = CommandConfiguration(
-        commandName: "Chapter05-Training",
+    static let configuration = chapter(
+        "Chapter05-Training",
         abstract: "Trains the three models as the notebooks do, draws their loss curves and saves "
             + "them for Chapter 06.")
 
-    @OptionGroup var options: ChapterOptions
+    @OptionGroup var common: CommonOptions         // --seed, --quiet, --json
+    @OptionGroup var variant: CorrectedOption      // --corrected
+    @OptionGroup var model: ModelOptions           // --hidden-size, --window-length
+    @OptionGroup var training: TrainingOptions     // --epochs, --learning-rate
+    @OptionGroup var log: VerboseOption            // --verbose
+    @OptionGroup var figures: FigureOptions        // --plots-dir, --no-render, --plots-in-terminal
+    @OptionGroup var saving: CheckpointsFolderOption   // --checkpoints-dir
+    var options: ChapterOptions {
+        ChapterOptions(common, variant, model, training, log, figures, saving)
+    }
 
     func run(_ output: Output) throws {
         output.line("Chapter 05 — Training (seed \(options.seed)"

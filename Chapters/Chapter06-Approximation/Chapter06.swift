@@ -35,15 +35,21 @@ import Workbook
 
 @main
 struct ApproximationChapter: Chapter {
-    static let configuration = CommandConfiguration(
-        commandName: "Chapter06-Approximation",
+    static let configuration = chapter(
+        "Chapter06-Approximation",
         abstract: "One-step-ahead predictions of the deep RNNs with figures 3–7, and the "
             + "bidirectional model's test loss and accuracy.")
 
-    @OptionGroup var options: ChapterOptions
-
-    @Flag(help: "Train the models again even when Chapter05-Training saved them.")
-    var retrain = false
+    @OptionGroup var common: CommonOptions         // --seed, --quiet, --json
+    @OptionGroup var variant: CorrectedOption      // --corrected
+    @OptionGroup var model: ModelOptions           // --hidden-size, --window-length
+    @OptionGroup var training: TrainingOptions     // --epochs, --learning-rate: when it trains
+    @OptionGroup var figures: FigureOptions        // --plots-dir, --no-render, --plots-in-terminal
+    @OptionGroup var loading: CheckpointOptions    // --checkpoints-dir, --checkpoint
+    @OptionGroup var retraining: RetrainOption     // --retrain
+    var options: ChapterOptions {
+        ChapterOptions(common, variant, model, training, figures, loading, retraining)
+    }
 
     func run(_ output: Output) throws {
         output.line("Chapter 06 — Approximation and testing (seed \(options.seed)"
@@ -52,8 +58,8 @@ struct ApproximationChapter: Chapter {
         //: ## The trained models: given with `--checkpoint NAME=FILE`, from Chapter05's checkpoints, or trained here
         //: @Code(Chapters/Chapter05-Training/Cells/TrainingCells.swift, trainedDRNN)
         //: @Code(Sources/ChapterSupport/SavedModels.swift, loadOrTrain)
-        let (line, drnn) = try trainedDRNN(options, output, retrain: retrain)
-        let concise = try trainedConcise(options, output, retrain: retrain)
+        let (line, drnn) = try trainedDRNN(options, output, retrain: options.retrain)
+        let concise = try trainedConcise(options, output, retrain: options.retrain)
 
         //: ## `Y_hat = DRNNapproximation(drnn_trained, dataset_approx)`
         //: @Notebook(deep-rnn, "def DRNNapproximation(")
@@ -158,7 +164,7 @@ struct ApproximationChapter: Chapter {
         //: @Code(Sources/Workbook/Training.swift, testBRNN)
         //:
         //: @Notebook(bidirectional-rnn, "testBRNN(brnn_trained, dataset_test);")
-        let (task, brnn) = try trainedBRNN(options, output, retrain: retrain)
+        let (task, brnn) = try trainedBRNN(options, output, retrain: options.retrain)
         let (_, datasetTest) = bidirectionalLoaders(task, seed: options.seed)
         let loss: BidirectionalLoss = options.corrected ? .fixed : .notebook
         let (testLoss, accuracy) = testBRNN(brnn, on: datasetTest, loss: loss,

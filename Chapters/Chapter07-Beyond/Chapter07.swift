@@ -40,38 +40,23 @@ import Workbook
 
 @main
 struct BeyondChapter: Chapter {
-    static let configuration = CommandConfiguration(
-        commandName: "Chapter07-Beyond",
+    static let configuration = chapter(
+        "Chapter07-Beyond",
         abstract: "What it takes for the notebooks' models to really learn: the bidirectional fixes "
             + "one at a time, fit against memorisation for the deep RNN, and your own series.")
 
-    @OptionGroup var options: ChapterOptions
-
-    @Option(help: ArgumentHelp("Train the deep RNNs on your own series instead: one number per line, "
-                               + "or a CSV file (RFC 4180: quoted fields, CRLF) with a header line "
-                               + "(with --column). Read as a stream: "
-                               + "at most \(SeriesFileLimits.values) values, "
-                               + "rows of at most \(SeriesFileLimits.rowBytes) bytes, "
-                               + "\(SeriesFileLimits.lines) lines."))
-    var csv: String?
-
-    @Option(help: "The column of the --csv file to read, by its header name.")
-    var column: String?
-
-    func validate() throws {
-        if column != nil && csv == nil {
-            throw ValidationError("--column needs --csv FILE: it names a column of that file")
-        }
-        if options.corrected {
-            throw ValidationError("--corrected has no effect here: this chapter runs the notebooks' "
-                                  + "models and the corrected ones side by side")
-        }
-    }
+    // This chapter has no --corrected variant: it measures the notebooks' code and its
+    // corrections side by side.
+    @OptionGroup var common: CommonOptions         // --seed, --quiet, --json
+    @OptionGroup var model: ModelOptions           // --hidden-size, --window-length
+    @OptionGroup var training: TrainingOptions     // --epochs, --learning-rate
+    @OptionGroup var figures: FigureOptions        // --plots-dir, --no-render, --plots-in-terminal
+    @OptionGroup var loading: CheckpointOptions    // --checkpoints-dir, --checkpoint
+    @OptionGroup var series: SeriesFileOptions     // --csv, --column
+    var options: ChapterOptions { ChapterOptions(common, model, training, figures, loading) }
 
     func run(_ output: Output) throws {
-        // This chapter has no --corrected variant: it measures the notebooks' code and its corrections
-        // side by side.
-        if let csv { return try ownSeries(csv, output) }
+        if let csv = series.csv { return try ownSeries(csv, output) }
         output.line("Chapter 07 — Beyond the notebooks (seed \(options.seed))")
 
         //: ## The bidirectional model, one fix at a time
@@ -613,12 +598,33 @@ struct DeepRNNRecipe {
 
 //: ## Reading and training on your series
 //: @Code(Sources/ChapterSupport/SeriesFile.swift, readSeries)
+
+/// `--csv FILE` and `--column NAME`: a learner's own series.
+struct SeriesFileOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Train the deep RNNs on your own series instead: one number per line, "
+                               + "or a CSV file (RFC 4180: quoted fields, CRLF) with a header line "
+                               + "(with --column). Read as a stream: "
+                               + "at most \(SeriesFileLimits.values) values, "
+                               + "rows of at most \(SeriesFileLimits.rowBytes) bytes, "
+                               + "\(SeriesFileLimits.lines) lines."))
+    var csv: String?
+
+    @Option(help: "The column of the --csv file to read, by its header name.")
+    var column: String?
+
+    func validate() throws {
+        if column != nil && csv == nil {
+            throw ValidationError("--column needs --csv FILE: it names a column of that file")
+        }
+    }
+}
+
 extension BeyondChapter {
     /// `--csv FILE`: both deep RNNs trained on the first three quarters of a learner's series, tested
     /// on the last quarter, with the notebook's figures.
     func ownSeries(_ path: String, _ output: Output) throws {
         let s = options.windowLength
-        let values = try readSeries(path: path, column: column, minimumCount: s + 2)
+        let values = try readSeries(path: path, column: series.column, minimumCount: s + 2)
         let line = NoisyLine(values: values)
         let d = line.differences
         if let j = d.values.firstIndex(where: { !$0.isFinite }) {

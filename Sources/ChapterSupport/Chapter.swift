@@ -22,11 +22,69 @@ public enum ExitCode32 {
     public static let interrupted: Int32 = 130
 }
 
+/// The workbook's version, which every chapter prints with `--version`.
+public let workbookVersion = "1.0.0"
+
 /// A chapter program: its options and its body.
 public protocol Chapter: ParsableCommand {
+    /// The settings of the run, from the option groups the chapter takes.
     var options: ChapterOptions { get }
     /// Runs the chapter, printing through `output`.
     func run(_ output: Output) throws
+}
+
+extension Chapter {
+    /// The chapter's name and summary for `--help`, with the workbook's `--version` and a usage
+    /// line that names every option the chapter takes.
+    public static func chapter(_ name: String, abstract: String) -> CommandConfiguration {
+        CommandConfiguration(commandName: name, abstract: abstract, usage: usage(name),
+                             version: workbookVersion)
+    }
+
+    /// `name` and the options of each of the chapter's option groups, as ArgumentParser writes
+    /// them (`[--seed <seed>] [--quiet] …`), wrapped to fit 80 columns under `USAGE: `.
+    /// ArgumentParser's own line would shorten to `<options>` past 12 options.
+    static func usage(_ name: String) -> String {
+        let words = Mirror(reflecting: Self()).children
+            .compactMap { ($0.value as? any OptionSynopsis)?.synopsis }
+            .flatMap(splitSynopsis)
+        var lines = [name]
+        for word in words {
+            if lines[lines.count - 1].count + 1 + word.count > 73 {
+                lines.append(String(repeating: " ", count: name.count))
+            }
+            lines[lines.count - 1] += " " + word
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The options of an `@OptionGroup`, for a usage line.
+protocol OptionSynopsis {
+    var synopsis: String { get }
+}
+
+extension OptionGroup: OptionSynopsis {
+    /// The group's usage without its type's name: `[--seed <seed>] [--quiet] [--json]`.
+    var synopsis: String {
+        let usage = Value.usageString()
+        return usage.firstIndex(of: " ").map { String(usage[usage.index(after: $0)...]) } ?? ""
+    }
+}
+
+/// A synopsis cut into the parts a line may break between: `[--seed <seed>]`, `[--quiet]`.
+private func splitSynopsis(_ synopsis: String) -> [String] {
+    var parts: [String] = [], depth = 0
+    for character in synopsis.replacingOccurrences(of: "\n", with: " ") {
+        if character == " " && depth == 0 {
+            if parts.last?.isEmpty == false { parts.append("") }
+            continue
+        }
+        if parts.isEmpty { parts.append("") }
+        if character == "[" { depth += 1 } else if character == "]" { depth -= 1 }
+        parts[parts.count - 1].append(character)
+    }
+    return parts.filter { !$0.isEmpty }
 }
 
 /// The folders a chapter writes into.
@@ -41,12 +99,13 @@ extension Chapter {
         Self.configuration.commandName == "Chapter05-Training" ? [.plots, .checkpoints] : [.plots]
     }
 
-    /// Checks the output folders before any work, so that `--plots-dir FILE` fails at once, not
-    /// after the training: a file where a folder should be, in any chapter; a folder this chapter
-    /// writes into that cannot be written or created. Creates nothing.
+    /// Checks the folders the chapter takes options for before any work, so that
+    /// `--plots-dir FILE` fails at once, not after the training: a file where a folder should be;
+    /// a folder this chapter writes into that cannot be written or created. Creates nothing.
     static func checkOutputFolders(_ options: ChapterOptions) throws {
         for (folder, path) in [(OutputFolder.plots, options.plotsDirectory),
-                               (.checkpoints, options.checkpointsDirectory)] {
+                               (.checkpoints, options.checkpointsDirectory)]
+        where options.folders.contains(folder) {
             try AtomicFile.checkFolder(path, writable: outputFolders.contains(folder))
         }
     }
@@ -61,6 +120,7 @@ extension Chapter {
         let output = Output(options: options)
         try run(output)
         output.finish()
+        try output.drawFiguresInTerminal()
         try output.checkWritten()
     }
 
@@ -74,9 +134,10 @@ extension Chapter {
         var command: Self
         do {
             command = try parse()
+            try command.options.validate()
         } catch {
             let code = exitCode(for: error)
-            if code == .success {          // --help
+            if code == .success {          // --help, --version
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }

@@ -1,5 +1,6 @@
 // What a chapter prints: the notebook's lines, training logs elided as the notebooks' export does,
-// a closing summary, or one JSON object; a progress bar on standard error when it is a terminal.
+// a closing summary, or one JSON object; a progress bar on standard error when it is a terminal;
+// the figures drawn in the terminal with --plots-in-terminal.
 
 import AtomicFiles
 import Foundation
@@ -9,8 +10,13 @@ import Workbook
 public final class Output {
     public let options: ChapterOptions
     private var json = JSON.object([])
-    private let progress: Bool
+    /// How the progress bar redraws itself on standard error (not at all when it is no terminal).
+    private let progress: Terminal.Redrawing
+    /// The length of the progress bar on the screen now; 0 when none is shown.
+    private var shownBar = 0
     var figures: [(String, String)] = []
+    /// The figures' scripts, names and captions, in order, for `--plots-in-terminal`.
+    var scripts: [(path: String, name: String, caption: String)] = []
     var hintShown = false
     /// What this output did so far, when it runs a section beside the chapter's own work
     /// (``sections(_:_:_:)``): every line, record, figure's line and saved model waits here, in
@@ -20,14 +26,14 @@ public final class Output {
 
     public init(options: ChapterOptions) {
         self.options = options
-        progress = isatty(STDERR_FILENO) == 1 && !options.quiet && !options.json
+        progress = options.quiet || options.json ? .none : Terminal.redrawing(STDERR_FILENO)
     }
 
     /// An output that keeps what it is asked to do for later (``replay(on:)``), and shows no
     /// progress bar.
     init(deferringFor options: ChapterOptions) {
         self.options = options
-        progress = false
+        progress = .none
         pending = []
     }
 
@@ -63,8 +69,10 @@ public final class Output {
     /// Why standard output could not be written, the first time it could not (a full disk).
     private var writeFailure: String?
 
-    /// Writes `text` to standard output, all of it, or remembers why it could not.
-    private func write(_ text: String) {
+    /// Writes `text` to standard output, all of it, or remembers why it could not. A progress bar
+    /// on the same screen is cleared first, so that the text starts a line of its own.
+    func write(_ text: String) {
+        if shownBar > 0 { progressBar("") }
         var text = text
         text.withUTF8 { bytes in
             var rest = UnsafeRawBufferPointer(bytes)
@@ -142,8 +150,23 @@ public final class Output {
         return Double(x).description
     }
 
+    /// Shows `text` as the progress bar on standard error, in place of the one shown before (none
+    /// for `""`). A line longer than the terminal is cut, for it could not be redrawn in place.
     func progressBar(_ text: String) {
-        guard progress else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+        guard progress != .none, !text.isEmpty || shownBar > 0 else { return }
+        let width = Terminal.size(STDERR_FILENO)?.columns ?? 80
+        let text = String(text.prefix(Swift.max(width - 1, 1)))
+        let drawn: String
+        switch progress {
+        case .none: return
+        case .escapeSequences: drawn = "\r\u{1B}[K" + text
+        case .carriageReturn:
+            // No "clear to the end of the line": spaces over what the last bar left, and back to
+            // the line's start when the bar is cleared.
+            let rest = String(repeating: " ", count: Swift.max(shownBar - text.count, 0))
+            drawn = "\r" + text + rest + (text.isEmpty ? "\r" : "")
+        }
+        shownBar = text.count
+        FileHandle.standardError.write(Data(drawn.utf8))
     }
 }

@@ -25,8 +25,13 @@ public enum SavedModel: String, CaseIterable, Sendable {
     }
 
     /// What a message about an unusable checkpoint tells the learner: run the chapter that trains
-    /// the models again, or have Chapter06-Approximation train them itself.
-    public static let remedy = CheckpointRemedy(program: "Chapter05-Training", skipFlag: "--retrain")
+    /// the models again, or have this chapter train them itself, with the option it takes for
+    /// that: `--retrain` (Chapter06-Approximation), or another `--checkpoints-dir`.
+    public static func remedy(_ options: ChapterOptions) -> CheckpointRemedy {
+        CheckpointRemedy(program: "Chapter05-Training",
+                         skipFlag: options.takesRetrain ? "--retrain"
+                             : "--checkpoints-dir with another folder, where this chapter trains them itself")
+    }
 
     /// The model identifier stored in the checkpoint.
     public func identifier(_ options: ChapterOptions) -> String {
@@ -111,7 +116,7 @@ public enum SavedModel: String, CaseIterable, Sendable {
                   + "Chapter05-Training remakes it"
                 : "no checkpoint at \(path)")
         }
-        let checkpoint = try Checkpoint.read(from: path, remedy: Self.remedy)
+        let checkpoint = try Checkpoint.read(from: path, remedy: Self.remedy(options))
         var notes: [String] = []
         if checkpoint.model == nil {
             notes.append("without the workbook's metadata: used as it is")
@@ -123,7 +128,7 @@ public enum SavedModel: String, CaseIterable, Sendable {
                 + (settings.count > 8 ? ["… (\(settings.count - 8) more)"] : [])
             return .trained(reason: "\(path) was made with other settings (\(shown.joined(separator: ", ")))")
         }
-        return .loaded(notes: notes + (try fill(tensors, optional: optional, from: checkpoint, options, remedy: Self.remedy)))
+        return .loaded(notes: notes + (try fill(tensors, optional: optional, from: checkpoint, options, remedy: Self.remedy(options))))
     }
 
     /// Copies `checkpoint` into the model, under the workbook's names or the other names PyTorch

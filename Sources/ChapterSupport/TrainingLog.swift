@@ -8,6 +8,7 @@ public final class TrainingLog {
     private let run: String
     private let epochs: Int
     private let verbose: Bool   // --verbose: every epoch's lines
+    private let started = ContinuousClock.now
     private var lastBar = ContinuousClock.now
     /// The last epochs' losses, formatted only when ``finish()`` prints them, not every epoch.
     private var tail: [(epoch: Int, loss: Float)] = []
@@ -32,11 +33,30 @@ public final class TrainingLog {
         let now = ContinuousClock.now
         if now - lastBar > .milliseconds(50) || epoch + 1 == epochs {
             lastBar = now
-            let width = 30, done = width * (epoch + 1) / Swift.max(epochs, 1)
-            output.progressBar("\(run) [\(String(repeating: "#", count: done))"
-                               + "\(String(repeating: " ", count: width - done))] "
-                               + "epoch \(epoch + 1)/\(epochs) loss \(Output.python(loss))")
+            output.progressBar(Self.bar(run, epoch + 1, of: epochs, loss: loss, after: now - started))
         }
+    }
+
+    /// The progress bar's line after `done` of `epochs` epochs in `elapsed`: the run, a bar, the
+    /// epochs, the last loss, the rate and the time left, in plain ASCII, under 80 columns for the
+    /// notebooks' runs: `DRNN [#######.........] 2250/5000 loss 1.235e+05 1500 epochs/s 0:02 left`.
+    static func bar(_ run: String, _ done: Int, of epochs: Int, loss: Float,
+                    after elapsed: Duration) -> String {
+        let width = 16, filled = width * done / Swift.max(epochs, 1)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let rate = seconds > 0 ? Double(done) / seconds : 0
+        let left = rate > 0 ? Double(epochs - done) / rate : 0
+        return "\(run) [\(String(repeating: "#", count: filled))"
+            + "\(String(repeating: ".", count: width - filled))] \(done)/\(epochs) "
+            + "loss \(String(format: "%.4g", Double(loss))) "
+            + (rate >= 100 ? "\(Int(rate.rounded()))" : String(format: "%.3g", rate)) + " epochs/s "
+            + (done == epochs ? "done" : clock(left) + " left")
+    }
+
+    /// Seconds as `m:ss`, or `h:mm:ss` from an hour on.
+    static func clock(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded(.up)), (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
+        return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
     }
 
     /// The notebooks' two lines for an epoch.
@@ -45,10 +65,10 @@ public final class TrainingLog {
         output.line("Epoch \(epoch)")
     }
 
-    /// Prints the last epochs and clears the progress bar.
+    /// Clears the progress bar and prints the last epochs.
     public func finish() {
+        output.progressBar("")
         tail.forEach { printLines($0.epoch, $0.loss) }
         tail = []
-        output.progressBar("")
     }
 }

@@ -51,6 +51,35 @@ public enum Gnuplot {
         }
     }
 
+    /// Draws a script with another of gnuplot's terminals, `terminal` as `set terminal` takes it
+    /// (`"dumb nofeed size 80,25"` for text, `"sixelgd"` for sixel graphics), and returns what
+    /// that terminal drew, for the chapter to print. The drawing passes through a temporary file
+    /// beside the script, removed after (and on Ctrl-C).
+    public static func draw(script path: String, terminal: String) throws -> Data {
+        guard let executable else {
+            throw WorkbookError("cannot draw \(path): gnuplot is not installed; install it (sudo apt-get install gnuplot-nox, or brew install gnuplot)")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw WorkbookError("cannot draw \(path): the script does not exist or cannot be read")
+        }
+        let script = URL(fileURLWithPath: path)
+        let temporary = AtomicFile.temporaryFile(for: script.deletingPathExtension().appendingPathExtension("txt"),
+                                                 keepingExtension: true)
+        return try Interruption.removingOnInterrupt(temporary.path) { entry in
+            defer { try? FileManager.default.removeItem(at: temporary) }
+            let quoted = { (text: String) in "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+            let (status, message) = try spawn(executable, ["-d", "-e", "term=\(quoted(terminal))",
+                                                           "-e", "outfile=\(quoted(temporary.path))", path],
+                                              entry: entry)
+            let drawing = (try? Data(contentsOf: temporary)) ?? Data()
+            guard status == 0, !drawing.isEmpty else {
+                let said = summary(of: String(decoding: message, as: UTF8.self))
+                throw WorkbookError("gnuplot could not draw \(path) with the terminal \(terminal): \(said.isEmpty ? "it drew nothing" : said)")
+            }
+            return drawing
+        }
+    }
+
     private static func run(_ executable: String, script path: String, writing temporary: URL, outfile: String, target: URL,
                             entry: Interruption.Entry) throws {
         let escaped = temporary.path.replacingOccurrences(of: "'", with: "''")

@@ -9,7 +9,7 @@ struct BackgroundJobTests {
     struct Failure: Error, Equatable { let section: Int }
 
     /// `--json`: nothing is printed, so the test's own output stays clean; records show the order.
-    func output() throws -> Output { Output(options: try ChapterOptions.parse(["--json"])) }
+    func output() throws -> Output { var options = ChapterOptions(); options.json = true; return Output(options: options) }
 
     @Test("Each section's result comes back; what they record comes out in their order, not in the order they ran")
     func orderAndResults() throws {

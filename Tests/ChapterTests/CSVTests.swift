@@ -138,14 +138,14 @@ struct CSVTests {
         #expect(files(under: folder) == (bad.contents == nil ? [] : ["data.csv"]))
     }
 
-    @Test("--column without --csv, and --corrected, are refused with exit 64")
+    @Test("--column without --csv, and --corrected (this chapter has no corrected run), are refused with exit 64")
     func refusedOptions() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let column = try runChapter("Chapter07-Beyond", ["--column", "close"], in: folder)
         expectFailure(column, status: 64, "error: --column needs --csv FILE: it names a column of that file (see --help)", in: folder)
         let corrected = try runChapter("Chapter07-Beyond", ["--corrected"], in: folder)
-        expectFailure(corrected, status: 64, "error: --corrected has no effect here", in: folder)
+        expectFailure(corrected, status: 64, "error: Unknown option '--corrected' (see --help)", in: folder)
         #expect(files(under: folder).isEmpty)
     }
 

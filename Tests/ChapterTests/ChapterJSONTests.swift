@@ -7,7 +7,8 @@ import Testing
 func chapterJSON(_ chapter: String, _ arguments: [String]) throws -> [String: Any] {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let run = try runChapter(chapter, arguments + ["--json", "--no-render"], in: folder)
+    let run = try runChapter(chapter, ChapterTests.arguments(arguments + ["--json", "--no-render"], takenBy: chapter),
+                             in: folder)
     #expect(run.status == 0, "\(chapter) failed: \(run.standardError)")
     return try #require(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
 }

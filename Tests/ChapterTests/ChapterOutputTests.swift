@@ -1,7 +1,7 @@
 // Every chapter prints what was recorded, its --json equals PyTorch's fixtures, and its figures render.
 //
-// The recorded outputs in Expected/ come from `--epochs 3 --no-render` at seed 0 (and with
-// `--corrected`, in the `-corrected` files). After a change
+// The recorded outputs in Expected/ come from `--epochs 3 --no-render` at seed 0, where the
+// chapter takes them (and with `--corrected`, in the `-corrected` files). After a change
 // that is meant to change them, record them again with
 //
 //     RECORD_CHAPTER_OUTPUT=1 swift test --filter ChapterOutputTests
@@ -19,7 +19,8 @@ struct ChapterOutputTests {
     func printedOutput(chapter: String, corrected: Bool) throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let run = try runChapter(chapter, ["--epochs", "3", "--no-render"] + (corrected ? ["--corrected"] : []), in: folder)
+        let run = try runChapter(chapter, arguments(["--epochs", "3", "--no-render"], takenBy: chapter)
+                                     + (corrected ? ["--corrected"] : []), in: folder)
         #expect(run.status == 0, "\(chapter) failed: \(run.standardError)")
         let file = Self.expected.appendingPathComponent("\(chapter)\(corrected ? "-corrected" : "").txt")
         if ProcessInfo.processInfo.environment["RECORD_CHAPTER_OUTPUT"] != nil {
@@ -42,7 +43,8 @@ struct ChapterOutputTests {
         for _ in 0..<2 {
             let folder = try temporaryFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
-            let run = try runChapter(chapter, ["--epochs", "4", "--no-render", "--seed", "3"], in: folder)
+            let run = try runChapter(chapter, arguments(["--epochs", "4", "--no-render", "--seed", "3"], takenBy: chapter),
+                                     in: folder)
             #expect(run.status == 0)
             outputs.append(run.standardOutput)
             let plots = folder.appendingPathComponent("plots")

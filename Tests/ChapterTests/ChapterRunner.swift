@@ -62,8 +62,53 @@ let chapters = [
     "Chapter04-Clipping", "Chapter05-Training", "Chapter06-Approximation", "Chapter07-Beyond",
 ]
 
-/// Chapter07-Beyond runs the notebooks' code and its corrections side by side: it has no `--corrected` run.
-let chaptersWithCorrectedRun = chapters.filter { $0 != "Chapter07-Beyond" }
+/// The options each chapter takes (besides `--help` and `--version`), in the order `--help` lists
+/// them: only those it uses.
+let chapterOptions: [String: [String]] = {
+    let common = ["--seed", "--quiet", "--json"], model = ["--hidden-size", "--window-length"]
+    let training = ["--epochs", "--learning-rate"]
+    let figures = ["--plots-dir", "--no-render", "--plots-in-terminal"]
+    let loading = ["--checkpoints-dir", "--checkpoint"]
+    return [
+        "Chapter00-Data": common + ["--corrected"] + figures,
+        "Chapter01-Loader": common + ["--window-length"],
+        "Chapter02-Model": common + ["--corrected"] + model + figures,
+        "Chapter03-Loss": common + ["--corrected"] + model,
+        "Chapter04-Clipping": common + ["--corrected"] + model + ["--learning-rate"],
+        "Chapter05-Training": common + ["--corrected"] + model + training + ["--verbose"] + figures
+            + ["--checkpoints-dir"],
+        "Chapter06-Approximation": common + ["--corrected"] + model + training + figures + loading
+            + ["--retrain"],
+        "Chapter07-Beyond": common + model + training + figures + loading + ["--csv", "--column"],
+    ]
+}()
+
+/// Every option of some chapter.
+let allOptions = Set(chapterOptions.values.joined())
+
+/// The options that are followed by a value (`--plots-in-terminal` may be).
+let optionsWithValues: Set = ["--seed", "--hidden-size", "--window-length", "--epochs", "--learning-rate",
+                              "--plots-dir", "--checkpoints-dir", "--checkpoint", "--csv", "--column"]
+
+/// `arguments` without the options `chapter` does not take (and their values): the same settings
+/// for every chapter, as far as each uses them.
+func arguments(_ arguments: [String], takenBy chapter: String) -> [String] {
+    let taken = Set(chapterOptions[chapter] ?? [])
+    var kept: [String] = [], skipping = false
+    for argument in arguments {
+        if skipping { skipping = false; continue }
+        if argument.hasPrefix("--"), !taken.contains(argument) {
+            skipping = optionsWithValues.contains(argument)
+            continue
+        }
+        kept.append(argument)
+    }
+    return kept
+}
+
+/// The chapters that have a `--corrected` run: Chapter01-Loader's loaders are the same in both,
+/// and Chapter07-Beyond runs the notebooks' code and its corrections side by side.
+let chaptersWithCorrectedRun = chapters.filter { chapterOptions[$0]?.contains("--corrected") == true }
 
 /// Every chapter as the notebooks write it, and those that have one with `--corrected`.
 let chapterRuns: [(chapter: String, corrected: Bool)] = chapters.map { ($0, false) } + chaptersWithCorrectedRun.map { ($0, true) }

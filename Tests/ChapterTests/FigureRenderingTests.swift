@@ -65,7 +65,8 @@ struct FigureRenderingTests {
         try #require(gnuplotPath != nil)
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let run = try runChapter(chapter, ["--epochs", "2"] + (corrected ? ["--corrected"] : []), in: folder)
+        let run = try runChapter(chapter, arguments(["--epochs", "2"], takenBy: chapter) + (corrected ? ["--corrected"] : []),
+                                 in: folder)
         #expect(run.status == 0, "\(chapter) failed: \(run.standardError)")
         let plots = folder.appendingPathComponent("plots")
         let scripts = (try? FileManager.default.contentsOfDirectory(atPath: plots.path).filter { $0.hasSuffix(".gp") }) ?? []

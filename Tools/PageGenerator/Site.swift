@@ -44,7 +44,9 @@ public struct Site {
             outputs.append(ChapterOutput(faithful.text, sources: faithful.sources))
             // A chapter that runs the notebooks' code and its corrections side by side says so in a comment.
             if sources[sources.count - 1].hasCorrectedRun {
-                let run = try runTracingSources(name, ["--corrected", "--plots-dir", "plots/corrected"], in: correctedFolder)
+                // A chapter that draws no figure takes no --plots-dir.
+                let plots = outputs[outputs.count - 1].figures.isEmpty ? [] : ["--plots-dir", "plots/corrected"]
+                let run = try runTracingSources(name, ["--corrected"] + plots, in: correctedFolder)
                 corrected.append(ChapterOutput(run.text))
                 records.append(Records(faithful: faithful.records, corrected: run.records))
             } else {
