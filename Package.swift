@@ -6,14 +6,22 @@ import PackageDescription
 /// `swift run ChapterNN-…` trains in seconds: `-O` after SwiftPM's `-Onone` wins.
 let kernelFlags: [String] = ["-O", "-wmo", "-num-threads", "2", "-enforce-exclusivity=unchecked"]
 /// The loops (Sources/Loops) are compiled twice, from the same files: PortableLoops for the
-/// target's baseline (any x86-64, arm64), and AVX2Loops, through the folder of links
+/// target's baseline (any x86-64, arm64), and _AVX2Loops, through the folder of links
 /// Sources/AVX2Loops, with AVX2 and FMA; the Kernels module runs the AVX2 copy where the processor
 /// has them (Sources/Kernels/KernelPath.swift). The features are given to clang's code generator
 /// (`-Xclang -target-feature`, which Swift's uses too) rather than as `-mavx2`, which clang refuses
 /// for other architectures: the same manifest builds for arm64, where these two flags are ignored
-/// with a note ("not a recognized feature for this target") and AVX2Loops is a second portable
+/// with a note ("not a recognized feature for this target") and _AVX2Loops is a second portable
 /// copy that never runs. The condition `AVX2` lets that copy call the C files' AVX2 transpose and
 /// AVX-512 tiles, which the portable copy never does.
+///
+/// The underscore matters: every module emits its own copy of the small functions Swift shares
+/// between modules (value witnesses such as `__swift_memcpy24_8`, generic specialisations), and
+/// the linker keeps the first copy it is given. SwiftPM links the modules in the order of their
+/// names, and `_` sorts after every capital letter, so the baseline copies come first and the AVX2
+/// module's are the ones dropped: otherwise an x86-64 without AVX2 would run AVX code from any
+/// module (it did: SIGILL in `__swift_memcpy24_8`). Tests/ChapterTests/KernelPathChapterTests.swift
+/// runs a chapter on an emulated processor without AVX2 to keep it so.
 let avx2Flags: [String] = ["+avx2", "+fma"].flatMap { ["-Xcc", "-Xclang", "-Xcc", "-target-feature", "-Xcc", "-Xclang", "-Xcc", $0] }
 /// The engine a learner reads and edits (Sources/Workbook) is optimised file by file, without
 /// `-wmo`: after an edit only the changed file is compiled again, in about a second, and its loops
@@ -55,12 +63,12 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(engineFlags)]),
         // What makes it fast, on buffers and sizes: the interface the engine calls, `Floats` and the
         // buffer pool; it runs one of the two copies of the loops.
-        .target(name: "Kernels", dependencies: ["KernelRuntime", "PortableLoops", "AVX2Loops", "CProcessor"],
+        .target(name: "Kernels", dependencies: ["KernelRuntime", "PortableLoops", "_AVX2Loops", "CProcessor"],
                 path: "Sources/Kernels", swiftSettings: [.unsafeFlags(kernelFlags)]),
         // The loops: products, sums, tanh, ReLU, on pointers and sizes; twice, from the same files.
         .target(name: "PortableLoops", dependencies: ["KernelRuntime", "CTranspose", "CWideProduct"],
                 path: "Sources/Loops", swiftSettings: [.unsafeFlags(kernelFlags)], linkerSettings: mathLibrary),
-        .target(name: "AVX2Loops", dependencies: ["KernelRuntime", "CTranspose", "CWideProduct"],
+        .target(name: "_AVX2Loops", dependencies: ["KernelRuntime", "CTranspose", "CWideProduct"],
                 path: "Sources/AVX2Loops", swiftSettings: [.define("AVX2"), .unsafeFlags(kernelFlags + avx2Flags)],
                 linkerSettings: mathLibrary),
         // What both copies share at run time: the helper thread, the thread count, per-thread values.
@@ -96,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkbookTests",
-            dependencies: ["Workbook", "Kernels", "KernelRuntime", "PortableLoops", "AVX2Loops", "AtomicFiles", "Figures",
+            dependencies: ["Workbook", "Kernels", "KernelRuntime", "PortableLoops", "_AVX2Loops", "AtomicFiles", "Figures",
                            "Checkpoints"],
             path: "Tests/WorkbookTests",
             resources: [.copy("Fixtures")]

@@ -1,12 +1,12 @@
 // Which copy of the loops runs: compiled for AVX2 and FMA, or portable.
 //
-// The loops (Sources/Loops) are compiled twice, into AVX2Loops (for AVX2 and FMA, which x86-64
+// The loops (Sources/Loops) are compiled twice, into _AVX2Loops (for AVX2 and FMA, which x86-64
 // processors have had since 2013–2015) and PortableLoops (for the target's baseline: any x86-64,
 // arm64). Each function below is one loop's entry: it asks once per call which copy this thread
 // runs and calls that copy's function, which runs the whole operation (its part on the helper
 // thread included). The two copies compute the same bits; the tests compare them.
 
-import AVX2Loops
+import _AVX2Loops
 import CProcessor
 import KernelRuntime
 import PortableLoops
@@ -68,7 +68,7 @@ func gemm(
     b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
     if runsAVX2 {
-        AVX2Loops.gemm(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride, b: b, c: c, accumulate: accumulate)
+        _AVX2Loops.gemm(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride, b: b, c: c, accumulate: accumulate)
     } else {
         PortableLoops.gemm(m: m, n: n, k: k, a: a, rowStride: rowStride, columnStride: columnStride, b: b, c: c, accumulate: accumulate)
     }
@@ -78,7 +78,7 @@ func gemm(
 @inline(__always)
 func transpose2D(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
     if runsAVX2 {
-        AVX2Loops.transpose2D(x, rows: rows, columns: columns, into: out)
+        _AVX2Loops.transpose2D(x, rows: rows, columns: columns, into: out)
     } else {
         PortableLoops.transpose2D(x, rows: rows, columns: columns, into: out)
     }
@@ -87,13 +87,13 @@ func transpose2D(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into out: U
 /// `out[i] = x[i]` for `count` values.
 @inline(__always)
 func copyVector(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
-    if runsAVX2 { AVX2Loops.copyVector(x, into: out, count: count) } else { PortableLoops.copyVector(x, into: out, count: count) }
+    if runsAVX2 { _AVX2Loops.copyVector(x, into: out, count: count) } else { PortableLoops.copyVector(x, into: out, count: count) }
 }
 
 /// `out[i] = x[i] + y[i]` for `count` values (`out` may be `x` or `y`).
 @inline(__always)
 func addVectors(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
-    if runsAVX2 { AVX2Loops.addVectors(x, y, into: out, count: count) } else { PortableLoops.addVectors(x, y, into: out, count: count) }
+    if runsAVX2 { _AVX2Loops.addVectors(x, y, into: out, count: count) } else { PortableLoops.addVectors(x, y, into: out, count: count) }
 }
 
 /// `out[r, j] = x[r, j] + row[j]` for `rows` rows of `width` (`out` may be `x`).
@@ -102,7 +102,7 @@ func addRowVector(
     _ x: UnsafePointer<Float>, _ row: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, width: Int
 ) {
     if runsAVX2 {
-        AVX2Loops.addRowVector(x, row, into: out, rows: rows, width: width)
+        _AVX2Loops.addRowVector(x, row, into: out, rows: rows, width: width)
     } else {
         PortableLoops.addRowVector(x, row, into: out, rows: rows, width: width)
     }
@@ -112,7 +112,7 @@ func addRowVector(
 @inline(__always)
 func sumRows(_ x: UnsafePointer<Float>, rows: Int, width: Int, into sums: UnsafeMutablePointer<Float>, accumulate: Bool) {
     if runsAVX2 {
-        AVX2Loops.sumRows(x, rows: rows, width: width, into: sums, accumulate: accumulate)
+        _AVX2Loops.sumRows(x, rows: rows, width: width, into: sums, accumulate: accumulate)
     } else {
         PortableLoops.sumRows(x, rows: rows, width: width, into: sums, accumulate: accumulate)
     }
@@ -121,20 +121,20 @@ func sumRows(_ x: UnsafePointer<Float>, rows: Int, width: Int, into sums: Unsafe
 /// `Σ_r x[r, j]` for each column j, in double precision, row after row.
 @inline(__always)
 func columnSumsInDouble(_ x: UnsafePointer<Float>, rows: Int, width: Int) -> [Double] {
-    runsAVX2 ? AVX2Loops.columnSumsInDouble(x, rows: rows, width: width)
+    runsAVX2 ? _AVX2Loops.columnSumsInDouble(x, rows: rows, width: width)
         : PortableLoops.columnSumsInDouble(x, rows: rows, width: width)
 }
 
 /// `y[i] = tanh(x[i])` for `count` values, within 1 ulp (`y` may be `x`).
 @inline(__always)
 func tanh(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
-    if runsAVX2 { AVX2Loops.tanh(x, into: y, count: count) } else { PortableLoops.tanh(x, into: y, count: count) }
+    if runsAVX2 { _AVX2Loops.tanh(x, into: y, count: count) } else { PortableLoops.tanh(x, into: y, count: count) }
 }
 
 /// `y[i] = max(x[i], 0)` for `count` values.
 @inline(__always)
 func relu(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
-    if runsAVX2 { AVX2Loops.relu(x, into: y, count: count) } else { PortableLoops.relu(x, into: y, count: count) }
+    if runsAVX2 { _AVX2Loops.relu(x, into: y, count: count) } else { PortableLoops.relu(x, into: y, count: count) }
 }
 
 /// ReLU's gradient from its output, written or added.
@@ -144,7 +144,7 @@ func reluGradient(
     accumulate: Bool
 ) {
     if runsAVX2 {
-        AVX2Loops.reluGradient(g, output: y, into: gx, count: count, accumulate: accumulate)
+        _AVX2Loops.reluGradient(g, output: y, into: gx, count: count, accumulate: accumulate)
     } else {
         PortableLoops.reluGradient(g, output: y, into: gx, count: count, accumulate: accumulate)
     }
@@ -154,7 +154,7 @@ func reluGradient(
 @inline(__always)
 func multiplyByTanhDerivative(_ d: UnsafeMutablePointer<Float>, output h: UnsafePointer<Float>, count: Int) {
     if runsAVX2 {
-        AVX2Loops.multiplyByTanhDerivative(d, output: h, count: count)
+        _AVX2Loops.multiplyByTanhDerivative(d, output: h, count: count)
     } else {
         PortableLoops.multiplyByTanhDerivative(d, output: h, count: count)
     }

@@ -13,7 +13,7 @@
 //
 // Then the elementwise kernels: vector sums, a bias added to every row and its gradient.
 //
-// This folder's files are compiled twice, into two modules (Package.swift): AVX2Loops, for AVX2 and
+// This folder's files are compiled twice, into two modules (Package.swift): _AVX2Loops, for AVX2 and
 // FMA, and PortableLoops, for the target's baseline (x86-64 without AVX2, arm64); the Kernels module
 // runs one or the other. The code is the same, and so is every result's bits: Swift never fuses a
 // multiply and an add by itself, so each fused multiply-add is one written here (`addingProduct`),

@@ -1,9 +1,9 @@
-// The two copies of the loops (Sources/Loops, built as AVX2Loops and PortableLoops) against each
+// The two copies of the loops (Sources/Loops, built as _AVX2Loops and PortableLoops) against each
 // other, bit for bit, on the shapes KernelTests uses; and the Kernels module's choice between them.
 
 import Foundation
 import Testing
-import AVX2Loops
+import _AVX2Loops
 import KernelRuntime
 @testable import Kernels
 import PortableLoops
@@ -44,7 +44,7 @@ struct KernelPathTests {
                             out.withUnsafeMutableBufferPointer { pc in
                                 let (pa, pb, pc) = (pa.baseAddress!, pb.baseAddress!, pc.baseAddress!)
                                 if copy == .avx2 {
-                                    AVX2Loops.gemm(m: m, n: n, k: k, a: pa, rowStride: rowStride, columnStride: columnStride,
+                                    _AVX2Loops.gemm(m: m, n: n, k: k, a: pa, rowStride: rowStride, columnStride: columnStride,
                                                    b: pb, c: pc, accumulate: accumulate)
                                 } else {
                                     PortableLoops.gemm(m: m, n: n, k: k, a: pa, rowStride: rowStride,
@@ -71,7 +71,7 @@ struct KernelPathTests {
                 out.withUnsafeMutableBufferPointer { po in
                     guard let source = px.baseAddress, let target = po.baseAddress else { return }
                     if copy == .avx2 {
-                        AVX2Loops.transpose2D(source, rows: rows, columns: columns, into: target)
+                        _AVX2Loops.transpose2D(source, rows: rows, columns: columns, into: target)
                     } else {
                         PortableLoops.transpose2D(source, rows: rows, columns: columns, into: target)
                     }
@@ -102,11 +102,11 @@ struct KernelPathTests {
                                 added.withUnsafeMutableBufferPointer { a in
                                     let (out, sum, s, a) = (out.baseAddress!, sum.baseAddress!, s.baseAddress!, a.baseAddress!)
                                     if copy == .avx2 {
-                                        AVX2Loops.addRowVector(px, pb, into: out, rows: rows, width: width)
-                                        AVX2Loops.addVectors(px, UnsafePointer(out), into: sum, count: rows * width)
-                                        AVX2Loops.sumRows(px, rows: rows, width: width, into: s, accumulate: false)
-                                        AVX2Loops.sumRows(px, rows: rows, width: width, into: a, accumulate: true)
-                                        doubles = AVX2Loops.columnSumsInDouble(px, rows: rows, width: width)
+                                        _AVX2Loops.addRowVector(px, pb, into: out, rows: rows, width: width)
+                                        _AVX2Loops.addVectors(px, UnsafePointer(out), into: sum, count: rows * width)
+                                        _AVX2Loops.sumRows(px, rows: rows, width: width, into: s, accumulate: false)
+                                        _AVX2Loops.sumRows(px, rows: rows, width: width, into: a, accumulate: true)
+                                        doubles = _AVX2Loops.columnSumsInDouble(px, rows: rows, width: width)
                                     } else {
                                         PortableLoops.addRowVector(px, pb, into: out, rows: rows, width: width)
                                         PortableLoops.addVectors(px, UnsafePointer(out), into: sum, count: rows * width)
@@ -148,11 +148,11 @@ struct KernelPathTests {
                                     derivative.withUnsafeMutableBufferPointer { d in
                                         let (t, r, w, a, d) = (t.baseAddress!, r.baseAddress!, w.baseAddress!, a.baseAddress!, d.baseAddress!)
                                         if copy == .avx2 {
-                                            AVX2Loops.tanh(x, into: t, count: count)
-                                            AVX2Loops.relu(x, into: r, count: count)
-                                            AVX2Loops.reluGradient(gp, output: UnsafePointer(r), into: w, count: count, accumulate: false)
-                                            AVX2Loops.reluGradient(gp, output: UnsafePointer(r), into: a, count: count, accumulate: true)
-                                            AVX2Loops.multiplyByTanhDerivative(d, output: UnsafePointer(t), count: count)
+                                            _AVX2Loops.tanh(x, into: t, count: count)
+                                            _AVX2Loops.relu(x, into: r, count: count)
+                                            _AVX2Loops.reluGradient(gp, output: UnsafePointer(r), into: w, count: count, accumulate: false)
+                                            _AVX2Loops.reluGradient(gp, output: UnsafePointer(r), into: a, count: count, accumulate: true)
+                                            _AVX2Loops.multiplyByTanhDerivative(d, output: UnsafePointer(t), count: count)
                                         } else {
                                             PortableLoops.tanh(x, into: t, count: count)
                                             PortableLoops.relu(x, into: r, count: count)
