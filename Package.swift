@@ -112,7 +112,8 @@ package.targets.append(.executableTarget(name: "Exercises", dependencies: ["Page
 /// dependency to resolve), so that `swift build` and `swift test` never compile a half-written
 /// exercise. Each exercise is a library of its one file, and its check (Exercises/Checks/NN-Name)
 /// an executable that depends on it alone: a compile error stops only its own exercise.
-/// `WORKBOOK_EXERCISES_SKIP` (`03,07`) leaves out exercises that do not compile, so that the others build.
+/// `WORKBOOK_EXERCISES_SKIP` (`03,07`) leaves out exercises that do not compile, so that the others build,
+/// and those a folder has no file for (Solutions/Mistakes/NAME holds one or two).
 if let folder = Context.environment["WORKBOOK_EXERCISES"] {
     let engine: Set = ["Workbook", "Kernels", "CTranspose", "CWideProduct"]
     let skipped = (Context.environment["WORKBOOK_EXERCISES_SKIP"] ?? "").split(separator: ",").map(String.init)
@@ -128,6 +129,7 @@ if let folder = Context.environment["WORKBOOK_EXERCISES"] {
         // The folder's other files belong to other targets (or none: the checks' fixtures).
         let others = exercises.filter { $0 != name }.map { "\($0).swift" }
             + (folder == "Exercises" ? ["Checks", "Support", "CheckSupport", "Driver", "Fixtures"] : [])
+            + (folder == "Solutions" ? ["Mistakes"] : [])
         return [
             .target(name: "Exercise\(number)", dependencies: ["ExerciseSupport", "Workbook"],
                     path: folder, exclude: others, sources: ["\(name).swift"]),

@@ -61,6 +61,11 @@ final class Checker {
     }
 
     var binaries: URL { root.appendingPathComponent(".build-exercises/debug") }
+
+    /// The exercises that `folder` has no file for (a folder of mistakes holds only some).
+    var absent: Set<Int> {
+        Set(exercises.filter { !FileManager.default.fileExists(atPath: root.appendingPathComponent(file(of: $0)).path) }.map(\.number))
+    }
     /// The file a learner edits (or its solution).
     func file(of exercise: Exercise) -> String { "\(folder)/\(exercise.name).swift" }
 
@@ -82,7 +87,7 @@ final class Checker {
         }
         var broken: [Int: [Diagnostic]] = [:]
         while true {
-            let outcome = builder.build(skipping: Set(broken.keys))
+            let outcome = builder.build(skipping: Set(broken.keys).union(absent))
             if outcome.succeeded { return (broken, nil) }
             var found: [Int: [Diagnostic]] = [:]
             for diagnostic in outcome.diagnostics where diagnostic.isError {
@@ -186,7 +191,8 @@ final class Checker {
             return nil
         }
         var outcomes: [Int: Outcome] = [:]
-        for exercise in exercises {
+        let absent = absent
+        for exercise in exercises where !absent.contains(exercise.number) {
             let outcome = broken[exercise.number].map { Outcome(status: .doesNotCompile, report: report($0)) } ?? check(exercise)
             outcomes[exercise.number] = outcome
             onEach(exercise, outcome)

@@ -7,6 +7,7 @@
 //     swift run Exercises --all --expect pass|fail [--solutions]
 //                                         CI: exits 1 unless every exercise passes (or, as given, fails)
 //     --solutions                         checks Solutions/ (the reference solutions) instead of Exercises/
+//     --mistakes                          CI: exits 1 unless every mistake in Solutions/Mistakes/ fails its check
 //
 // The checks are built in .build-exercises, apart from the package's .build: see Package.swift.
 
@@ -14,7 +15,7 @@ import Foundation
 import PageGenerator
 
 let usage = """
-    usage: swift run Exercises [N | hint N | watch | --all --expect pass|fail] [--solutions]
+    usage: swift run Exercises [N | hint N | watch | --all --expect pass|fail | --mistakes] [--solutions]
       (none)        every exercise, done or not, and what is wrong with the first that is not done
       N             exercise N alone (1, 01 or its name), with everything its check prints
       hint N        a hint for exercise N
@@ -22,6 +23,7 @@ let usage = """
       --all --expect pass|fail
                     checks every exercise; exits 1 unless all pass (or all fail, as the exercises are given)
       --solutions   checks the reference solutions in Solutions/ instead of Exercises/
+      --mistakes    checks that every common mistake in Solutions/Mistakes/ fails its check (CI)
     """
 
 func fail(_ message: String, status: Int32 = 64) -> Never {
@@ -33,12 +35,15 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") { say(usage); exit(0) }
 let solutions = arguments.contains("--solutions")
 arguments.removeAll { $0 == "--solutions" }
+/// `--mistakes`: every folder of Solutions/Mistakes holds solutions with one common mistake each.
+let mistakes = arguments == ["--mistakes"]
 
 let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 guard FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path),
       FileManager.default.fileExists(atPath: root.appendingPathComponent("Exercises").path) else {
     fail("run the checker from the package's folder (where Package.swift and Exercises/ are)", status: 66)
 }
+if mistakes { exit(checkMistakes(root: root) ? 0 : 1) }
 let checker = Checker(root: root, folder: solutions ? "Solutions" : "Exercises")
 if checker.exercises.isEmpty { fail("no exercises in Exercises/ (files named NN-Name.swift)", status: 66) }
 
