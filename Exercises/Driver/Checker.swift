@@ -210,15 +210,20 @@ final class Checker {
     /// `swift run Exercises`: the list, then what is wrong with the first exercise not done.
     /// - Returns: the statuses, or nil when nothing could be built.
     @discardableResult
-    func overview(showFirstProblem: Bool = true) -> [Int: Status]? {
+    /// - Parameter focus: exercises just saved (`watch`): the first of them not done is the one shown.
+    func overview(showFirstProblem: Bool = true, focus: Set<Int> = []) -> [Int: Status]? {
         say("The RNN workbook's exercises (\(folder)/), checked against PyTorch's numbers, finite differences and the workbook's autodiff:")
         var statuses: [Int: Status] = [:], first: (Exercise, Outcome)?, uncompiled: [(Exercise, Outcome)] = []
         let outcomes = checkAll(log: { say($0) }) { exercise, outcome in
             say(line(exercise, outcome.status))
             statuses[exercise.number] = outcome.status
-            if first == nil && outcome.status != .done { first = (exercise, outcome) }
-            else if outcome.status == .doesNotCompile { uncompiled.append((exercise, outcome)) }
+            if outcome.status == .doesNotCompile { uncompiled.append((exercise, outcome)) }
+            if outcome.status != .done,
+               first.map({ focus.contains(exercise.number) && !focus.contains($0.0.number) }) ?? true {
+                first = (exercise, outcome)
+            }
         }
+        uncompiled.removeAll { $0.0.number == first?.0.number }
         guard outcomes != nil else { return nil }
         let done = statuses.values.filter { $0 == .done }.count
         say("\(done) of \(exercises.count) done.")

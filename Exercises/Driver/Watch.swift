@@ -19,7 +19,7 @@ func watch(_ checker: Checker) -> Never {
     var changed: [String] = []
     while true {
         let started = Date()
-        checker.overview()
+        checker.overview(focus: Set(changed.compactMap { Int($0.prefix(2)) }))
         say("(checked in \(String(format: "%.1f", Date().timeIntervalSince(started))) s)" + (changed.isEmpty ? "" : " after saving " + changed.joined(separator: ", ")))
         say("\nWatching \(checker.folder)/: save a file to check again (Ctrl-C stops).")
         while true {

@@ -34,7 +34,9 @@ runChecks {
             [(x.transposed().matmul(upstream).values, "the gradient does not pass through tanh: dZ = dH_t ⊙ (1 − H_t²) first")],
             [(dz.transposed().matmul(h).values, "the product is the wrong way round: dW_hh = H_{t-1}ᵀ dZ, (H × B) · (B × H)"),
              (h.transposed().matmul(upstream).values, "the gradient does not pass through tanh: dZ = dH_t ⊙ (1 − H_t²) first")],
-            [(upstream.columnSums(), "the gradient does not pass through tanh: dZ = dH_t ⊙ (1 − H_t²) first")],
+            [(upstream.columnSums(), "the gradient does not pass through tanh: dZ = dH_t ⊙ (1 − H_t²) first"),
+             ([Float](repeating: 0, count: b.count), "db_h is zero: b_h is added to every row of Z, so its gradient is "
+              + "the sum of dZ's rows, dz.columnSums()")],
         ]
 
         // 1. A finite difference of the loss, in double precision: what the gradient is, measured.

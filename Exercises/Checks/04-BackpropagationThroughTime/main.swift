@@ -57,7 +57,10 @@ runChecks {
                     for j in sum.indices { sum[j] += piece[i][j] }
                 }
             }
-            try naming(mistakes: [(withoutCarry, "δ_t only holds dO_t W_hqᵀ: the gradient from H_{t+1}, δ_{t+1} W_hhᵀ, "
+            let zero = [Float](repeating: 0, count: gotValues[i].count)
+            try naming(mistakes: [(i == 2 || i == 4 ? zero : [], "\(names[i]) is zero: the bias is added to every row at every step, "
+                                   + "so its gradient is the sum of the rows of δ_t (or dO_t), added up over the steps"),
+                                  (withoutCarry, "δ_t only holds dO_t W_hqᵀ: the gradient from H_{t+1}, δ_{t+1} W_hhᵀ, "
                                    + "must be added to it (walk the steps from the last, carrying it back)")],
                        in: gotValues[i]) {
                 try expectClose(gotValues[i], measured.floats, shape: shapes[i], "\(names[i]) for \(c.name)",
