@@ -179,6 +179,9 @@ final class Checker {
     func report(_ diagnostics: [Diagnostic]) -> [String] {
         var lines = ["✗ the compiler stops at \(diagnostics.count == 1 ? "this error" : "these errors"):"]
         for d in diagnostics { lines += d.lines.map { "  " + $0 } }
+        if diagnostics.contains(where: { $0.file.hasPrefix("Exercises/Checks/") }) {
+            lines.append("  (in the exercise's check, which calls your function: keep its name, parameters and result as the exercise gives them)")
+        }
         return lines
     }
 
