@@ -23,8 +23,10 @@ import Foundation
 /// - Parameters:
 ///   - stateGradient: `dH_t` `(B × H)`, the loss's gradient with respect to this step's output.
 ///   - state: `H_t` `(B × H)`, the step's output, `tanh(Z)`.
-///   - x: `X_t` `(B × X)`; previousState: `H_{t−1}` `(B × H)`.
-///   - inputWeights: `W_xh` `(X × H)`; recurrentWeights: `W_hh` `(H × H)`.
+///   - x: `X_t` `(B × X)`.
+///   - previousState: `H_{t−1}` `(B × H)`.
+///   - inputWeights: `W_xh` `(X × H)`.
+///   - recurrentWeights: `W_hh` `(H × H)`.
 /// - Returns: `dX_t` `(B × X)`, `dH_{t−1}` `(B × H)`, `dW_xh` `(X × H)`, `dW_hh` `(H × H)`, `db_h` `(H)`.
 public func rnnStepBackward(_ stateGradient: Matrix, state: Matrix, x: Matrix, previousState: Matrix,
                             inputWeights: Matrix, recurrentWeights: Matrix) -> StepGradients {

@@ -21,7 +21,8 @@ import ExerciseSupport
 /// `Matrix(zeros:_:)`) and `LinearRecurrence` (its `zeros()` gives a zero gradient of every shape).
 ///
 /// - Parameters:
-///   - inputs: `X_0 … X_{T−1}`, each `(B × X)`; targets: `Y_0 … Y_{T−1}`, each `(B × Q)`.
+///   - inputs: `X_0 … X_{T−1}`, each `(B × X)`.
+///   - targets: `Y_0 … Y_{T−1}`, each `(B × Q)`.
 ///   - weights: `W_xh` `(X × H)`, `W_hh` `(H × H)`, `b_h` `(H)`, `W_hq` `(H × Q)`, `b_q` `(Q)`.
 /// - Returns: the loss `mean((O_t − Y_t)²)` over all `T · B · Q` outputs, and its gradient with respect
 ///   to each weight, as a `LinearRecurrence` of gradients.

@@ -26,7 +26,9 @@ import Foundation
 ///   - firstMoment: `m` (`exp_avg`), zeros before the first step, updated in place.
 ///   - secondMoment: `v` (`exp_avg_sq`), zeros before the first step, updated in place.
 ///   - step: `t`, 1 for the first step.
-///   - learningRate: `lr`; betas: `(β₁, β₂)`; epsilon: `ε` (`eps`).
+///   - learningRate: `lr`.
+///   - betas: `(β₁, β₂)`, PyTorch's `betas` (0.9, 0.999 by default).
+///   - epsilon: `ε`, PyTorch's `eps` (1e-8 by default).
 public func adamStep(_ parameter: inout [Float], gradient: [Float], firstMoment: inout [Float],
                      secondMoment: inout [Float], step: Int, learningRate: Float,
                      betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8) {
