@@ -128,7 +128,7 @@ if let folder = Context.environment["WORKBOOK_EXERCISES"] {
         let number = String(name.prefix(2))
         // The folder's other files belong to other targets (or none: the checks' fixtures).
         let others = exercises.filter { $0 != name }.map { "\($0).swift" }
-            + (folder == "Exercises" ? ["Checks", "Support", "CheckSupport", "Driver", "Fixtures"] : [])
+            + (folder == "Exercises" ? ["README.md", "Checks", "Support", "CheckSupport", "Driver", "Fixtures"] : [])
             + (folder == "Solutions" ? ["Mistakes"] : [])
         return [
             .target(name: "Exercise\(number)", dependencies: ["ExerciseSupport", "Workbook"],
