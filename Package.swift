@@ -37,6 +37,10 @@ let kernelCFlags: [String] = ["-O2", "-gdwarf-4"]
 /// The loops' `fmaf` (a fused multiply-add where the processor has no instruction for it) is in libm.
 let mathLibrary: [LinkerSetting] = [.linkedLibrary("m", .when(platforms: [.linux]))]
 
+/// Atomics that macOS 13 has (the standard library's `Synchronization.Atomic` needs macOS 15): the
+/// kernels' helper thread and the atomic files use them.
+let atomics = Package.Dependency.package(url: "https://github.com/apple/swift-atomics", from: "1.3.0")
+
 /// One executable target per notebook section, in Chapters/ChapterNN-Name/.
 let chapters = [
     "Chapter00-Data", "Chapter01-Loader", "Chapter02-Model", "Chapter03-Loss",
@@ -52,8 +56,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
-        // Atomics that macOS 13 has (the standard library's `Synchronization.Atomic` needs macOS 15).
-        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        atomics,
         // `swift package generate-documentation --target Workbook` builds the library's DocC documentation.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -130,3 +133,50 @@ let package = Package(
         )
     }
 )
+
+// MARK: Exercises
+
+/// The exercises, `Exercises/NN-Name.swift`, graded by `swift run Exercises` (Exercises/Driver).
+let exercises = [
+    "01-SequencesPreparation", "02-StepForward", "03-StepBackward", "04-BackpropagationThroughTime",
+    "05-GlobalNormClipping", "06-BidirectionalLoss", "07-BidirectionalLayer", "08-XavierInitialization",
+    "09-AdamStep", "10-GRUCell",
+]
+
+/// The checker: builds and runs the exercises' checks (it depends on none of them).
+package.targets.append(.executableTarget(name: "Exercises", dependencies: ["PageGenerator"], path: "Exercises/Driver"))
+
+/// The checker builds the exercises in a folder of their own (`.build-exercises`) with
+/// `WORKBOOK_EXERCISES` set to the folder their sources come from, `Exercises` or `Solutions`.
+/// Only then does this manifest declare them, with the engine and nothing else (of the packages,
+/// only swift-atomics, which the kernels use), so that `swift build` and `swift test` never compile a half-written
+/// exercise. Each exercise is a library of its one file, and its check (Exercises/Checks/NN-Name)
+/// an executable that depends on it alone: a compile error stops only its own exercise.
+/// `WORKBOOK_EXERCISES_SKIP` (`03,07`) leaves out exercises that do not compile, so that the others build,
+/// and those a folder has no file for (Solutions/Mistakes/NAME holds one or two).
+if let folder = Context.environment["WORKBOOK_EXERCISES"] {
+    let engine: Set = ["Workbook", "Kernels", "KernelRuntime", "PortableLoops", "_AVX2Loops", "CProcessor",
+                       "CTranspose", "CWideProduct"]
+    let skipped = (Context.environment["WORKBOOK_EXERCISES_SKIP"] ?? "").split(separator: ",").map(String.init)
+    package.products = []
+    package.dependencies = [atomics]
+    package.targets = package.targets.filter { engine.contains($0.name) } + [
+        // What the exercises may use beside the engine: Matrix, the gradients' types, the GRU model.
+        .target(name: "ExerciseSupport", dependencies: ["Workbook"], path: "Exercises/Support"),
+        // What the checks share: comparisons that say what is wrong, PyTorch's fixtures, finite differences.
+        .target(name: "CheckSupport", dependencies: ["ExerciseSupport", "Workbook"], path: "Exercises/CheckSupport"),
+    ] + exercises.filter { !skipped.contains(String($0.prefix(2))) }.flatMap { name -> [Target] in
+        let number = String(name.prefix(2))
+        // The folder's other files belong to other targets (or none: the checks' fixtures).
+        let others = exercises.filter { $0 != name }.map { "\($0).swift" }
+            + (folder == "Exercises" ? ["README.md", "Checks", "Support", "CheckSupport", "Driver", "Fixtures"] : [])
+            + (folder == "Solutions" ? ["Mistakes"] : [])
+        return [
+            .target(name: "Exercise\(number)", dependencies: ["ExerciseSupport", "Workbook"],
+                    path: folder, exclude: others, sources: ["\(name).swift"]),
+            .executableTarget(name: "Check\(number)",
+                              dependencies: [.target(name: "Exercise\(number)"), "CheckSupport", "ExerciseSupport", "Workbook"],
+                              path: "Exercises/Checks/\(name)", exclude: ["Hint.md"]),
+        ]
+    }
+}

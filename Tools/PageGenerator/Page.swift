@@ -77,6 +77,8 @@ public struct PageBuilder {
     public let unchangedFigures: Set<String>
     /// What the runs recorded (their `--json`), for the numbers the prose quotes.
     public let records: Records
+    /// The graded exercises that follow this chapter (Exercises/), linked at the page's end.
+    public var exercises: [ExerciseHeader] = []
 
     public init(name: String, source: ChapterSource, output: ChapterOutput, corrected: ChapterOutput?,
                 previous: ChapterLink?, next: ChapterLink?, quoter: Quoter, unchangedFigures: Set<String> = [],
@@ -127,6 +129,7 @@ public struct PageBuilder {
         }
         page += defects()
         if !source.closing.isEmpty { page += ["", try prose(source.closing)] }
+        page += exerciseLinks()
         page += ["", "---", "", navigation, ""]
         return page.joined(separator: "\n")
     }
@@ -155,6 +158,20 @@ public struct PageBuilder {
             placed[current, default: []].append(line)
         }
         return placed
+    }
+
+    /// The chapter's graded exercises, each with its file and the command that checks it.
+    func exerciseLinks() -> [String] {
+        guard !exercises.isEmpty else { return [] }
+        var lines = ["", "### Graded exercises", "",
+                     "Write the body of the exercise's file, then check it with `swift run Exercises N` "
+                     + "([how the exercises are checked](Exercises.md)):", ""]
+        for e in exercises {
+            lines.append("- [Exercise \(String(format: "%02d", e.number)) — \(e.title)](../Exercises/\(e.file)), after "
+                         + "[\(e.sectionTitle.components(separatedBy: " › ").last ?? e.sectionTitle)](#\(e.anchor)): "
+                         + "`swift run Exercises \(e.number)`")
+        }
+        return lines
     }
 
     var navigation: String {

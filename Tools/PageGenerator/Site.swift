@@ -81,13 +81,26 @@ public struct Site {
                 == Data(String(decoding: file.contents, as: UTF8.self).replacingOccurrences(of: "plots/corrected/", with: "plots/").utf8)
         }.map { String($0.path.dropFirst("plots/corrected/".count).dropLast(3)) })
         var files: [GeneratedFile] = []
+        let exercises = try exerciseHeaders(in: root)
         for (i, name) in names.enumerated() {
             let link = { (j: Int) in ChapterLink(name: names[j], title: sources[j].title) }
-            let page = try PageBuilder(name: name, source: sources[i], output: outputs[i], corrected: corrected[i],
-                                       previous: i > 0 ? link(i - 1) : nil, next: i + 1 < names.count ? link(i + 1) : nil,
-                                       quoter: quoter, unchangedFigures: unchanged, records: records[i]).markdown()
+            var builder = PageBuilder(name: name, source: sources[i], output: outputs[i], corrected: corrected[i],
+                                      previous: i > 0 ? link(i - 1) : nil, next: i + 1 < names.count ? link(i + 1) : nil,
+                                      quoter: quoter, unchangedFigures: unchanged, records: records[i])
+            builder.exercises = exercises.filter { $0.chapter == name }
+            let page = try builder.markdown()
+            // An exercise's page link must name a heading of its chapter's page as generated now.
+            let anchors = headingAnchors(in: page)
+            for e in builder.exercises where !anchors.contains(e.anchor) {
+                throw PageError("Exercises/\(e.file) links docs/\(e.page)#\(e.anchor), which is not a heading of that page")
+            }
             files.append(GeneratedFile(path: "docs/\(name).md", contents: Data(page.utf8)))
         }
+        if let stray = exercises.first(where: { !names.contains($0.chapter) }) {
+            throw PageError("Exercises/\(stray.file) links docs/\(stray.page), which is not a chapter's page")
+        }
+        files.append(GeneratedFile(path: "docs/Exercises.md",
+                                   contents: Data(exercisesPage(exercises, chapters: zip(names, sources.map(\.title)).map { ($0, $1) }).utf8)))
         files.append(GeneratedFile(path: "docs/README.md", contents: Data(index(names, sources).utf8)))
         files += faithfulFigures + correctedFigures
         return files
@@ -163,7 +176,8 @@ public struct Site {
         for (name, source) in zip(names, sources) {
             page.append("- [\(source.title)](\(name).md): \(source.abstract)")
         }
-        page += ["", "Back to the [README](../README.md).", ""]
+        page += ["", "And [the exercises](Exercises.md): ten of them, each a Swift file to write, graded by `swift run Exercises`.",
+                 "", "Back to the [README](../README.md).", ""]
         return page.joined(separator: "\n")
     }
 

@@ -1,0 +1,16 @@
+// Mistake: the bias b_h left out.
+// (The reference solution of exercise 02 with this one mistake: its check must fail.)
+
+import ExerciseSupport
+import Foundation
+
+/// `H_t = φ(X_t W_xh + H_{t−1} W_hh + b_h)` for a batch `(B × X)`.
+public func rnnStepForward(_ x: Matrix, previousState: Matrix, inputWeights: Matrix, recurrentWeights: Matrix,
+                           bias: [Float], activation: Activation) -> Matrix {
+    let z = x.matmul(inputWeights) + previousState.matmul(recurrentWeights)   // (B × H)
+    switch activation {
+    case .identity: return z
+    case .tanh: return z.map { tanh($0) }
+    case .relu: return z.map { max(0, $0) }
+    }
+}
