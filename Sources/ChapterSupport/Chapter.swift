@@ -115,7 +115,7 @@ extension Chapter {
         try Self.checkOutputFolders(options)
         try SavedModel.checkGivenFiles(options)
         if let hint = Self.durationHint(options) {
-            FileHandle.standardError.write(Data((hint + "\n").utf8))
+            StandardError.write(hint + "\n")
         }
         let output = Output(options: options)
         try run(output)
@@ -149,23 +149,23 @@ extension Chapter {
             if message.hasPrefix("The value '"), let reason = message.range(of: ">': ") {
                 message = String(message[reason.upperBound...])
             }
-            FileHandle.standardError.write(Data("error: \(message) (see --help)\n".utf8))
+            StandardError.write("error: \(message) (see --help)\n")
             Foundation.exit(ExitCode32.usage)
         }
         do {
             try command.run()
             Foundation.exit(0)
         } catch let error as WorkbookError {
-            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            StandardError.write("error: \(error.message)\n")
             Foundation.exit(ExitCode32.files)
         } catch let error as SeriesFileError {
-            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            StandardError.write("error: \(error.message)\n")
             Foundation.exit(ExitCode32.input)
         } catch let error as TrainingDiverged {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            StandardError.write("error: \(error)\n")
             Foundation.exit(ExitCode32.diverged)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            StandardError.write("error: \(error)\n")
             Foundation.exit(1)
         }
     }

@@ -1,5 +1,6 @@
 // Drawing a chapter's figures: the gnuplot script, its images, and one line naming it.
 
+import AtomicFiles
 import Figures
 import Foundation
 import Workbook
@@ -19,8 +20,7 @@ extension Output {
             output.line("[\(figure.name)] \(caption)", sourceFile: sourceFile, sourceLine: sourceLine)
             if !options.noRender && !result.rendered && !output.hintShown {
                 output.hintShown = true
-                FileHandle.standardError.write(
-                    Data((Gnuplot.installHint(directory: options.plotsDirectory) + "\n").utf8))
+                StandardError.write(Gnuplot.installHint(directory: options.plotsDirectory) + "\n")
             }
             output.figures.append((figure.name, caption))
             output.scripts.append((result.script, figure.name, caption))
@@ -39,9 +39,9 @@ extension Output {
         guard Gnuplot.isAvailable else {
             if !hintShown {
                 hintShown = true
-                FileHandle.standardError.write(Data(("gnuplot is not installed: --plots-in-terminal "
+                StandardError.write("gnuplot is not installed: --plots-in-terminal "
                     + "draws nothing; install it (sudo apt-get install gnuplot-nox, or brew install "
-                    + "gnuplot) to see the figures\n").utf8))
+                    + "gnuplot) to see the figures\n")
             }
             return
         }

@@ -167,6 +167,6 @@ public final class Output {
             drawn = "\r" + text + rest + (text.isEmpty ? "\r" : "")
         }
         shownBar = text.count
-        FileHandle.standardError.write(Data(drawn.utf8))
+        StandardError.write(drawn)
     }
 }

@@ -34,7 +34,7 @@ enum WorkingFolder {
         let note = "note: running in the program's own folder (as Xcode does), so plots/, "
             + "checkpoints/ and other relative paths start at the package's folder, "
             + excerpt(root, limit: 1000)
-        FileHandle.standardError.write(Data((note + "\n").utf8))
+        StandardError.write(note + "\n")
     }
 
     private static func canonical(_ path: String) -> String {
