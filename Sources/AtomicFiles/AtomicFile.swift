@@ -216,14 +216,18 @@ public enum AtomicFile {
     }
 }
 
-/// What a Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT must undo: the temporary files being written,
-/// on any thread, and the gnuplots still rendering into them. ``install()`` sets a handler that
-/// kills those gnuplots, removes the temporary files, says so in one line and exits with 128 + the
-/// signal. Finished files are never touched: they were renamed into place whole.
+/// What a signal that ends the program must undo — Ctrl-C (SIGINT), SIGTERM, SIGHUP, SIGQUIT, a
+/// closed pipe (SIGPIPE), a resource limit (SIGXFSZ, SIGXCPU) or any other whose default action
+/// ends the process (``signals``): the temporary files being written, on any thread, and the
+/// gnuplots still rendering into them. ``install()`` sets a handler that kills those gnuplots,
+/// removes the temporary files, says so in one line (nothing for SIGPIPE: the reader is gone, as
+/// with `| head`) and exits with 128 + the signal. Finished files are never touched: they were
+/// renamed into place whole.
 ///
 /// The handler may only call async-signal-safe functions (`kill`, `waitpid`, `unlink`, `write`,
-/// `_exit`), so the paths live in buffers allocated once, before any signal can come: one entry
-/// per file being written at the same time (a chapter writes one or two at once: one per thread).
+/// `_exit`), so the paths and the messages live in buffers allocated once, before any signal can
+/// come: one entry per file being written at the same time (a chapter writes one or two at once:
+/// one per thread).
 public enum Interruption {
     private static let capacity = 4096, entries = 8
     /// Entry `i`'s temporary path, at `paths + i * capacity`; empty (a 0 first byte) when unused.
@@ -250,23 +254,91 @@ public enum Interruption {
     /// A file being written, whose temporary path the handler removes (``removingOnInterrupt(_:_:)``).
     public struct Entry: Sendable { fileprivate let index: Int }
 
-    /// The signals that end the program this way: Ctrl-C (SIGINT), `kill` (SIGTERM), a closed
-    /// terminal (SIGHUP) and Ctrl-\\ (SIGQUIT, which would otherwise go to the Swift runtime's crash
-    /// reporter). SIGKILL cannot be caught.
-    public static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+    /// The signals that end the program this way: every signal a program can catch whose default
+    /// action ends it, except those that report a fault of the program itself (SIGSEGV, SIGBUS,
+    /// SIGILL, SIGFPE, SIGTRAP, SIGABRT, SIGSYS), which the Swift runtime reports with a backtrace.
+    /// Ctrl-C (SIGINT), `kill` (SIGTERM), a closed terminal (SIGHUP), Ctrl-\\ (SIGQUIT, which would
+    /// otherwise go to the Swift runtime's crash reporter); a pipe whose reader is gone (SIGPIPE,
+    /// `| head`); the limits of `ulimit -f` (SIGXFSZ) and `ulimit -t` (SIGXCPU); SIGUSR1, SIGUSR2,
+    /// the timers' SIGALRM, SIGVTALRM and SIGPROF; on Linux SIGIO (SIGPOLL), SIGPWR, SIGSTKFLT and
+    /// the real-time signals. SIGKILL cannot be caught.
+    public static let signals: [Int32] = {
+        var list: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXFSZ, SIGXCPU,
+                             SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF]
+        #if os(Linux)
+        list += [SIGIO, SIGPWR, SIGSTKFLT]
+        list += Array(__libc_current_sigrtmin()...__libc_current_sigrtmax())
+        #endif
+        return list
+    }()
 
-    /// Installs the handler for ``signals`` (once is enough; again is harmless).
+    /// The line the handler writes for each signal, by number (nil: none, for SIGPIPE).
+    static func message(for signal: Int32) -> String? {
+        switch signal {
+        case SIGPIPE: return nil
+        case SIGINT, SIGTERM, SIGHUP, SIGQUIT:
+            return "interrupted: stopped before finishing; no partial file was left behind"
+        case SIGXFSZ:
+            return "error: a file reached the file size limit (ulimit -f), so the run stopped; "
+                + "no partial file was left behind: raise the limit (ulimit -f unlimited) and run again"
+        case SIGXCPU:
+            return "error: the run reached its processor time limit (ulimit -t), so it stopped; "
+                + "no partial file was left behind: raise the limit (ulimit -t unlimited) and run again"
+        default:
+            return "interrupted by \(name(of: signal)): stopped before finishing; no partial file was left behind"
+        }
+    }
+
+    /// The signal's name as `kill -l` shows it, with SIG: `SIGUSR1`, `SIGRTMIN+2`.
+    static func name(of signal: Int32) -> String {
+        let names: [Int32: String] = [
+            SIGUSR1: "SIGUSR1", SIGUSR2: "SIGUSR2", SIGALRM: "SIGALRM", SIGVTALRM: "SIGVTALRM", SIGPROF: "SIGPROF",
+        ]
+        if let name = names[signal] { return name }
+        #if os(Linux)
+        switch signal {
+        case SIGIO: return "SIGIO"
+        case SIGPWR: return "SIGPWR"
+        case SIGSTKFLT: return "SIGSTKFLT"
+        case __libc_current_sigrtmin(): return "SIGRTMIN"
+        case __libc_current_sigrtmin()...__libc_current_sigrtmax(): return "SIGRTMIN+\(signal - __libc_current_sigrtmin())"
+        default: break
+        }
+        #endif
+        return "signal \(signal)"
+    }
+
+    /// Each signal's line, newline-framed, as C strings by signal number (``message(for:)``).
+    nonisolated(unsafe) private static let messages: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+        let count = 128
+        let table = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: count)
+        table.initialize(repeating: nil, count: count)
+        for number in signals where number < count {
+            if let line = message(for: number) { table[Int(number)] = strdup("\n" + line + "\n") }
+        }
+        return table
+    }()
+
+    /// Installs the handler for ``signals`` (once is enough; again is harmless). While it runs,
+    /// every one of them waits: a closed standard error's SIGPIPE as it writes its line, say.
     public static func install() {
         _ = paths
         _ = children
+        _ = messages
         _ = creators.load(ordering: .relaxed)   // made now: the handler may not run an initialiser
         // A program started by another (a test runner, an IDE) may inherit these signals blocked.
         var set = sigset_t()
         sigemptyset(&set)
-        for number in signals {
-            signal(number, handler)
-            sigaddset(&set, number)
-        }
+        for number in signals { sigaddset(&set, number) }
+        var action = sigaction()
+        #if canImport(Darwin)
+        action.__sigaction_u.__sa_handler = handler
+        #else
+        action.__sigaction_handler.sa_handler = handler
+        #endif
+        action.sa_mask = set
+        action.sa_flags = SA_RESTART
+        for number in signals { sigaction(number, &action, nil) }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
@@ -287,7 +359,8 @@ public enum Interruption {
     }
 
     /// Kills the gnuplots and waits until they are gone (until then they could still create their
-    /// images), removes the temporary files, says so in one line and exits with 128 + `signal`.
+    /// images), removes the temporary files, says so in one line (``message(for:)``) and exits
+    /// with 128 + `signal`.
     private static func stop(_ signal: Int32) -> Never {
         // Each pid read once into `pid`: another thread may clear its entry meanwhile, and kill(0)
         // would signal the whole process group.
@@ -297,8 +370,15 @@ public enum Interruption {
             if pid > 0 { while waitpid(pid, nil, 0) < 0 && errno == EINTR {} }
         }
         for i in 0..<entries where paths[i * capacity] != 0 { unlink(paths + i * capacity) }
-        let message = "\ninterrupted: stopped before finishing; no partial file was left behind\n"
-        message.withCString { _ = write(2, $0, strlen($0)) }
+        if signal >= 0 && signal < 128, let line = messages[Int(signal)] {
+            var rest = strlen(line), start = UnsafeRawPointer(line)
+            while rest > 0 {
+                let written = write(2, start, rest)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { break }   // a full or closed stream: nowhere to say it
+                (start, rest) = (start + written, rest - written)
+            }
+        }
         _exit(128 + signal)
     }
 

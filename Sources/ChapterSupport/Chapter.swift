@@ -17,8 +17,8 @@ public enum ExitCode32 {
     public static let diverged: Int32 = 65
     /// The `--csv` file is missing, empty, or not a usable series (`EX_NOINPUT`).
     public static let input: Int32 = 66
-    /// Interrupted by Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT: 128 + the signal (130 for Ctrl-C),
-    /// as shells report it.
+    /// Interrupted by Ctrl-C (SIGINT), SIGTERM, SIGHUP, SIGQUIT or another signal that ends the
+    /// program (``Interruption/signals``): 128 + the signal (130 for Ctrl-C), as shells report it.
     public static let interrupted: Int32 = 130
 }
 

@@ -90,7 +90,8 @@ public final class Output {
 
     /// Throws when some of the chapter's text or JSON could not be written (a full disk,
     /// `/dev/full`): exiting 0 would hide that it is cut short. A closed pipe (`| head`) ends the
-    /// program before this, quietly, as SIGPIPE does.
+    /// program before this, quietly: SIGPIPE's handler (``Interruption``) removes the temporary
+    /// files and exits with 128 + SIGPIPE.
     public func checkWritten() throws {
         guard let writeFailure else { return }
         throw WorkbookError("the output could not be written whole (\(writeFailure)): "

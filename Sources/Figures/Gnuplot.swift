@@ -73,6 +73,10 @@ public enum Gnuplot {
                                               entry: entry)
             let drawing = (try? Data(contentsOf: temporary)) ?? Data()
             guard status == 0, !drawing.isEmpty else {
+                if status & 0x7F == SIGXFSZ {
+                    throw WorkbookError("gnuplot could not draw \(path): the drawing reached the file size limit (ulimit -f); "
+                                        + "raise the limit (ulimit -f unlimited) and run again")
+                }
                 let said = summary(of: String(decoding: message, as: UTF8.self))
                 throw WorkbookError("gnuplot could not draw \(path) with the terminal \(terminal): \(said.isEmpty ? "it drew nothing" : said)")
             }
@@ -86,6 +90,10 @@ public enum Gnuplot {
         let (status, message) = try spawn(executable, ["-d", "-e", "outfile='\(escaped)'", path], entry: entry)
         let size = (try? FileManager.default.attributesOfItem(atPath: temporary.path)[.size] as? Int) ?? 0
         guard status == 0, size > 0 else {
+            if status & 0x7F == SIGXFSZ {   // killed by the signal: its image outgrew `ulimit -f`
+                throw WorkbookError("gnuplot could not render \(outfile): the image reached the file size limit (ulimit -f); "
+                                    + "raise the limit (ulimit -f unlimited) and run again")
+            }
             let said = summary(of: String(decoding: message, as: UTF8.self))
             throw WorkbookError("gnuplot could not render \(outfile) from \(path): \(said.isEmpty ? "it wrote no image" : said)")
         }
@@ -128,11 +136,12 @@ public enum Gnuplot {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 2)
-        // gnuplot starts with no signal blocked and the interruption signals at their defaults.
+        // gnuplot starts with no signal blocked and the interruption signals (SIGPIPE among them) at
+        // their defaults.
         var none = sigset_t(), defaults = sigset_t()
         sigemptyset(&none)
         sigemptyset(&defaults)
-        for number in Interruption.signals + [SIGPIPE] { sigaddset(&defaults, number) }
+        for number in Interruption.signals { sigaddset(&defaults, number) }
         posix_spawnattr_setsigmask(&attributes, &none)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))

@@ -68,12 +68,118 @@ struct SignalTests {
         #expect(files(under: folder.appendingPathComponent("plots")) == ["DEEPRNN_fig1.gp", "DEEPRNN_fig2.gp"])
     }
 
-    @Test("Standard error a pipe whose reader is gone, SIGPIPE ignored (trap \"\" PIPE): no trap")
+    @Test("Standard error a pipe whose reader is gone, even with SIGPIPE ignored (trap \"\" PIPE): no trap, the quiet end of a closed pipe, 141")
     func standardErrorClosedPipe() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = try runRaw("Chapter00-Data", ["--seed", "-1"], in: folder, through: "trap \"\" PIPE",
                              standardError: closedPipe())
-        #expect(run.reason == .exit && run.status == 64, "\(run.reason) \(run.status)")
+        #expect(run.reason == .exit && run.status == 128 + SIGPIPE, "\(run.reason) \(run.status)")
+    }
+
+    @Test("Standard output read by a program that stops reading (| head -n 16): a quiet end, 141, no temporary file",
+          arguments: [["--epochs", "20"], ["--epochs", "20", "--no-render"]])
+    func readerGone(arguments: [String]) throws {
+        for _ in 0..<3 {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let process = Process()
+            process.executableURL = productsDirectory.appendingPathComponent("Chapter05-Training")
+            process.arguments = arguments
+            process.currentDirectoryURL = folder
+            let out = Pipe(), err = Pipe()
+            (process.standardOutput, process.standardError) = (out, err)
+            try process.run()
+            // Sixteen lines, as `head -n 16` reads them, then the reader is gone.
+            var lines = 0
+            while lines < 16 {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                lines += chunk.count { $0 == UInt8(ascii: "\n") }
+            }
+            try out.fileHandleForReading.close()
+            let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            Thread.sleep(forTimeInterval: 0.3)   // a gnuplot that outlived the program would write now
+            #expect(process.terminationReason == .exit && process.terminationStatus == 128 + SIGPIPE,
+                    "\(process.terminationReason) \(process.terminationStatus)")
+            #expect(said.isEmpty, "\(said)")
+            #expect(!files(under: folder).contains { $0.contains(".tmp") }, "\(files(under: folder))")
+        }
+    }
+
+    @Test("A file past the file size limit (ulimit -f 4, 2 KiB in sh): one line naming ulimit -f, 153, no temporary file")
+    func fileSizeLimit() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runRaw("Chapter05-Training", ["--epochs", "2", "--no-render"], in: folder, through: "ulimit -f 4")
+        #expect(run.reason == .exit && run.status == 128 + SIGXFSZ, "\(run.reason) \(run.status)")
+        #expect(run.standardError.split(separator: "\n").count == 1, "\(run.standardError)")
+        #expect(run.standardError.hasSuffix("\nerror: a file reached the file size limit (ulimit -f), so the run stopped; no partial file was left behind: raise the limit (ulimit -f unlimited) and run again\n"),
+                "\(run.standardError)")
+        #expect(!files(under: folder).contains { $0.contains(".tmp") }, "\(files(under: folder))")
+    }
+
+    @Test("An image that gnuplot cannot write whole under ulimit -f 16: the limit named, exit 74, no image left",
+          .enabled(if: gnuplotPath != nil))
+    func fileSizeLimitInGnuplot() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // 16 blocks of 512 bytes (sh's unit; bash's own is 1024), 8 KiB: the figure's script
+        // (5 KiB) is written whole, its image (18 KiB) is not.
+        let run = try runRaw("Chapter00-Data", [], in: folder, through: "ulimit -f 16")
+        #expect(run.reason == .exit && run.status == 74, "\(run.reason) \(run.status)")
+        #expect(run.standardError == "error: gnuplot could not render plots/DEEPRNN_fig1.png: the image reached the file size limit (ulimit -f); raise the limit (ulimit -f unlimited) and run again\n",
+                "\(run.standardError)")
+        #expect(!files(under: folder).contains { $0.contains(".tmp") || $0.hasSuffix(".png") }, "\(files(under: folder))")
+    }
+
+    static let otherSignals: [Int32] = {
+        var list = [SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF]
+        #if os(Linux)
+        list += [SIGIO, SIGPWR, __libc_current_sigrtmin(), __libc_current_sigrtmin() + 3]
+        #endif
+        return list
+    }()
+
+    @Test("SIGUSR1, SIGUSR2, the timers' signals, SIGIO, SIGPWR, the real-time signals during training: one line naming the signal, 128 + the signal, no file",
+          arguments: otherSignals)
+    func otherSignal(signal: Int32) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try ReliabilityTests().runInterrupted("Chapter05-Training", ["--epochs", "1000000", "--no-render"], after: 0.5,
+                                                        in: folder, signal: signal)
+        #expect(run.status == 128 + signal)
+        let names: [Int32: String] = [SIGUSR1: "SIGUSR1", SIGUSR2: "SIGUSR2", SIGALRM: "SIGALRM", SIGVTALRM: "SIGVTALRM", SIGPROF: "SIGPROF"]
+        #if os(Linux)
+        let name = names[signal] ?? [SIGIO: "SIGIO", SIGPWR: "SIGPWR", __libc_current_sigrtmin(): "SIGRTMIN"][signal] ?? "SIGRTMIN+3"
+        #else
+        let name = names[signal] ?? ""
+        #endif
+        #expect(run.standardError.hasSuffix("\n\ninterrupted by \(name): stopped before finishing; no partial file was left behind\n"), "\(run.standardError)")
+        #expect(files(under: folder).isEmpty, "\(files(under: folder))")
+    }
+
+    @Test("SIGXCPU (ulimit -t) during training: one line naming the limit, 152, no file")
+    func processorTimeLimit() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try ReliabilityTests().runInterrupted("Chapter05-Training", ["--epochs", "1000000", "--no-render"], after: 0.5,
+                                                        in: folder, signal: SIGXCPU)
+        #expect(run.status == 128 + SIGXCPU)
+        #expect(run.standardError.hasSuffix("\n\nerror: the run reached its processor time limit (ulimit -t), so it stopped; no partial file was left behind: raise the limit (ulimit -t unlimited) and run again\n"),
+                "\(run.standardError)")
+        #expect(files(under: folder).isEmpty, "\(files(under: folder))")
+    }
+
+    @Test("SIGUSR1 while figures are written and rendered: never a temporary or partial file",
+          .enabled(if: gnuplotPath != nil), arguments: [0.05, 0.1, 0.15, 0.2, 0.3, 0.4])
+    func otherSignalWhileWriting(delay: Double) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try ReliabilityTests().runInterrupted("Chapter06-Approximation", ["--epochs", "2"], after: delay, in: folder,
+                                                        signal: SIGUSR1)
+        #expect(run.status == 128 + SIGUSR1 || run.status == 0)
+        try ReliabilityTests().expectWholeFiles(in: folder)
     }
 }
