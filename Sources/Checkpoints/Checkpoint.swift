@@ -46,7 +46,9 @@
 // the model's, every one present (a model's optional ones all or none) and none other; each shape
 // must be the model's, and every value finite.
 //
-// Decoding never traps and never allocates more than a small multiple of the file's size.
+// Decoding never traps and never allocates more than a small multiple of the file's size. A file
+// is read in the order of the checks: its length, the header it declares, and its data only once
+// steps 1–4 have passed, so a file larger than its header says is refused from its first bytes.
 
 import AtomicFiles
 import Foundation
@@ -184,14 +186,36 @@ public struct Checkpoint: Equatable, Sendable {
     /// bytes that remain before allocating for it.
     public static func decode(_ data: Data) throws(CheckpointError) -> Checkpoint {
         let bytes = [UInt8](data)
-        if bytes.isEmpty { throw .empty }
-        if bytes.starts(with: oldMagic) || (bytes.count < oldMagic.count && oldMagic.starts(with: bytes)) { throw .oldFormat }
-        guard bytes.count >= 8 else { throw .truncated }
+        return try values(bytes, layout(bytes, fileSize: bytes.count))
+    }
+
+    /// What a file's header declares, checked against the file's size: where the header ends, the
+    /// metadata, and each tensor's dtype, shape and byte range in the data section, which they tile.
+    struct Layout {
+        let headerEnd: Int
+        let metadata: [String: String]
+        /// In the header's order.
+        let entries: [(name: String, dtype: String, shape: [Int], range: Range<Int>)]
+    }
+
+    /// The length in the first 8 bytes of a file (little-endian), or nil when there are fewer.
+    static func headerLength(_ bytes: [UInt8]) -> UInt64? {
+        guard bytes.count >= 8 else { return nil }
         var length: UInt64 = 0
         for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        return length
+    }
+
+    /// Checks steps 1–4 (see the file's header) on the first bytes of a file of `fileSize` bytes,
+    /// reading none of its data: `bytes` holds the length and the header it declares when the file
+    /// is long enough for them, else at least its first 9 bytes (all of them when it has fewer).
+    static func layout(_ bytes: [UInt8], fileSize: Int) throws(CheckpointError) -> Layout {
+        if fileSize == 0 { throw .empty }
+        if bytes.starts(with: oldMagic) || (fileSize < oldMagic.count && oldMagic.starts(with: bytes)) { throw .oldFormat }
+        guard let length = headerLength(bytes), fileSize >= 8 else { throw .truncated }
         guard length <= UInt64(maximumHeaderSize) else { throw .notACheckpoint }
-        guard length <= UInt64(bytes.count - 8) else {
-            throw bytes.count > 8 && bytes[8] != UInt8(ascii: "{") ? .notACheckpoint : .truncated
+        guard length <= UInt64(fileSize - 8) else {
+            throw fileSize > 8 && bytes[8] != UInt8(ascii: "{") ? .notACheckpoint : .truncated
         }
         let headerEnd = 8 + Int(length)
         guard length > 0, bytes[8] == UInt8(ascii: "{") else { throw .notACheckpoint }
@@ -253,7 +277,7 @@ public struct Checkpoint: Equatable, Sendable {
             layout.append((key, dtype, shape, offsets[0]..<offsets[1]))
         }
         // The byte ranges must tile the data section: sorted by start, each begins where the last ended.
-        let dataSize = bytes.count - headerEnd
+        let dataSize = fileSize - headerEnd
         let ordered = layout.sorted { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
         if let last = ordered.last?.range.upperBound, last > dataSize {
             var covered = 0
@@ -271,14 +295,21 @@ public struct Checkpoint: Equatable, Sendable {
             position = entry.range.upperBound
         }
         guard position == dataSize else { throw .malformed("\(dataSize - position) unexpected bytes follow the last tensor's data") }
+        return Layout(headerEnd: headerEnd, metadata: metadata, entries: layout)
+    }
 
+    /// Checks steps 5 and 6 and reads the values: `bytes` is the whole file, whose `layout` is checked.
+    static func values(_ bytes: [UInt8], _ layout: Layout) throws(CheckpointError) -> Checkpoint {
+        let headerEnd = layout.headerEnd
+        var metadata = layout.metadata
+        let ordered = layout.entries.sorted { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
         // The workbook's checksum, when the file has one; other writers' files have none to check.
         if let stored = metadata.removeValue(forKey: "crc32"), stored != hex(crc32(bytes[headerEnd...])) {
             throw .checksumMismatch
         }
         let model = metadata.removeValue(forKey: "model")
         // A well-formed file of another dtype, in the header's order: a model saved in float16 or float64.
-        if let other = layout.first(where: { $0.dtype != "F32" }) {
+        if let other = layout.entries.first(where: { $0.dtype != "F32" }) {
             throw .unsupportedDtype(name: other.name, dtype: other.dtype)
         }
 
@@ -341,17 +372,41 @@ public struct Checkpoint: Equatable, Sendable {
         guard !isFolder.boolValue else {
             throw WorkbookError("\(path) is a folder, not a checkpoint: \(remedy.folder)")
         }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw WorkbookError("cannot read \(path): \(remedy.unreadable)")
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw WorkbookError("cannot read \(path): \(remedy.unreadable)") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw WorkbookError("cannot read \(path): \(remedy.unreadable)") }
+        let fileSize = Int(status.st_size)
+        // The length, then the header it declares (or the byte after the length, when the file is too
+        // short for that header), then, once the header fits the file's size, the data it declares:
+        // a file far larger than its header says is refused without reading the rest.
+        var bytes: [UInt8] = []
+        func readMore(_ count: Int) throws {
+            guard count > 0 else { return }
+            let start = bytes.count
+            bytes += [UInt8](repeating: 0, count: count)
+            var done = 0
+            while done < count {
+                let got = bytes.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress! + start + done, count - done) }
+                if got < 0 && errno == EINTR { continue }
+                guard got >= 0 else { throw WorkbookError("cannot read \(path): \(remedy.unreadable)") }
+                if got == 0 { break }   // the file shrank meanwhile: what is there is checked
+                done += got
+            }
+            bytes.removeLast(count - done)
         }
         do {
-            var checkpoint = try decode(data)
+            try readMore(Swift.min(fileSize, 8))
+            let length = headerLength(bytes).map { $0 <= UInt64(maximumHeaderSize) ? Int($0) : Int.max } ?? 0
+            try readMore(Swift.min(fileSize - bytes.count, length <= fileSize - 8 ? length : 1))
+            let declared = try layout(bytes, fileSize: bytes.count < 8 ? bytes.count : fileSize)
+            try readMore(fileSize - bytes.count)
+            guard bytes.count == fileSize else { throw CheckpointError.truncated }
+            var checkpoint = try values(bytes, declared)
             checkpoint.path = path
             return checkpoint
-        } catch {
+        } catch let error as CheckpointError {
             throw WorkbookError(message(for: error, path: path, remedy: remedy))
         }
     }
