@@ -17,6 +17,9 @@ public enum ExitCode32 {
     public static let diverged: Int32 = 65
     /// The `--csv` file is missing, empty, or not a usable series (`EX_NOINPUT`).
     public static let input: Int32 = 66
+    /// Too few file descriptors (`ulimit -n`) or too little address space (`ulimit -v`) for a run,
+    /// checked before any work (`EX_OSERR`).
+    public static let limits: Int32 = 71
     /// Interrupted by Ctrl-C (SIGINT), SIGTERM, SIGHUP, SIGQUIT or another signal that ends the
     /// program (``Interruption/signals``): 128 + the signal (130 for Ctrl-C), as shells report it.
     public static let interrupted: Int32 = 130
@@ -131,6 +134,10 @@ extension Chapter {
     /// problem (``WorkbookError``) prints one line and exits with 74.
     public static func runMain() -> Never {
         Interruption.install()
+        if let problem = Limits.check() {
+            StandardError.write("error: \(problem)\n")
+            Foundation.exit(ExitCode32.limits)
+        }
         var command: Self
         do {
             command = try parse()
