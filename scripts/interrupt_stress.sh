@@ -7,9 +7,13 @@
 #
 #   swift build && scripts/interrupt_stress.sh [runs] [chapter binary]
 #   LOAD=1 scripts/interrupt_stress.sh 240
+#   HEAD=1 scripts/interrupt_stress.sh 40 .build/debug/Chapter05-Training   # | head -n 1–30 instead
 #
-# Each run is in a fresh temporary folder; SIGHUP or SIGQUIT comes after 0.05–0.69 s (MAXD=65,
-# hundredths). Exits 1 when any run left a temporary file, or did not exit with 0 or 128 + the signal.
+# Each run is in a fresh temporary folder; a signal comes after 0.05–0.69 s (MAXD=65, hundredths):
+# SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE, SIGXCPU or SIGPROF, at random. With HEAD=1
+# the chapter's standard output goes instead to `head -n N`, N from 1 to 30, which stops reading
+# (SIGPIPE, 141). Exits 1 when any run left a temporary file, or did not exit with 0 or 128 + the
+# signal.
 set -u
 runs=${1:-100}
 binary=$(realpath "${2:-.build/debug/Chapter06-Approximation}")
@@ -19,15 +23,22 @@ if [ "${LOAD:-0}" = 1 ]; then
     yes > /dev/null & second=$!
     trap 'kill $first $second 2>/dev/null' EXIT
 fi
+signals=(1 3 10 12 14 13 24 27)   # HUP QUIT USR1 USR2 ALRM PIPE XCPU PROF (Linux's numbers)
 left=0 wrong=0
 for _ in $(seq 1 "$runs"); do
     folder=$(mktemp -d)
-    (cd "$folder" && exec "$binary" --epochs 2 > /dev/null 2>&1) &
-    pid=$!
-    sleep "0.$(printf %02d $((RANDOM % ${MAXD:-65} + 5)))"
-    signal=$((RANDOM % 2 ? 3 : 1))
-    kill -$signal $pid 2>/dev/null
-    wait $pid; status=$?
+    if [ "${HEAD:-0}" = 1 ]; then
+        signal=13
+        (cd "$folder" && exec "$binary" --epochs 20 2> /dev/null) | head -n $((RANDOM % 30 + 1)) > /dev/null
+        status=${PIPESTATUS[0]}
+    else
+        (cd "$folder" && exec "$binary" --epochs 2 > /dev/null 2>&1) &
+        pid=$!
+        sleep "0.$(printf %02d $((RANDOM % ${MAXD:-65} + 5)))"
+        signal=${signals[$((RANDOM % ${#signals[@]}))]}
+        kill -$signal $pid 2>/dev/null
+        wait $pid; status=$?
+    fi
     sleep 0.3   # a gnuplot that outlived the program would write its image now
     if [ $status -ne 0 ] && [ $status -ne $((128 + signal)) ]; then
         wrong=$((wrong + 1)); echo "exit $status after signal $signal"
