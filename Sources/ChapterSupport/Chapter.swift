@@ -108,6 +108,9 @@ extension Chapter {
         where options.folders.contains(folder) {
             try AtomicFile.checkFolder(path, writable: outputFolders.contains(folder))
         }
+        if outputFolders.contains(.checkpoints) && options.folders.contains(.checkpoints) {
+            for model in SavedModel.allCases { try AtomicFile.checkFileTarget(model.path(options)) }
+        }
     }
 
     public func run() throws {
@@ -141,14 +144,7 @@ extension Chapter {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            let first = fullMessage(for: error).split(separator: "\n").first.map(String.init)
-                ?? "\(error)"
-            var message = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
-            // "The value 'ten' is invalid for '--epochs <epochs>': --epochs must be …":
-            // our reason says it all.
-            if message.hasPrefix("The value '"), let reason = message.range(of: ">': ") {
-                message = String(message[reason.upperBound...])
-            }
+            let message = usageMessage(fullMessage(for: error))
             FileHandle.standardError.write(Data("error: \(message) (see --help)\n".utf8))
             Foundation.exit(ExitCode32.usage)
         }
@@ -169,6 +165,25 @@ extension Chapter {
             Foundation.exit(1)
         }
     }
+}
+
+/// The one line a chapter prints for a bad command line, from ArgumentParser's message (`Error: …`,
+/// then its usage and a pointer to `--help`): the message up to the usage, without ArgumentParser's
+/// "The value 'ten' is invalid for '--epochs <epochs>': " before a reason of the workbook's own,
+/// which says it all. Escaped whole, and cut, for ArgumentParser quotes the command line as it is:
+/// a value holding a newline or an escape sequence stays one line, and a 100 KB option does not
+/// fill the screen.
+func usageMessage(_ full: String) -> String {
+    var message = Substring(full)
+    for trailer in ["\nUsage: ", "\nUSAGE: ", "\n  See '", "\nHelp: "] {
+        if let range = message.range(of: trailer) { message = message[..<range.lowerBound] }
+    }
+    while message.hasSuffix("\n") { message.removeLast() }
+    if message.hasPrefix("Error: ") { message = message.dropFirst(7) }
+    if message.hasPrefix("The value '"), let reason = message.range(of: ">': ") {
+        message = message[reason.upperBound...]
+    }
+    return excerpt(message, limit: 300)
 }
 
 extension Chapter {

@@ -87,7 +87,7 @@ public enum Gnuplot {
         let size = (try? FileManager.default.attributesOfItem(atPath: temporary.path)[.size] as? Int) ?? 0
         guard status == 0, size > 0 else {
             let said = summary(of: String(decoding: message, as: UTF8.self))
-            throw WorkbookError("gnuplot could not render \(outfile) from \(path): \(said.isEmpty ? "it wrote no image" : said)")
+            throw WorkbookError("gnuplot could not render \(shownPath(outfile)) from \(shownPath(path)): \(said.isEmpty ? "it wrote no image" : said)")
         }
         if rename(temporary.path, target.path) != 0 {
             let reason = String(cString: strerror(errno))
@@ -178,7 +178,8 @@ public enum Gnuplot {
         let chosen = errors.isEmpty ? lines : errors
         let located = chosen.filter { $0.range(of: #"line \d+:"#, options: .regularExpression) != nil }
         let others = chosen.filter { !located.contains($0) }
-        return Array((located + others).prefix(3)).joined(separator: " | ")
+        // Escaped and cut, each: gnuplot quotes the script's lines, and the path, as they are.
+        return Array((located + others).prefix(3)).map { excerpt($0, limit: 200) }.joined(separator: " | ")
     }
 
     /// The line to print when gnuplot is missing, e.g. "gnuplot is not installed: the figure scripts are in plots/ ;

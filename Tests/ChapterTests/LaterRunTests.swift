@@ -170,7 +170,7 @@ struct LaterRunTests {
         let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         let note = "note: --epochs 1000000 will train for about 2 hours here (about 7 ms an epoch on a 2-core laptop); Ctrl-C stops it, leaving no file behind"
-        #expect(said == note + "\n\ninterrupted: stopped before finishing; no partial file was left behind\n", "\(said)")
+        #expect(said == note + "\ninterrupted: stopped before finishing; no partial file was left behind\n", "\(said)")
         // A short run, or --quiet, gets no hint.
         let short = try runChapter("Chapter05-Training", ["--epochs", "2", "--no-render"], in: folder)
         #expect(short.status == 0 && short.standardError.isEmpty, "\(short.standardError)")

@@ -323,6 +323,7 @@ struct ReliabilityTests {
         let run = try runInterrupted("Chapter05-Training", ["--epochs", "1000000", "--no-render"], after: 0.5, in: folder)
         #expect(run.status == 130)
         #expect(run.standardError.contains("interrupted: stopped before finishing; no partial file was left behind"))
+        #expect(!run.standardError.contains("\n\n") && !run.standardError.hasPrefix("\n"), "a blank line on standard error, which is no terminal: \(run.standardError)")
         #expect(files(under: folder).isEmpty, "\(files(under: folder))")
     }
 
@@ -336,7 +337,9 @@ struct ReliabilityTests {
         #expect(run.status == 128 + signal)
         // The first line is the hint on how long a million epochs take (LaterRunTests).
         #expect(run.standardError.hasPrefix("note: --epochs 1000000 will train for about"), "\(run.standardError)")
-        #expect(run.standardError.hasSuffix("\n\ninterrupted: stopped before finishing; no partial file was left behind\n"), "\(run.standardError)")
+        // Standard error is no terminal here: the message is one line, with no blank line before it.
+        #expect(run.standardError.hasSuffix("\ninterrupted: stopped before finishing; no partial file was left behind\n"), "\(run.standardError)")
+        #expect(run.standardError.split(separator: "\n", omittingEmptySubsequences: false).count == 3, "\(run.standardError)")
         #expect(files(under: folder).isEmpty, "\(files(under: folder))")
     }
 
