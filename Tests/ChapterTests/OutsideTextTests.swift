@@ -156,3 +156,53 @@ struct OutputTargetTests {
         #expect(run.standardOutput.isEmpty, "trained before failing: \(run.standardOutput.prefix(200))")
     }
 }
+
+@Suite("Standard output that cannot be written: each cause named, a closed pipe quiet, a non-blocking one waited for", .serialized)
+struct StandardOutputTests {
+    var chapter00: String { productsDirectory.appendingPathComponent("Chapter00-Data").path }
+
+    @Test("A closed standard output (>&-): exit 74, the cause, not the full-disk advice")
+    func closed() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runChapter("/bin/sh", ["-c", "exec \"$0\" --no-render >&-", chapter00], in: folder)
+        expectFailure(run, status: 74, "error: standard output is closed (Bad file descriptor): run the chapter with its output open, or send it to a file (> out.txt) or /dev/null", in: folder)
+        #expect(!run.standardError.contains("free some space"))
+    }
+
+    @Test("A closed pipe with SIGPIPE ignored: a quiet end, as SIGPIPE's (141 in the shell)")
+    func closedPipeWithSIGPIPEIgnored() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // `true` reads nothing and is gone long before the chapter writes its first line.
+        let run = try runChapter("/bin/sh", ["-c", "trap '' PIPE; { \"$0\" --no-render; echo \"exit $?\" >&2; } | true", chapter00], in: folder)
+        #expect(run.standardError == "exit 141\n", "\(run.standardError)")
+    }
+
+    @Test("A non-blocking standard output that fills: waited for, written whole")
+    func nonBlocking() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        _ = fcntl(ends[1], F_SETFL, fcntl(ends[1], F_GETFL) | O_NONBLOCK)
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("Chapter05-Training")
+        // Its JSON holds every tensor: about 675 KB, ten pipe buffers.
+        process.arguments = ["--epochs", "1", "--json", "--no-render", "--hidden-size", "64"]
+        process.currentDirectoryURL = folder
+        let err = Pipe()
+        process.standardOutput = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
+        process.standardError = err
+        try process.run()
+        close(ends[1])
+        Thread.sleep(forTimeInterval: 1)   // the pipe fills meanwhile
+        let reader = FileHandle(fileDescriptor: ends[0], closeOnDealloc: true)
+        let written = reader.readDataToEndOfFile()
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(said)")
+        #expect(said.isEmpty, "\(said)")
+        #expect(written.count > 300_000 && written.last == UInt8(ascii: "\n"), "\(written.count) bytes")
+    }
+}
