@@ -195,19 +195,33 @@ extension Chapter {
         Self.configuration.commandName == "Chapter05-Training" ? 0.007 : nil
     }
 
-    /// One line for standard error when `--epochs` makes the chapter run for more than a minute:
-    /// about how long, so that a learner is not left wondering (standard output, which tests and
-    /// pages compare, stays the same). Nil otherwise, and with `--quiet`.
+    /// About how many epochs of `--epochs`'s cost the notebooks' own counts make (Chapter05's
+    /// default run takes about an eighth of `--epochs 2000`'s time).
+    static var notebookEpochs: Int { 250 }
+
+    /// One line for standard error when `--epochs` or `--hidden-size` makes the chapter run for
+    /// more than a minute: about how long, so that a learner is not left wondering (standard
+    /// output, which tests and pages compare, stays the same). An epoch costs about the square of
+    /// the hidden size above the bidirectional model's 32, which dominates it. Nil otherwise, and
+    /// with `--quiet`.
     static func durationHint(_ options: ChapterOptions) -> String? {
-        guard let epochs = options.epochs, let perEpoch = secondsPerEpoch, !options.quiet else {
+        guard options.epochs != nil || options.hiddenSize != nil, let base = secondsPerEpoch,
+              !options.quiet else {
             return nil
         }
-        let seconds = Double(epochs) * perEpoch
+        let scale = Swift.max(1, Double(options.hiddenSize ?? 32) / 32)
+        let perEpoch = base * scale * scale
+        let seconds = Double(options.epochs ?? notebookEpochs) * perEpoch
         guard seconds >= 60 else { return nil }
-        let about = seconds < 5400 ? "\(Int((seconds / 60).rounded())) minutes"
+        let minutes = Int((seconds / 60).rounded())
+        let about = seconds < 5400 ? (minutes == 1 ? "a minute" : "\(minutes) minutes")
                                    : "\(Int((seconds / 3600).rounded())) hours"
-        return "note: --epochs \(epochs) will train for about \(about) here "
-            + "(about \(Int((perEpoch * 1000).rounded())) ms an epoch "
+        let given = [options.epochs.map { "--epochs \($0)" },
+                     options.hiddenSize.map { "--hidden-size \($0)" }].compactMap { $0 }
+        let each = perEpoch < 1 ? "\(Int((perEpoch * 1000).rounded())) ms"
+                                : "\((perEpoch * 10).rounded() / 10) s"
+        return "note: \(given.joined(separator: " ")) will train for about \(about) here "
+            + "(about \(each) an epoch "
             + "on a 2-core laptop); Ctrl-C stops it, leaving no file behind"
     }
 }
