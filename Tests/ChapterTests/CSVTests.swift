@@ -55,7 +55,7 @@ struct CSVTests {
         ("1\n1e-50\n", [], "error: data.csv line 2: '1e-50' rounds to 0 in float32 (the smallest is about 1.4e-45); multiply the series by a constant"),
         ("v\n1\n1e-400\n", [], "error: data.csv line 3: '1e-400' (column 'v') rounds to 0 in float32"),
         // A first line that is a value written wrong is not dropped as a header.
-        ("1_000\n1\n2\n", [], "error: data.csv line 1: '1_000' is not a number, and is no column's name"),
+        ("1_000\n1\n2\n", [], "error: data.csv line 1: '1_000' is not a number, and is no column's name (a name starts with a letter): write the number plainly (1000, 1.5e3), or name the column"),
         ("\"1,000\"\n1\n2\n", [], "error: data.csv line 1: '1,000' is not a number, and is no column's name"),
         ("\u{FEFF}\u{FEFF}1\n2\n", [], "error: data.csv line 1: '\\u{FEFF}1' is not a number, and is no column's name"),
         // The character after a closing quote, whole.
