@@ -185,7 +185,7 @@ public enum Gnuplot {
     /// The line to print when gnuplot is missing, e.g. "gnuplot is not installed: the figure scripts are in plots/ ;
     /// install it (sudo apt-get install gnuplot-nox, or brew install gnuplot) to render them".
     public static func installHint(directory: String) -> String {
-        let folder = directory.hasSuffix("/") ? directory : directory + "/"
+        let folder = shownPath(directory.hasSuffix("/") ? directory : directory + "/")
         return "gnuplot is not installed: the figure scripts are in \(folder) ; install it (sudo apt-get install gnuplot-nox, or brew install gnuplot) to render them"
     }
 }

@@ -70,6 +70,25 @@ struct OutsideTextTests {
         expectNoControls(run.standardOutput)
     }
 
+    @Test("A --csv file, and a plots folder without gnuplot, whose names hold an escape sequence: escaped on both outputs")
+    func csvAndHintPaths() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let numbers = (0..<100).map { "\(Double($0) * 1.5 + Double($0 % 7))" }.joined(separator: "\n")
+        try Data(numbers.utf8).write(to: folder.appendingPathComponent("s\u{1B}[2J.csv"))
+        let bin = folder.appendingPathComponent("empty-bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = bin.path
+        let run = try runChapter("Chapter07-Beyond", ["--csv", "s\u{1B}[2J.csv", "--epochs", "1", "--plots-dir", "p\u{1B}[2J"],
+                                 in: folder, environment: environment)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("s\\u{1B}[2J.csv: 100 values, 99 differences"), "\(run.standardOutput)")
+        #expect(run.standardError.contains("gnuplot is not installed: the figure scripts are in p\\u{1B}[2J/ ;"), "\(run.standardError)")
+        expectNoControls(run.standardOutput)
+        expectNoControls(run.standardError)
+    }
+
     @Test("A damaged checkpoint whose path holds an escape sequence: the path escaped")
     func damagedCheckpointPath() throws {
         let folder = try temporaryFolder()
