@@ -45,6 +45,7 @@
  the last digit.
  */
 import ArgumentParser
+import AtomicFiles
 import ChapterSupport
 import Figures
 import TrainingCells
@@ -90,7 +91,7 @@ struct TrainingChapter: Chapter {
         }
         output.summary("Summary: final training losses \(format(scratchLoss)) (DRNN from scratch), "
                        + "\(format(conciseLoss)) (concise), \(format(bidirectionalLoss)) (BRNN); "
-                       + "models saved in \(options.checkpointsDirectory)/.")
+                       + "models saved in \(shownPath(options.checkpointsDirectory))/.")
     }
 
     //: ## The deep RNN from scratch

@@ -33,6 +33,7 @@
  under a minute, the longest chapter of the workbook. `--epochs N` shortens every run to N epochs.
  */
 import ArgumentParser
+import AtomicFiles
 import ChapterSupport
 import Figures
 import TrainingCells
@@ -622,9 +623,10 @@ struct SeriesFileOptions: ParsableArguments {
 extension BeyondChapter {
     /// `--csv FILE`: both deep RNNs trained on the first three quarters of a learner's series, tested
     /// on the last quarter, with the notebook's figures.
-    func ownSeries(_ path: String, _ output: Output) throws {
+    func ownSeries(_ file: String, _ output: Output) throws {
+        let path = shownPath(file)   // as the lines below show it: escaped, cut
         let s = options.windowLength
-        let values = try readSeries(path: path, column: series.column, minimumCount: s + 2)
+        let values = try readSeries(path: file, column: series.column, minimumCount: s + 2)
         let line = NoisyLine(values: values)
         let d = line.differences
         if let j = d.values.firstIndex(where: { !$0.isFinite }) {

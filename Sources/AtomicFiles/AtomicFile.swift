@@ -8,7 +8,9 @@ import Foundation
 public struct WorkbookError: Error, CustomStringConvertible, Equatable {
     public let message: String
 
-    public init(_ message: String) { self.message = message }
+    /// `message` with its control characters escaped (``escapedLine(_:)``): one line, whatever a
+    /// path or a file's words put into it.
+    public init(_ message: String) { self.message = escapedLine(message) }
 
     public var description: String { message }
 }
@@ -30,7 +32,7 @@ public enum AtomicFile {
             if rename(temporary.path, url.path) != 0 {
                 let reason = String(cString: strerror(errno))
                 try? FileManager.default.removeItem(at: temporary)
-                throw WorkbookError("cannot write \(path): \(reason); remove what is there or choose another folder")
+                throw WorkbookError("cannot write \(shownPath(path)): \(reason); remove what is there or choose another folder")
             }
         }
     }
@@ -58,22 +60,80 @@ public enum AtomicFile {
     static func cannotWrite(_ path: String, folder: String, errno reason: Int32) -> String {
         let cause = String(cString: strerror(reason))
         switch reason {
-        case ENOSPC, EDQUOT: return "cannot write \(path): the disk is full (\(cause)); free some space, or choose another folder"
-        case EACCES, EPERM, EROFS: return "cannot write \(path): the folder \(folder) is not writable (\(cause)); choose another folder"
-        default: return "cannot write \(path) (\(cause)); choose another folder"
+        case ENOSPC, EDQUOT: return "cannot write \(shownPath(path)): the disk is full (\(cause)); free some space, or choose another folder"
+        case EACCES, EPERM, EROFS: return "cannot write \(shownPath(path)): the folder \(shownPath(folder)) is not writable (\(cause)); choose another folder"
+        default: return "cannot write \(shownPath(path)) (\(cause)); choose another folder"
         }
     }
 
-    /// Why a missing folder cannot be made at `path`, when the path itself says so: a symbolic link
-    /// that leads back to itself (or through too many links), or a file where a parent folder should be.
-    static func unusablePath(_ path: String) -> String? {
+    /// Why `path` cannot be the folder a program writes into (`writable`) or reads from, looked at
+    /// as creating it with its parents and writing into it will meet it, links followed and
+    /// nothing created: a file where the folder or a part of its path should be, a loop of
+    /// symbolic links, a link to nothing, a name too long for the system, a folder (or the nearest
+    /// existing parent of a missing one) that cannot be written into or searched. Nil: usable, or
+    /// missing and creatable (or, not `writable`, simply missing).
+    static func folderProblem(_ path: String, writable: Bool) -> String? {
+        let shown = shownPath(path)
+        func cause(_ code: Int32) -> String { String(cString: strerror(code)) }
         var status = stat()
-        guard stat(path, &status) != 0 else { return nil }
-        switch errno {
-        case ELOOP: return "\(path) is a loop of symbolic links (\(String(cString: strerror(ELOOP)))): remove the link, or choose another folder"
-        case ENOTDIR: return "cannot create the folder \(path): a part of its path is a file, not a folder; choose another folder"
-        default: return nil
+        if stat(path, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFDIR else {
+                return "\(shown) is a file, not a folder; remove it or choose another folder"
+            }
+            if writable && access(path, W_OK | X_OK) != 0 {
+                let code = errno
+                return "cannot write into the folder \(shown) (\(cause(code))): check its permissions, or choose another folder"
+            }
+            return nil
         }
+        // What is in the way, from the path itself up to its nearest existing parent.
+        var current = path
+        while true {
+            let code = errno
+            switch code {
+            case ENOENT, EACCES: break
+            case ELOOP:
+                return "\(shown) is a loop of symbolic links (\(cause(ELOOP))): remove the link, or choose another folder"
+            case ENOTDIR:
+                return "cannot create the folder \(shown): a part of its path is a file, not a folder; choose another folder"
+            case ENAMETOOLONG:
+                return "cannot create the folder \(shown): a name in its path is longer than the system allows "
+                    + "(\(cause(code))); choose a shorter name"
+            default:
+                return "cannot create the folder \(shown) (\(cause(code))); choose another folder"
+            }
+            var link = stat()
+            if code == ENOENT, lstat(current, &link) == 0, link.st_mode & S_IFMT == S_IFLNK {
+                var target = [CChar](repeating: 0, count: 4097)
+                let count = readlink(current, &target, 4096)
+                let to = count > 0 ? String(decoding: target[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+                return "cannot create the folder \(shown): \(shownPath(current)) is a symbolic link to "
+                    + "\(shownPath(to)), which does not exist; create that folder, or remove the link"
+            }
+            guard writable, let parent = parentFolder(current) else { return nil }
+            current = parent
+            if stat(current, &status) == 0 {
+                guard status.st_mode & S_IFMT == S_IFDIR else {
+                    return "cannot create the folder \(shown): a part of its path is a file, not a folder; choose another folder"
+                }
+                if access(current, W_OK | X_OK) != 0 {
+                    let code = errno
+                    return "cannot create the folder \(shown): \(shownPath(current)) cannot be written into "
+                        + "or searched (\(cause(code))); check its permissions, or choose another folder"
+                }
+                return nil
+            }
+        }
+    }
+
+    /// The folder holding `path` (`a/b/` → `a`, `a` → `.`, `/a` → `/`); nil for `/` and `.`.
+    /// (Foundation's deletingLastPathComponent traps on "a".)
+    static func parentFolder(_ path: String) -> String? {
+        var path = Substring(path)
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        guard path != "/" && path != "." else { return nil }
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// Writes `text` as UTF-8 to `path`, atomically.
@@ -88,7 +148,7 @@ public enum AtomicFile {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
             guard isFolder.boolValue else {
-                throw WorkbookError("\(path) is a file, not a folder; remove it or choose another folder")
+                throw WorkbookError("\(shownPath(path)) is a file, not a folder; remove it or choose another folder")
             }
             cleaning.lock()
             let first = cleaned.insert(path).inserted
@@ -96,46 +156,32 @@ public enum AtomicFile {
             if first { removeStaleTemporaries(in: path) }
             return
         }
-        if let problem = unusablePath(path) { throw WorkbookError(problem) }
+        if let problem = folderProblem(path, writable: true) { throw WorkbookError(problem) }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            let reason = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code ?? 0
-            if reason == Int(ENOSPC) || reason == Int(EDQUOT) {
-                throw WorkbookError("cannot create the folder \(path): the disk is full (\(String(cString: strerror(Int32(reason))))); free some space, or choose another folder")
+            let reason = Int32(((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code ?? 0)
+            if reason == ENOSPC || reason == EDQUOT {
+                throw WorkbookError("cannot create the folder \(shownPath(path)): the disk is full (\(String(cString: strerror(reason)))); free some space, or choose another folder")
             }
-            throw WorkbookError("cannot create the folder \(path): check its parent exists and is writable, or choose another folder")
+            throw WorkbookError(folderProblem(path, writable: true)
+                ?? "cannot create the folder \(shownPath(path))\(reason == 0 ? "" : " (\(String(cString: strerror(reason))))"); choose another folder")
         }
     }
 
     /// Checks, before any work, that `path` can be the folder a program writes into, and creates
-    /// nothing: a file where the folder should be, or (when `writable`) a folder, or the nearest
-    /// existing parent of a missing one, that cannot be written, fails at once with one line.
+    /// nothing (``folderProblem(_:writable:)``): what is in the way fails at once, with one line.
     public static func checkFolder(_ path: String, writable: Bool) throws {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
-            guard isFolder.boolValue else {
-                throw WorkbookError("\(path) is a file, not a folder; remove it or choose another folder")
-            }
-            if writable && access(path, W_OK) != 0 {
-                throw WorkbookError("cannot write into the folder \(path) (\(String(cString: strerror(errno)))): check its permissions, or choose another folder")
-            }
-            return
-        }
-        if let problem = unusablePath(path) { throw WorkbookError(problem) }
-        // The nearest existing parent. (Foundation's deletingLastPathComponent traps on "a" here.)
-        var parent = Substring(path)
-        repeat {
-            while parent.count > 1 && parent.hasSuffix("/") { parent.removeLast() }
-            if let slash = parent.lastIndex(of: "/") {
-                parent = slash == parent.startIndex ? "/" : parent[..<slash]
-            } else {
-                parent = "."
-            }
-        } while !FileManager.default.fileExists(atPath: String(parent), isDirectory: &isFolder) && parent != "." && parent != "/"
-        let parentPath = String(parent)
-        if !isFolder.boolValue || (writable && access(parentPath, W_OK) != 0) {
-            throw WorkbookError("cannot create the folder \(path): check its parent exists and is writable, or choose another folder")
+        if let problem = folderProblem(path, writable: writable) { throw WorkbookError(problem) }
+    }
+
+    /// Checks, before any work, that a file can be written at `path` (renamed into place there):
+    /// a folder where the file must go fails at once, not when the file is written.
+    public static func checkFileTarget(_ path: String) throws {
+        var status = stat()
+        if stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR {
+            throw WorkbookError("\(shownPath(path)) is a folder, where a file is to be written; "
+                                + "remove it or choose another folder")
         }
     }
 
@@ -250,6 +296,8 @@ public enum Interruption {
     /// last of them acts on; bit 24 says ``stop(_:)`` has begun, and no thread may create anything.
     private static let creators = ManagedAtomic<Int>(0)
     private static let counted = 0xFFFF, stopping = 1 << 24
+    /// Whether standard error is a terminal, asked in ``install()``: the handler may not ask.
+    nonisolated(unsafe) private static var stderrIsTerminal = false
 
     /// A file being written, whose temporary path the handler removes (``removingOnInterrupt(_:_:)``).
     public struct Entry: Sendable { fileprivate let index: Int }
@@ -326,6 +374,7 @@ public enum Interruption {
         _ = children
         _ = messages
         _ = creators.load(ordering: .relaxed)   // made now: the handler may not run an initialiser
+        stderrIsTerminal = isatty(STDERR_FILENO) == 1
         // A program started by another (a test runner, an IDE) may inherit these signals blocked.
         var set = sigset_t()
         sigemptyset(&set)
@@ -371,7 +420,10 @@ public enum Interruption {
         }
         for i in 0..<entries where paths[i * capacity] != 0 { unlink(paths + i * capacity) }
         if signal >= 0 && signal < 128, let line = messages[Int(signal)] {
+            // On a terminal, after the echoed ^C or a progress bar, on a line of its own; elsewhere
+            // (a log file, a pipe) the one line alone, without the leading newline.
             var rest = strlen(line), start = UnsafeRawPointer(line)
+            if !stderrIsTerminal { (start, rest) = (start + 1, rest - 1) }
             while rest > 0 {
                 let written = write(2, start, rest)
                 if written < 0 && errno == EINTR { continue }

@@ -8,24 +8,46 @@
 /// however long it is.
 public func excerpt(_ text: some StringProtocol, limit: Int = 60) -> String {
     var shown = String.UnicodeScalarView()
+    var count = 0   // shown.count, kept here: the view counts its scalars one by one
+    func show(_ text: String) {
+        shown.append(contentsOf: text.unicodeScalars)
+        count += text.unicodeScalars.count
+    }
     for scalar in text.unicodeScalars {
-        if shown.count >= limit { return String(shown) + "…" }
+        if count >= limit { return String(shown) + "…" }
         switch scalar {
-        case "\n": shown.append(contentsOf: "\\n".unicodeScalars)
-        case "\r": shown.append(contentsOf: "\\r".unicodeScalars)
-        case "\t": shown.append(contentsOf: "\\t".unicodeScalars)
+        case "\n": show("\\n")
+        case "\r": show("\\r")
+        case "\t": show("\\t")
         default:
             switch scalar.properties.generalCategory {
             // Controls (C0, DEL, C1), formatting (bidirectional overrides, zero widths, the BOM),
             // line and paragraph separators, and unassigned or private code points.
             case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned:
-                shown.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+                show("\\u{\(String(scalar.value, radix: 16, uppercase: true))}")
             default:
                 shown.append(scalar)
+                count += 1
             }
         }
     }
     return String(shown)
+}
+
+/// How many characters of a path a message shows (``shownPath(_:)``): more than the 60 of other
+/// quoted text, for a real path often runs past 60 and its end, the file's name, matters most.
+public let pathLimit = 200
+
+/// `path` as a message shows it: ``excerpt(_:limit:)`` cut at ``pathLimit`` characters.
+public func shownPath(_ path: some StringProtocol) -> String {
+    excerpt(path, limit: pathLimit)
+}
+
+/// A whole message line with every control character escaped as ``excerpt(_:limit:)`` escapes
+/// it, and nothing cut: what a message embeds from outside is cut where it is quoted, and this
+/// keeps the line one line whatever reached it.
+public func escapedLine(_ message: some StringProtocol) -> String {
+    excerpt(message, limit: .max)
 }
 
 /// `text` between single quotes, as ``excerpt(_:limit:)`` shows it: `'abc'`, `'\u{1B}[2J'`, `'xxxx…'`.

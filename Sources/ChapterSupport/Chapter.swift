@@ -111,6 +111,9 @@ extension Chapter {
         where options.folders.contains(folder) {
             try AtomicFile.checkFolder(path, writable: outputFolders.contains(folder))
         }
+        if outputFolders.contains(.checkpoints) && options.folders.contains(.checkpoints) {
+            for model in SavedModel.allCases { try AtomicFile.checkFileTarget(model.path(options)) }
+        }
     }
 
     public func run() throws {
@@ -148,14 +151,7 @@ extension Chapter {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            let first = fullMessage(for: error).split(separator: "\n").first.map(String.init)
-                ?? "\(error)"
-            var message = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
-            // "The value 'ten' is invalid for '--epochs <epochs>': --epochs must be …":
-            // our reason says it all.
-            if message.hasPrefix("The value '"), let reason = message.range(of: ">': ") {
-                message = String(message[reason.upperBound...])
-            }
+            let message = usageMessage(fullMessage(for: error))
             StandardError.write("error: \(message) (see --help)\n")
             Foundation.exit(ExitCode32.usage)
         }
@@ -178,6 +174,25 @@ extension Chapter {
     }
 }
 
+/// The one line a chapter prints for a bad command line, from ArgumentParser's message (`Error: …`,
+/// then its usage and a pointer to `--help`): the message up to the usage, without ArgumentParser's
+/// "The value 'ten' is invalid for '--epochs <epochs>': " before a reason of the workbook's own,
+/// which says it all. Escaped whole, and cut, for ArgumentParser quotes the command line as it is:
+/// a value holding a newline or an escape sequence stays one line, and a 100 KB option does not
+/// fill the screen.
+func usageMessage(_ full: String) -> String {
+    var message = Substring(full)
+    for trailer in ["\nUsage: ", "\nUSAGE: ", "\n  See '", "\nHelp: "] {
+        if let range = message.range(of: trailer) { message = message[..<range.lowerBound] }
+    }
+    while message.hasSuffix("\n") { message.removeLast() }
+    if message.hasPrefix("Error: ") { message = message.dropFirst(7) }
+    if message.hasPrefix("The value '"), let reason = message.range(of: ">': ") {
+        message = message[reason.upperBound...]
+    }
+    return excerpt(message, limit: 300)
+}
+
 extension Chapter {
     /// About how long one epoch of the chapter's training runs takes, in seconds, measured with the
     /// plain `swift run` on the 2-core laptop CPU of the README's anchors: Chapter05-Training's three
@@ -187,19 +202,33 @@ extension Chapter {
         Self.configuration.commandName == "Chapter05-Training" ? 0.007 : nil
     }
 
-    /// One line for standard error when `--epochs` makes the chapter run for more than a minute:
-    /// about how long, so that a learner is not left wondering (standard output, which tests and
-    /// pages compare, stays the same). Nil otherwise, and with `--quiet`.
+    /// About how many epochs of `--epochs`'s cost the notebooks' own counts make (Chapter05's
+    /// default run takes about an eighth of `--epochs 2000`'s time).
+    static var notebookEpochs: Int { 250 }
+
+    /// One line for standard error when `--epochs` or `--hidden-size` makes the chapter run for
+    /// more than a minute: about how long, so that a learner is not left wondering (standard
+    /// output, which tests and pages compare, stays the same). An epoch costs about the square of
+    /// the hidden size above the bidirectional model's 32, which dominates it. Nil otherwise, and
+    /// with `--quiet`.
     static func durationHint(_ options: ChapterOptions) -> String? {
-        guard let epochs = options.epochs, let perEpoch = secondsPerEpoch, !options.quiet else {
+        guard options.epochs != nil || options.hiddenSize != nil, let base = secondsPerEpoch,
+              !options.quiet else {
             return nil
         }
-        let seconds = Double(epochs) * perEpoch
+        let scale = Swift.max(1, Double(options.hiddenSize ?? 32) / 32)
+        let perEpoch = base * scale * scale
+        let seconds = Double(options.epochs ?? notebookEpochs) * perEpoch
         guard seconds >= 60 else { return nil }
-        let about = seconds < 5400 ? "\(Int((seconds / 60).rounded())) minutes"
+        let minutes = Int((seconds / 60).rounded())
+        let about = seconds < 5400 ? (minutes == 1 ? "a minute" : "\(minutes) minutes")
                                    : "\(Int((seconds / 3600).rounded())) hours"
-        return "note: --epochs \(epochs) will train for about \(about) here "
-            + "(about \(Int((perEpoch * 1000).rounded())) ms an epoch "
+        let given = [options.epochs.map { "--epochs \($0)" },
+                     options.hiddenSize.map { "--hidden-size \($0)" }].compactMap { $0 }
+        let each = perEpoch < 1 ? "\(Int((perEpoch * 1000).rounded())) ms"
+                                : "\((perEpoch * 10).rounded() / 10) s"
+        return "note: \(given.joined(separator: " ")) will train for about \(about) here "
+            + "(about \(each) an epoch "
             + "on a 2-core laptop); Ctrl-C stops it, leaving no file behind"
     }
 }

@@ -177,17 +177,17 @@ public struct LearningRateOption: ChapterOptionGroup {
                                + "(a number above 0)."),
             transform: { text in
                 guard let wide = Double(text), wide.isFinite, wide > 0 else {
-                    throw ValidationError("--learning-rate must be a number above 0, got \(text)")
+                    throw ValidationError("--learning-rate must be a number above 0, got \(excerpt(text))")
                 }
                 // Parameters are float32: a rate it cannot hold is refused by name, not as
                 // "not above 0".
                 let value = Float(wide)
                 guard value.isFinite else {
-                    throw ValidationError("--learning-rate \(text) is too large for float32 "
+                    throw ValidationError("--learning-rate \(excerpt(text)) is too large for float32 "
                                           + "(at most about 3.4e38); give a smaller rate")
                 }
                 guard value > 0 else {
-                    throw ValidationError("--learning-rate \(text) rounds to 0 in float32 "
+                    throw ValidationError("--learning-rate \(excerpt(text)) rounds to 0 in float32 "
                                           + "(the smallest is about 1.4e-45); give a larger rate")
                 }
                 return value
@@ -330,7 +330,7 @@ func whole(_ text: String, _ option: String, _ range: ClosedRange<Int>,
     guard let value = Int(text), range.contains(value) else {
         throw ValidationError("\(option) must be a whole number between \(range.lowerBound) "
                               + "and \(range.upperBound)"
-                              + (why.isEmpty ? "" : ", \(why)") + ", got \(text)")
+                              + (why.isEmpty ? "" : ", \(why)") + ", got \(excerpt(text))")
     }
     return value
 }
@@ -352,7 +352,7 @@ public struct CheckpointChoice: Sendable, Equatable {
                                   + "\(excerpt(name)); use one of \(names)")
         }
         guard !file.isEmpty else {
-            throw ValidationError("--checkpoint \(name)= must name a file after the =")
+            throw ValidationError("--checkpoint \(excerpt(name))= must name a file after the =")
         }
         (self.model, self.path) = (model, file)
     }

@@ -66,21 +66,36 @@ public final class Output {
     private var sourceMap: [String]? =
         ProcessInfo.processInfo.environment["WORKBOOK_OUTPUT_SOURCES"] == nil ? nil : []
 
-    /// Why standard output could not be written, the first time it could not (a full disk).
-    private var writeFailure: String?
+    /// The `errno` of the first write to standard output that failed (a full disk, a closed descriptor).
+    private var writeFailure: Int32?
 
     /// Writes `text` to standard output, all of it, or remembers why it could not. A progress bar
-    /// on the same screen is cleared first, so that the text starts a line of its own.
+    /// on the same screen is cleared first, so that the text starts a line of its own. A standard
+    /// output left non-blocking (EAGAIN) is waited for until it takes the rest; a closed pipe
+    /// (`| head`) with SIGPIPE ignored ends the program quietly, as SIGPIPE itself would.
     func write(_ text: String) {
         if shownBar > 0 { progressBar("") }
+        guard writeFailure == nil else { return }
         var text = text
         text.withUTF8 { bytes in
             var rest = UnsafeRawBufferPointer(bytes)
             while !rest.isEmpty {
                 let written = Foundation.write(STDOUT_FILENO, rest.baseAddress, rest.count)
                 if written < 0 && errno == EINTR { continue }
+                if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    var ready = pollfd(fd: STDOUT_FILENO, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&ready, 1, -1)
+                    continue
+                }
                 guard written > 0 else {
-                    writeFailure = writeFailure ?? String(cString: strerror(errno))
+                    let reason = written < 0 ? errno : EIO
+                    if reason == EPIPE {
+                        // The reader is gone: end as SIGPIPE ends a program, without a word.
+                        signal(SIGPIPE, SIG_DFL)
+                        raise(SIGPIPE)
+                        _exit(128 + SIGPIPE)
+                    }
+                    writeFailure = reason
                     return
                 }
                 rest = UnsafeRawBufferPointer(rebasing: rest[written...])
@@ -88,14 +103,24 @@ public final class Output {
         }
     }
 
-    /// Throws when some of the chapter's text or JSON could not be written (a full disk,
-    /// `/dev/full`): exiting 0 would hide that it is cut short. A closed pipe (`| head`) ends the
-    /// program before this, quietly: SIGPIPE's handler (``Interruption``) removes the temporary
-    /// files and exits with 128 + SIGPIPE.
+    /// Throws when some of the chapter's text or JSON could not be written, with what happened:
+    /// exiting 0 would hide that it is cut short. A closed pipe (`| head`) ends the program before
+    /// this, quietly: SIGPIPE's handler (``Interruption``) removes the temporary files and exits
+    /// with 128 + SIGPIPE.
     public func checkWritten() throws {
         guard let writeFailure else { return }
-        throw WorkbookError("the output could not be written whole (\(writeFailure)): "
-                            + "free some space, or send it elsewhere")
+        let cause = String(cString: strerror(writeFailure))
+        switch writeFailure {
+        case ENOSPC, EDQUOT:
+            throw WorkbookError("the output could not be written whole (\(cause)): "
+                                + "free some space, or send it elsewhere")
+        case EBADF:
+            throw WorkbookError("standard output is closed (\(cause)): run the chapter with its "
+                                + "output open, or send it to a file (> out.txt) or /dev/null")
+        default:
+            throw WorkbookError("the output could not be written whole (\(cause)): "
+                                + "send it elsewhere (a file, > out.txt)")
+        }
     }
 
     /// A line of the chapter's narrative output (not in `--quiet` or `--json`).

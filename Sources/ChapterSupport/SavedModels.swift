@@ -78,7 +78,7 @@ public enum SavedModel: String, CaseIterable, Sendable {
     public static func checkGivenFiles(_ options: ChapterOptions) throws {
         for model in allCases {
             if let file = options.checkpointFiles[model] {
-                _ = try Checkpoint.read(from: file, remedy: model.givenRemedy())
+                _ = try readCheckpoint(file, remedy: model.givenRemedy())
             }
         }
     }
@@ -89,7 +89,7 @@ public enum SavedModel: String, CaseIterable, Sendable {
     ///   (its names, shapes, dtype or recorded model).
     func load(into tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)],
               given file: String, _ options: ChapterOptions) throws -> [String] {
-        let checkpoint = try Checkpoint.read(from: file, remedy: givenRemedy())
+        let checkpoint = try Self.readCheckpoint(file, remedy: givenRemedy())
         var notes = ["given with --checkpoint"]
         // Only the workbook's metadata (one that names its model) records the run's settings; other
         // writers' keys, such as save_model's "format", are not settings.
@@ -109,14 +109,15 @@ public enum SavedModel: String, CaseIterable, Sendable {
     func loadFromFolder(into tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)],
                         _ options: ChapterOptions) throws -> Source {
         let path = path(options)
-        guard FileManager.default.fileExists(atPath: path) else {
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
             let old = oldPath(options)
             return .trained(reason: FileManager.default.fileExists(atPath: old)
-                ? "no checkpoint at \(path); \(old) is in the old format, which is not read: "
+                ? "no checkpoint at \(shownPath(path)); \(shownPath(old)) is in the old format, which is not read: "
                   + "Chapter05-Training remakes it"
-                : "no checkpoint at \(path)")
+                : "no checkpoint at \(shownPath(path))")
         }
-        let checkpoint = try Checkpoint.read(from: path, remedy: Self.remedy(options))
+        let checkpoint = try Self.readCheckpoint(path, remedy: Self.remedy(options))
         var notes: [String] = []
         if checkpoint.model == nil {
             notes.append("without the workbook's metadata: used as it is")
@@ -126,9 +127,42 @@ public enum SavedModel: String, CaseIterable, Sendable {
             let settings = checkpoint.metadata.sorted { $0.key < $1.key }
             let shown = settings.prefix(8).map { "\(excerpt($0.key, limit: 40)) \(excerpt($0.value))" }
                 + (settings.count > 8 ? ["… (\(settings.count - 8) more)"] : [])
-            return .trained(reason: "\(path) was made with other settings (\(shown.joined(separator: ", ")))")
+            return .trained(reason: "\(shownPath(path)) was made with other settings (\(shown.joined(separator: ", ")))")
         }
         return .loaded(notes: notes + (try fill(tensors, optional: optional, from: checkpoint, options, remedy: Self.remedy(options))))
+    }
+
+    /// Reads the checkpoint at `path` (``Checkpoint/read(from:remedy:)``), after looking at what is
+    /// there as the read will meet it: a loop of symbolic links, or something that is not a regular
+    /// file (`/dev/null`, `/dev/zero`, a FIFO, a socket), is named for what it is, not taken for a
+    /// missing or unreadable checkpoint (a FIFO or `/dev/zero` would never end). The path is shown
+    /// cut, as ``shownPath(_:)`` cuts it.
+    static func readCheckpoint(_ path: String, remedy: CheckpointRemedy) throws -> Checkpoint {
+        let shown = shownPath(path)
+        let fix = remedy.givenWith.map { "give \($0) another file, or leave that option out" }
+            ?? "delete it and run \(remedy.program) again, or pass \(remedy.skipFlag)"
+        var status = stat()
+        if stat(path, &status) != 0 {
+            if errno == ELOOP {
+                throw WorkbookError("\(shown) is a loop of symbolic links "
+                                    + "(\(String(cString: strerror(ELOOP)))): \(fix)")
+            }
+        } else {
+            let kind: String? = switch status.st_mode & S_IFMT {
+            case S_IFREG, S_IFDIR: nil   // a file to read; a folder, which the reader names
+            case S_IFCHR: "a character device"
+            case S_IFBLK: "a block device"
+            case S_IFIFO: "a FIFO (a named pipe)"
+            case S_IFSOCK: "a socket"
+            default: "not a file"
+            }
+            if let kind { throw WorkbookError("\(shown) is \(kind), not a regular file: \(fix)") }
+        }
+        do {
+            return try Checkpoint.read(from: path, remedy: remedy)
+        } catch let error as WorkbookError {
+            throw WorkbookError(error.message.replacingOccurrences(of: escapedLine(path), with: shown))
+        }
     }
 
     /// Copies `checkpoint` into the model, under the workbook's names or the other names PyTorch
@@ -200,7 +234,7 @@ extension SavedModel {
             let trained = try train(options.silenced, Output(options: options.silenced))
             for (target, value) in zip(tensors + optional, trained) { target.tensor.assign(value.tensor) }
         case .loaded(let notes):
-            output.line("\(label): loaded \(given ?? path(options))"
+            output.line("\(label): loaded \(shownPath(given ?? path(options)))"
                         + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"),
                         sourceFile: sourceFile, sourceLine: sourceLine)
         }

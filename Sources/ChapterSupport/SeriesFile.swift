@@ -22,7 +22,8 @@ import Foundation
 /// Chapters print its message on one line and exit with ``ExitCode32/input``.
 public struct SeriesFileError: Error, CustomStringConvertible, Equatable {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// `message` on one line, its control characters escaped (``escapedLine(_:)``).
+    public init(_ message: String) { self.message = escapedLine(message) }
     public var description: String { message }
 }
 
@@ -53,7 +54,7 @@ public func readSeries(path: String, column: String?, minimumCount: Int,
         throw SeriesFileError("--csv was given an empty file name: "
                               + "give a file with one number per line, or a CSV file and --column NAME")
     }
-    let shown = excerpt(path, limit: 200)
+    let shown = shownPath(path)
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
         var status = stat()
@@ -112,12 +113,20 @@ public func readSeries(named name: String, column: String?, minimumCount: Int,
                               + "or a CSV header line and rows")
     }
     let firstFields = first.fields.map(trimmed)
-    let hasHeader = firstFields.contains { Float($0) == nil }
+    let hasHeader = firstFields.contains { seriesValue($0) == .notANumber }
     var index = 0
     var columnName: String?
     var headerCount = firstFields.count
     var values: [Float] = []
     if hasHeader {
+        // One column and no --column: a name that starts as a number does (`1_000`, `"1,000"`,
+        // `5\0x`, a second byte order mark) is a value written wrong, not a header to drop
+        // without a word.
+        if column == nil, firstFields.count == 1, startsLikeNumber(firstFields[0]) {
+            throw SeriesFileError("\(name) line \(first.line): \(quoted(firstFields[0])) is not a "
+                                  + "number, and is no column's name (a name starts with a letter): "
+                                  + "write the number plainly (1000, 1.5e3), or name the column")
+        }
         if let bad = firstFields.firstIndex(where: {
             $0.unicodeScalars.contains { $0.properties.generalCategory == .control }
         }) {
@@ -171,11 +180,18 @@ public func readSeries(named name: String, column: String?, minimumCount: Int,
                                   + "\(headerCount): quote a field that holds a comma (\"1,5\")")
         }
         let field = trimmed(row.fields[index])
-        guard let value = Float(field), value.isFinite else {
-            throw SeriesFileError("\(place): \(quoted(field)) is not a finite number"
-                                  + "\(columnName.map { " (column \(quoted($0)))" } ?? "")")
+        let inColumn = columnName.map { " (column \(quoted($0)))" } ?? ""
+        switch seriesValue(field) {
+        case .value(let value): values.append(value)
+        case .notANumber:
+            throw SeriesFileError("\(place): \(quoted(field)) is not a finite number\(inColumn)")
+        case .tooLarge:
+            throw SeriesFileError("\(place): \(quoted(field))\(inColumn) is too large for float32 "
+                                  + "(at most about 3.4e38); divide the series by a constant")
+        case .roundsToZero:
+            throw SeriesFileError("\(place): \(quoted(field))\(inColumn) rounds to 0 in float32 "
+                                  + "(the smallest is about 1.4e-45); multiply the series by a constant")
         }
-        values.append(value)
         if values.count > maximumCount {
             throw SeriesFileError("\(name) has more than \(maximumCount) values: "
                                   + "use the last \(maximumCount) or fewer")
@@ -190,6 +206,47 @@ public func readSeries(named name: String, column: String?, minimumCount: Int,
                               + "(or a shorter --window-length)")
     }
     return values
+}
+
+/// What a field is as a value of the series, which is float32.
+enum SeriesValue: Equatable {
+    case value(Float)
+    /// Not a number, or NaN or infinite.
+    case notANumber
+    /// A finite number float32 cannot hold (`1e39`).
+    case tooLarge
+    /// A number that is not 0 but float32 rounds to 0 (`1e-50`): refused, not read as 0.
+    case roundsToZero
+}
+
+/// `field` as a value of the series. The whole field is read: Swift's `Float("30\0x")` reads the C
+/// string up to the NUL byte, 30, so a field holding a NUL is no number.
+func seriesValue(_ field: String) -> SeriesValue {
+    guard !field.utf8.contains(0), let value = Float(field), let wide = Double(field), !value.isNaN else {
+        return .notANumber
+    }
+    if value.isInfinite {
+        // "inf", "infinity", or a number beyond even Double's range (1e400).
+        let spelled = field.lowercased().contains("inf")
+        return spelled || !field.contains(where: \.isNumber) ? .notANumber : .tooLarge
+    }
+    if value == 0 {
+        // 1e-50 is 0 in float32; 1e-400 is 0 even in Double: look at the digits before the exponent.
+        let mantissa = field.prefix { $0 != "e" && $0 != "E" && $0 != "p" && $0 != "P" }
+        let hex = mantissa.lowercased().contains("x")
+        let digits = hex ? mantissa.drop { $0 != "x" && $0 != "X" }.dropFirst() : mantissa[...]
+        if wide != 0 || digits.contains(where: { $0.isHexDigit && $0 != "0" }) { return .roundsToZero }
+    }
+    return .value(value)
+}
+
+/// Whether `name` starts as a number does: a digit, or a sign or point and then a digit, or a
+/// byte order mark (a second one, after the one a spreadsheet writes at the file's start).
+private func startsLikeNumber(_ name: String) -> Bool {
+    let scalars = Array(name.unicodeScalars.prefix(2))
+    guard let first = scalars.first else { return false }
+    if first == "\u{FEFF}" || ("0"..."9").contains(first) { return true }
+    return "+-.".unicodeScalars.contains(first) && scalars.count > 1 && ("0"..."9").contains(scalars[1])
 }
 
 /// A field without the spaces and tabs around it (`1, 2` reads as `1` and `2`).
@@ -352,7 +409,13 @@ struct CSVRows {
                 if !wasQuoted { field.append(b) }
             default:
                 if wasQuoted {
-                    let shown = String(decoding: [b], as: UTF8.self)
+                    // The whole character, not its first byte alone (`"1"é`).
+                    var bytes = [b]
+                    while b >= 0xC0, bytes.count < 4, let next = try peek(), next & 0xC0 == 0x80 {
+                        bytes.append(next)
+                        _ = try take()
+                    }
+                    let shown = String(decoding: bytes, as: UTF8.self)
                     throw SeriesFileError("\(name) line \(line): a quoted field is followed by "
                                           + "\(quoted(shown)), not by a comma or the line's end "
                                           + "(a quote inside a field is written twice, \"\")")

@@ -418,7 +418,7 @@ public struct Checkpoint: Equatable, Sendable {
         let wants = expected.map { " (it expects \($0))" } ?? ""
         switch error {
         case .empty, .notACheckpoint, .truncated, .checksumMismatch, .malformed:
-            return "\(path) is damaged (\(oneLine(error.description))): \(remedy.damaged)"
+            return "\(path) is damaged (\(oneLine(error.description, limit: 200))): \(remedy.damaged)"
         case .oldFormat:
             return "\(path) is in the workbook's old RNNWBCK format, which it no longer reads (checkpoints are safetensors files now): "
                 + remedy.damaged
@@ -426,7 +426,8 @@ public struct Checkpoint: Equatable, Sendable {
             return "\(path) holds \(oneLine(name)) as \(oneLine(dtype)), not F32: the workbook reads float32 tensors only "
                 + "(in PyTorch, save model.float().state_dict()); \(remedy.again)"
         case .wrongModel(let found, let expected):
-            return "\(path) holds \(oneLine(found)), not \(oneLine(expected)): \(remedy.again)"
+            // A model's name at 100: the workbook's own run to 85 characters, and must show whole.
+            return "\(path) holds \(oneLine(found, limit: 100)), not \(oneLine(expected, limit: 100)): \(remedy.again)"
         case .missingTensor(let name):
             return "\(path) holds no tensor \(oneLine(name)), which the model needs\(wants): \(remedy.again)"
         case .unexpectedTensor(let name):
@@ -568,9 +569,10 @@ private func check(_ condition: Bool, _ message: @autoclosure () -> String) {
 }
 
 /// Keeps a message on one line and short when a name read from a file holds line breaks, escape
-/// sequences or other controls (shown escaped, `\u{1B}`), or is very long (cut, with "…").
-private func oneLine(_ text: String) -> String {
-    excerpt(text, limit: 200)
+/// sequences or other controls (shown escaped, `\u{1B}`), or is very long (cut, with "…"): at 60
+/// characters, as every text from outside; the reader's own sentences and model names at `limit`.
+private func oneLine(_ text: String, limit: Int = 60) -> String {
+    excerpt(text, limit: limit)
 }
 
 /// What is wrong with a checkpoint's bytes, or why it does not fit a model.

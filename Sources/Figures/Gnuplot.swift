@@ -95,7 +95,7 @@ public enum Gnuplot {
                                     + "raise the limit (ulimit -f unlimited) and run again")
             }
             let said = summary(of: String(decoding: message, as: UTF8.self))
-            throw WorkbookError("gnuplot could not render \(outfile) from \(path): \(said.isEmpty ? "it wrote no image" : said)")
+            throw WorkbookError("gnuplot could not render \(shownPath(outfile)) from \(shownPath(path)): \(said.isEmpty ? "it wrote no image" : said)")
         }
         if rename(temporary.path, target.path) != 0 {
             let reason = String(cString: strerror(errno))
@@ -187,13 +187,14 @@ public enum Gnuplot {
         let chosen = errors.isEmpty ? lines : errors
         let located = chosen.filter { $0.range(of: #"line \d+:"#, options: .regularExpression) != nil }
         let others = chosen.filter { !located.contains($0) }
-        return Array((located + others).prefix(3)).joined(separator: " | ")
+        // Escaped and cut, each: gnuplot quotes the script's lines, and the path, as they are.
+        return Array((located + others).prefix(3)).map { excerpt($0, limit: 200) }.joined(separator: " | ")
     }
 
     /// The line to print when gnuplot is missing, e.g. "gnuplot is not installed: the figure scripts are in plots/ ;
     /// install it (sudo apt-get install gnuplot-nox, or brew install gnuplot) to render them".
     public static func installHint(directory: String) -> String {
-        let folder = directory.hasSuffix("/") ? directory : directory + "/"
+        let folder = shownPath(directory.hasSuffix("/") ? directory : directory + "/")
         return "gnuplot is not installed: the figure scripts are in \(folder) ; install it (sudo apt-get install gnuplot-nox, or brew install gnuplot) to render them"
     }
 }

@@ -46,6 +46,20 @@ struct CSVTests {
         ("1\n2\n\u{1B}[2Jabc\n", [], "error: data.csv line 3: '\\u{1B}[2Jabc' is not a finite number"),
         ("1\n" + String(repeating: "7", count: 100) + "x\n", [], "error: data.csv line 2: '777777777777777777777777777777777777777777777777777777777777…' is not a finite number"),
         ("a\n1\n", ["--column", "\u{1B}[2J"], "error: data.csv has no column '\\u{1B}[2J'; its columns are 'a'"),
+        // A NUL byte ends no value early: the whole field is read.
+        ("1\n30\u{0}garbage\n", [], "error: data.csv line 2: '30\\u{0}garbage' is not a finite number"),
+        ("5\u{0}x\n1\n2\n", [],
+         "error: data.csv line 1: '5\\u{0}x' is not a number, and is no column's name (a name starts with a letter): write the number plainly (1000, 1.5e3), or name the column"),
+        // float32's range, by name: too large, or a number that would round to 0.
+        ("1e39\n1\n", [], "error: data.csv line 1: '1e39' is too large for float32 (at most about 3.4e38); divide the series by a constant"),
+        ("1\n1e-50\n", [], "error: data.csv line 2: '1e-50' rounds to 0 in float32 (the smallest is about 1.4e-45); multiply the series by a constant"),
+        ("v\n1\n1e-400\n", [], "error: data.csv line 3: '1e-400' (column 'v') rounds to 0 in float32"),
+        // A first line that is a value written wrong is not dropped as a header.
+        ("1_000\n1\n2\n", [], "error: data.csv line 1: '1_000' is not a number, and is no column's name (a name starts with a letter): write the number plainly (1000, 1.5e3), or name the column"),
+        ("\"1,000\"\n1\n2\n", [], "error: data.csv line 1: '1,000' is not a number, and is no column's name"),
+        ("\u{FEFF}\u{FEFF}1\n2\n", [], "error: data.csv line 1: '\\u{FEFF}1' is not a number, and is no column's name"),
+        // The character after a closing quote, whole.
+        ("v\n\"1\"é\n", [], "error: data.csv line 2: a quoted field is followed by 'é', not by a comma or the line's end"),
         // The caps: read as a stream, refused where the cap is met.
         (String(repeating: "1", count: 70_000) + "\n", [],
          "error: data.csv line 1 starts a row longer than 65536 bytes, the most --csv reads in a row: give one number per line, or fewer columns"),

@@ -32,7 +32,9 @@ let productsDirectory: URL = {
 func runChapter(_ chapter: String, _ arguments: [String], in folder: URL,
                 environment: [String: String]? = nil) throws -> ChapterRun {
     let process = Process()
-    process.executableURL = productsDirectory.appendingPathComponent(chapter)
+    // A chapter's name, or the absolute path of a program that runs one (setpriv).
+    process.executableURL = chapter.hasPrefix("/") ? URL(fileURLWithPath: chapter)
+                                                   : productsDirectory.appendingPathComponent(chapter)
     process.arguments = arguments
     process.currentDirectoryURL = folder
     if let environment { process.environment = environment }

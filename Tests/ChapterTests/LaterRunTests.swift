@@ -170,7 +170,21 @@ struct LaterRunTests {
         let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         let note = "note: --epochs 1000000 will train for about 2 hours here (about 7 ms an epoch on a 2-core laptop); Ctrl-C stops it, leaving no file behind"
-        #expect(said == note + "\n\ninterrupted: stopped before finishing; no partial file was left behind\n", "\(said)")
+        #expect(said == note + "\ninterrupted: stopped before finishing; no partial file was left behind\n", "\(said)")
+        // A run made long by --hidden-size, with the notebooks' epochs, gets one too.
+        let wide = Process()
+        wide.executableURL = productsDirectory.appendingPathComponent("Chapter05-Training")
+        wide.arguments = ["--hidden-size", "512", "--corrected", "--no-render"]
+        wide.currentDirectoryURL = folder
+        let wideErr = Pipe()
+        (wide.standardError, wide.standardOutput) = (wideErr, FileHandle.nullDevice)
+        try wide.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(wide.processIdentifier, SIGINT)
+        let wideSaid = String(decoding: wideErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        wide.waitUntilExit()
+        #expect(wideSaid == "note: --hidden-size 512 will train for about 7 minutes here (about 1.8 s an epoch on a 2-core laptop); Ctrl-C stops it, leaving no file behind\n"
+                + "interrupted: stopped before finishing; no partial file was left behind\n", "\(wideSaid)")
         // A short run, or --quiet, gets no hint.
         let short = try runChapter("Chapter05-Training", ["--epochs", "2", "--no-render"], in: folder)
         #expect(short.status == 0 && short.standardError.isEmpty, "\(short.standardError)")

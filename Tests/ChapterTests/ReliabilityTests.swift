@@ -316,6 +316,39 @@ struct ReliabilityTests {
         #expect(corrected.status == 0, "\(corrected.standardError)")
     }
 
+    @Test("A hidden size too large for the notebook's linear model: exit 65, and the message names the hidden size, not the learning rate")
+    func wideStateOverflow() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try runChapter("Chapter05-Training", ["--hidden-size", "200", "--learning-rate", "1e-12", "--epochs", "2", "--no-render"], in: folder)
+        // The loss is inf or nan, as the overflow falls.
+        #expect(run.standardError.hasPrefix("error: the from-scratch DRNN diverged at epoch 0 (loss "), "\(run.standardError)")
+        expectFailure(run, status: 65, "it stopped there and kept its last finite parameters, and no checkpoint was written. The notebook's linear recurrence has no tanh to bound it, so a fresh model with --hidden-size 200 overflows float32 at once, whatever the learning rate: use a smaller --hidden-size, or --corrected (tanh).", in: folder)
+        #expect(!run.standardError.contains("1e-12"))
+    }
+
+    @Test("A checkpoint that is a loop of symbolic links, or not a regular file: named for what it is, exit 74")
+    func checkpointsThatAreNoFiles() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let checkpoints = folder.appendingPathComponent("checkpoints")
+        try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: checkpoints.appendingPathComponent("deep-rnn-scratch.safetensors").path,
+                                                   withDestinationPath: "deep-rnn-scratch.safetensors")
+        let loop = try runChapter("Chapter06-Approximation", ["--epochs", "1", "--no-render"], in: folder)
+        expectFailure(loop, status: 74, "error: checkpoints/deep-rnn-scratch.safetensors is a loop of symbolic links (Too many levels of symbolic links): delete it and run Chapter05-Training again, or pass --retrain", in: folder)
+        #expect(!loop.standardOutput.contains("training it here"), "\(loop.standardOutput)")
+        #expect(mkfifo(folder.appendingPathComponent("fifo").path, 0o644) == 0)
+        for (file, message) in [
+            ("/dev/zero", "error: /dev/zero is a character device, not a regular file: give --checkpoint deep-rnn-concise another file, or leave that option out"),
+            ("/dev/null", "error: /dev/null is a character device, not a regular file: give --checkpoint deep-rnn-concise another file, or leave that option out"),
+            ("fifo", "error: fifo is a FIFO (a named pipe), not a regular file: give --checkpoint deep-rnn-concise another file, or leave that option out"),
+        ] {
+            let run = try runChapter("Chapter06-Approximation", ["--epochs", "1", "--no-render", "--checkpoint", "deep-rnn-concise=\(file)"], in: folder)
+            expectFailure(run, status: 74, message, in: folder)
+        }
+    }
+
     @Test("Ctrl-C during training: exit 130, one line, no file at all")
     func interruptedTraining() throws {
         let folder = try temporaryFolder()
@@ -323,6 +356,7 @@ struct ReliabilityTests {
         let run = try runInterrupted("Chapter05-Training", ["--epochs", "1000000", "--no-render"], after: 0.5, in: folder)
         #expect(run.status == 130)
         #expect(run.standardError.contains("interrupted: stopped before finishing; no partial file was left behind"))
+        #expect(!run.standardError.contains("\n\n") && !run.standardError.hasPrefix("\n"), "a blank line on standard error, which is no terminal: \(run.standardError)")
         #expect(files(under: folder).isEmpty, "\(files(under: folder))")
     }
 
@@ -336,7 +370,9 @@ struct ReliabilityTests {
         #expect(run.status == 128 + signal)
         // The first line is the hint on how long a million epochs take (LaterRunTests).
         #expect(run.standardError.hasPrefix("note: --epochs 1000000 will train for about"), "\(run.standardError)")
-        #expect(run.standardError.hasSuffix("\n\ninterrupted: stopped before finishing; no partial file was left behind\n"), "\(run.standardError)")
+        // Standard error is no terminal here: the message is one line, with no blank line before it.
+        #expect(run.standardError.hasSuffix("\ninterrupted: stopped before finishing; no partial file was left behind\n"), "\(run.standardError)")
+        #expect(run.standardError.split(separator: "\n", omittingEmptySubsequences: false).count == 3, "\(run.standardError)")
         #expect(files(under: folder).isEmpty, "\(files(under: folder))")
     }
 

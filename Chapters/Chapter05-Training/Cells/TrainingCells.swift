@@ -43,13 +43,22 @@ public func trainDRNNCell(_ options: ChapterOptions,
     log.finish()
     // The notebook's linear recurrence multiplies its state by about 1.8 per step: a long window
     // alone overflows a fresh model, whatever the learning rate.
+    // A large hidden size sums that many such states into each one: about 150 and more overflow
+    // at the first epoch, even at a learning rate of 1e-12.
     let longWindow = !options.corrected && options.windowLength > 19 && losses.count == 1
+    let wideState = !options.corrected && options.hiddenSize(8) > 8 && losses.count == 1
+        && optimizer.learningRate <= 0.0001
     try TrainingDiverged.check(losses, run: "the from-scratch DRNN",
                                learningRate: optimizer.learningRate, clipped: true,
                                cause: longWindow
                                    ? "The notebook's linear recurrence can grow about 1.8 times per "
                                      + "step, so a window of \(options.windowLength) overflows a fresh "
                                      + "model: use a shorter --window-length, or --corrected (tanh)."
+                                   : wideState
+                                   ? "The notebook's linear recurrence has no tanh to bound it, so a "
+                                     + "fresh model with --hidden-size \(options.hiddenSize(8)) overflows "
+                                     + "float32 at once, whatever the learning rate: use a smaller "
+                                     + "--hidden-size, or --corrected (tanh)."
                                    : nil)
     return (line, drnn, losses)
 }
