@@ -115,7 +115,7 @@ struct SignalTests {
         let run = try runRaw("Chapter05-Training", ["--epochs", "2", "--no-render"], in: folder, through: "ulimit -f 4")
         #expect(run.reason == .exit && run.status == 128 + SIGXFSZ, "\(run.reason) \(run.status)")
         #expect(run.standardError.split(separator: "\n").count == 1, "\(run.standardError)")
-        #expect(run.standardError.hasSuffix("\nerror: a file reached the file size limit (ulimit -f), so the run stopped; no partial file was left behind: raise the limit (ulimit -f unlimited) and run again\n"),
+        #expect(run.standardError == ("error: a file reached the file size limit (ulimit -f), so the run stopped; no partial file was left behind: raise the limit (ulimit -f unlimited) and run again\n"),
                 "\(run.standardError)")
         #expect(!files(under: folder).contains { $0.contains(".tmp") }, "\(files(under: folder))")
     }
@@ -156,7 +156,7 @@ struct SignalTests {
         #else
         let name = names[signal] ?? ""
         #endif
-        #expect(run.standardError.hasSuffix("\n\ninterrupted by \(name): stopped before finishing; no partial file was left behind\n"), "\(run.standardError)")
+        #expect(run.standardError.hasSuffix("\ninterrupted by \(name): stopped before finishing; no partial file was left behind\n"), "\(run.standardError)")
         #expect(files(under: folder).isEmpty, "\(files(under: folder))")
     }
 
@@ -167,7 +167,7 @@ struct SignalTests {
         let run = try ReliabilityTests().runInterrupted("Chapter05-Training", ["--epochs", "1000000", "--no-render"], after: 0.5,
                                                         in: folder, signal: SIGXCPU)
         #expect(run.status == 128 + SIGXCPU)
-        #expect(run.standardError.hasSuffix("\n\nerror: the run reached its processor time limit (ulimit -t), so it stopped; no partial file was left behind: raise the limit (ulimit -t unlimited) and run again\n"),
+        #expect(run.standardError.hasSuffix("\nerror: the run reached its processor time limit (ulimit -t), so it stopped; no partial file was left behind: raise the limit (ulimit -t unlimited) and run again\n"),
                 "\(run.standardError)")
         #expect(files(under: folder).isEmpty, "\(files(under: folder))")
     }
