@@ -16,7 +16,7 @@ import AtomicFiles
         // `swift run` in the package, or a chapter run in any other folder: unchanged.
         #expect(WorkingFolder.replacement(current: package, programFolder: package + "/.build/debug",
                                           package: package) == nil)
-        #expect(WorkingFolder.replacement(current: "/tmp/work", programFolder: "/d/Build/Products/Debug",
+        #expect(WorkingFolder.replacement(current: "/home/learner/work", programFolder: "/d/Build/Products/Debug",
                                           package: package) == nil)
         // No package folder any more (the program was copied elsewhere): unchanged.
         #expect(WorkingFolder.replacement(current: "/d", programFolder: "/d", package: nil) == nil)
