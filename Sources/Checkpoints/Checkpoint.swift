@@ -367,16 +367,16 @@ public struct Checkpoint: Equatable, Sendable {
     public static func read(from path: String, remedy: CheckpointRemedy) throws -> Checkpoint {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw WorkbookError("no checkpoint at \(path): \(remedy.missing)")
+            throw WorkbookError("no checkpoint at \(shownPath(path)): \(remedy.missing)")
         }
         guard !isFolder.boolValue else {
-            throw WorkbookError("\(path) is a folder, not a checkpoint: \(remedy.folder)")
+            throw WorkbookError("\(shownPath(path)) is a folder, not a checkpoint: \(remedy.folder)")
         }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw WorkbookError("cannot read \(path): \(remedy.unreadable)") }
+        guard descriptor >= 0 else { throw WorkbookError("cannot read \(shownPath(path)): \(remedy.unreadable)") }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw WorkbookError("cannot read \(path): \(remedy.unreadable)") }
+        guard fstat(descriptor, &status) == 0 else { throw WorkbookError("cannot read \(shownPath(path)): \(remedy.unreadable)") }
         let fileSize = Int(status.st_size)
         // The length, then the header it declares (or the byte after the length, when the file is too
         // short for that header), then, once the header fits the file's size, the data it declares:
@@ -390,7 +390,7 @@ public struct Checkpoint: Equatable, Sendable {
             while done < count {
                 let got = bytes.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress! + start + done, count - done) }
                 if got < 0 && errno == EINTR { continue }
-                guard got >= 0 else { throw WorkbookError("cannot read \(path): \(remedy.unreadable)") }
+                guard got >= 0 else { throw WorkbookError("cannot read \(shownPath(path)): \(remedy.unreadable)") }
                 if got == 0 { break }   // the file shrank meanwhile: what is there is checked
                 done += got
             }
@@ -407,7 +407,7 @@ public struct Checkpoint: Equatable, Sendable {
             checkpoint.path = path
             return checkpoint
         } catch let error as CheckpointError {
-            throw WorkbookError(message(for: error, path: path, remedy: remedy))
+            throw WorkbookError(message(for: error, path: shownPath(path), remedy: remedy))
         }
     }
 
@@ -483,7 +483,7 @@ public struct Checkpoint: Equatable, Sendable {
     public func load(into tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)] = [],
                      expectedModel: String, remedy: CheckpointRemedy, expected: String? = nil) throws -> Bool {
         if let problem = mismatch(with: tensors, optional: optional, expectedModel: expectedModel) {
-            throw WorkbookError(Checkpoint.message(for: problem, path: path ?? "the checkpoint", remedy: remedy,
+            throw WorkbookError(Checkpoint.message(for: problem, path: path.map(shownPath) ?? "the checkpoint", remedy: remedy,
                                                    expected: expected ?? Checkpoint.summary(tensors, optional: optional)))
         }
         var stored: [String: NamedValues] = [:]

@@ -400,6 +400,34 @@ struct CheckpointTests {
         #expect(checkpoint.mismatch(with: fresh.allTensors, expectedModel: Self.drnnModel) == nil)
     }
 
+    @Test("A checkpoint's path in a message is cut at 200 characters: missing, and read but not fitting")
+    func longPathsAreCut() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("rnn-workbook-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let folder = base.appendingPathComponent(String(repeating: "p", count: 120))
+            .appendingPathComponent(String(repeating: "q", count: 120))
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("deep-rnn-scratch.safetensors").path
+        #expect(path.count > 250)
+
+        let missing = #expect(throws: WorkbookError.self) {
+            _ = try Checkpoint.read(from: path, remedy: Self.remedy)
+        }
+        #expect(missing?.message.contains(path) == false, "\(missing?.message ?? "")")
+        #expect(missing?.message.hasPrefix("no checkpoint at \(shownPath(path)):") == true, "\(missing?.message ?? "")")
+
+        var wrongShape = Self.drnn(seed: 1).allTensors
+        wrongShape[wrongShape.count - 1] = ("b_q", Tensor([1, 2]))
+        try Checkpoint(model: Self.drnnModel, tensors: wrongShape).write(to: path)
+        let checkpoint = try Checkpoint.read(from: path, remedy: Self.remedy)
+        let refused = #expect(throws: WorkbookError.self) {
+            try checkpoint.load(into: Self.drnn(seed: 2).allTensors, expectedModel: Self.drnnModel, remedy: Self.remedy)
+        }
+        #expect(refused?.message.contains(path) == false, "\(refused?.message ?? "")")
+        #expect(refused?.message.hasPrefix("\(shownPath(path)) holds b_q of shape [2], not [1]") == true,
+                "\(refused?.message ?? "")")
+    }
+
     @Test("load(into:) refuses a checkpoint that does not fit and changes nothing")
     func loadRefusals() throws {
         let source = Self.drnn(seed: 1)
