@@ -14,7 +14,7 @@
  $\hat y_i$ is compared with every label $y_j$. Expanding the square and summing over $i$ and $j$,
  with $\overline{\hat y}$ and $\bar y$ the means and $\frac1N \sum_i \hat y_i^2 = \operatorname{var}(\hat y) + \overline{\hat y}^2$:
 
- $$\frac{1}{N^2} \sum_{i,j} (\hat y_i - y_j)^2 = \frac1N \sum_i \hat y_i^2 - 2\, \overline{\hat y}\, \bar y + \frac1N \sum_j y_j^2 = \operatorname{var}(\hat y) + \left(\overline{\hat y} - \bar y\right)^2 + \operatorname{var}(y).$$
+ $$\frac{1}{N^2} \sum_{i,j} (\hat y_i - y_j)^2 = \frac1N \sum_i \hat y_i^2 - 2 \overline{\hat y} \bar y + \frac1N \sum_j y_j^2 = \operatorname{var}(\hat y) + \left(\overline{\hat y} - \bar y\right)^2 + \operatorname{var}(y).$$
 
  The loss sees only the predictions' spread and mean. Its minimum is at $\operatorname{var}(\hat y) = 0$
  and $\overline{\hat y} = \bar y$: a constant prediction equal to the labels' mean, which scores
@@ -101,7 +101,7 @@ struct LossChapter: Chapter {
         //: Without an activation the recurrence is linear, and unrolled, layer 1's state at step $t$
         //: is a sum of powers of $W_{hh}$:
         //:
-        //: $$H_t = \sum_{s=0}^{t} \left(I_s W_{xh} + b_h\right) W_{hh}^{\,t-s}.$$
+        //: $$H_t = \sum_{s=0}^{t} \left(I_s W_{xh} + b_h\right) W_{hh}^{t-s}.$$
         //:
         //: A power $W^k$ grows like $\rho(W)^k$, where the spectral radius $\rho(W) = \max_i \lvert\lambda_i(W)\rvert$
         //: is the largest modulus of an eigenvalue (Gelfand's formula: $\rho(W) = \lim_k \lVert W^k \rVert^{1/k}$).

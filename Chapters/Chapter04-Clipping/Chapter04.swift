@@ -3,7 +3,7 @@
 
  A recurrent network multiplies its state by the same matrix at every step, so its gradients can
  explode. d2l's equation (9.5.3) shrinks a gradient $g$ that is too long back to length $\theta$:
- $g \leftarrow \min(1, \theta / \lVert g \rVert)\, g$, where $g$ gathers the gradients of all parameters. The notebooks apply the
+ $g \leftarrow \min(1, \theta / \lVert g \rVert) g$, where $g$ gathers the gradients of all parameters. The notebooks apply the
  rule to each parameter on its own, with a threshold that grows with the tensor's size,
  $\theta = \alpha \cdot \mathrm{numel}$: an 8 × 8 matrix may have a gradient of length 64 before it is touched, a bias
  of eight elements only 8. Each tensor is then scaled by its own factor, which changes the
@@ -76,7 +76,7 @@ struct ClippingChapter: Chapter {
         //:
         //: and every step that used $W_{hh}$ adds to its gradient:
         //:
-        //: $$\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} H_{t-1}^\top \, \delta_t.$$
+        //: $$\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} H_{t-1}^\top \delta_t.$$
         //:
         //: With a spectral radius $\rho > 1$ (Chapter 03) each factor grows: $H_{t-1}$ like $\rho^{t}$,
         //: the powers of $W_{hh}^\top$ in $\delta_t$ like $\rho^{T-t}$, and the errors $\partial L / \partial O_s$,
