@@ -1,6 +1,7 @@
 // What the programs do when standard error cannot be written, when their reader goes away
 // (`| head`), when a resource limit is reached (`ulimit -f`, `ulimit -t`), and on every other
-// signal that would end them: never a crash, never a temporary file left, 128 + the signal.
+// signal that would end them: never a crash, never a temporary file left, 128 + the signal. A
+// signal they were started with ignored (`nohup`) stays ignored.
 
 import Foundation
 import Testing
@@ -181,5 +182,57 @@ struct SignalTests {
                                                         signal: SIGUSR1)
         #expect(run.status == 128 + SIGUSR1 || run.status == 0)
         try ReliabilityTests().expectWholeFiles(in: folder)
+    }
+
+    @Test("A signal the program was started with ignored (nohup's SIGHUP, a background job's SIGINT, trap \"\" USR1) stays ignored: the run goes on to its end, exit 0",
+          arguments: [("HUP", SIGHUP), ("INT", SIGINT), ("USR1", SIGUSR1)])
+    func inheritedIgnored(name: String, signal: Int32) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let program = productsDirectory.appendingPathComponent("Chapter05-Training").path
+        process.arguments = ["-c", "trap \"\" \(name); exec \"$0\" \"$@\"", program, "--epochs", "300", "--no-render"]
+        process.currentDirectoryURL = folder
+        let err = Pipe()
+        (process.standardOutput, process.standardError) = (FileHandle.nullDevice, err)
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(process.processIdentifier, signal)
+        // A program that ignores every signal would run on: stop it after 60 s and fail, rather than hang.
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        watchdog.cancel()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0,
+                "\(process.terminationReason) \(process.terminationStatus): \(said)")
+        #expect(said.isEmpty, "\(said)")
+        #expect(files(under: folder.appendingPathComponent("checkpoints")).count == 3, "\(files(under: folder))")
+    }
+
+    @Test("With SIGHUP ignored, the other signals still end the run as before: SIGTERM, 143, one line, no file")
+    func othersHandledWhenOneIgnored() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let program = productsDirectory.appendingPathComponent("Chapter05-Training").path
+        process.arguments = ["-c", "trap \"\" HUP; exec \"$0\" \"$@\"", program, "--epochs", "1000000", "--no-render"]
+        process.currentDirectoryURL = folder
+        let err = Pipe()
+        (process.standardOutput, process.standardError) = (FileHandle.nullDevice, err)
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(process.processIdentifier, SIGHUP)
+        Thread.sleep(forTimeInterval: 0.3)
+        kill(process.processIdentifier, SIGTERM)
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 128 + SIGTERM,
+                "\(process.terminationReason) \(process.terminationStatus)")
+        #expect(said.hasSuffix("\ninterrupted: stopped before finishing; no partial file was left behind\n"), "\(said)")
+        #expect(files(under: folder).isEmpty, "\(files(under: folder))")
     }
 }
