@@ -4,6 +4,7 @@ import ArgumentParser
 import AtomicFiles
 import Figures
 import Foundation
+import StandardStreams
 import Kernels
 import Workbook
 

@@ -69,6 +69,31 @@ struct SignalTests {
         #expect(files(under: folder.appendingPathComponent("plots")) == ["DEEPRNN_fig1.gp", "DEEPRNN_fig2.gp"])
     }
 
+    @Test("The pages' generator and the exercises' checker with standard error (or output) on a full disk: their exit codes, not a trap")
+    func toolsOnFullStreams() throws {
+        guard let full = FileHandle(forWritingAtPath: "/dev/full") else {
+            print("skipped: this system has no /dev/full")
+            return
+        }
+        for tool in ["Pages", "Exercises"] {
+            #expect(FileManager.default.isExecutableFile(atPath: productsDirectory.appendingPathComponent(tool).path),
+                    "\(tool) is not built: swift build")
+        }
+        let folder = try temporaryFolder()   // not the package's folder: both tools refuse to run there
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pages = try runRaw("Pages", ["--bogus"], in: folder, standardError: full)
+        #expect(pages.reason == .exit && pages.status == 1, "\(pages.reason) \(pages.status)")
+        let outside = try runRaw("Pages", [], in: folder, standardError: full)
+        #expect(outside.reason == .exit && outside.status == 1, "\(outside.reason) \(outside.status)")
+        let exercises = try runRaw("Exercises", [], in: folder, standardError: full)
+        #expect(exercises.reason == .exit && exercises.status == 66, "\(exercises.reason) \(exercises.status)")
+        let help = try runRaw("Exercises", ["--help"], in: folder, standardOutput: full)
+        #expect(help.reason == .exit && help.status == 0, "\(help.reason) \(help.status)")
+        let closed = try runRaw("Exercises", ["hint", "1"], in: folder, standardError: closedPipe())
+        #expect(closed.reason == .exit || closed.reason == .uncaughtSignal, "\(closed.reason) \(closed.status)")
+        #expect(closed.status == 66 || (closed.reason == .uncaughtSignal && closed.status == SIGPIPE), "\(closed.reason) \(closed.status)")
+    }
+
     @Test("Standard error a pipe whose reader is gone, even with SIGPIPE ignored (trap \"\" PIPE): no trap, the quiet end of a closed pipe, 141")
     func standardErrorClosedPipe() throws {
         let folder = try temporaryFolder()
@@ -189,26 +214,10 @@ struct SignalTests {
     func inheritedIgnored(name: String, signal: Int32) throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        let program = productsDirectory.appendingPathComponent("Chapter05-Training").path
-        process.arguments = ["-c", "trap \"\" \(name); exec \"$0\" \"$@\"", program, "--epochs", "300", "--no-render"]
-        process.currentDirectoryURL = folder
-        let err = Pipe()
-        (process.standardOutput, process.standardError) = (FileHandle.nullDevice, err)
-        try process.run()
-        Thread.sleep(forTimeInterval: 0.5)
-        kill(process.processIdentifier, signal)
-        // A program that ignores every signal would run on: stop it after 60 s and fail, rather than hang.
-        let pid = process.processIdentifier
-        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
-        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        watchdog.cancel()
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0,
-                "\(process.terminationReason) \(process.terminationStatus): \(said)")
-        #expect(said.isEmpty, "\(said)")
+        let run = try ReliabilityTests().runInterrupted("Chapter05-Training", ["--epochs", "300", "--no-render"], after: 0.5,
+                                                        in: folder, signal: signal, through: "trap \"\" \(name)")
+        #expect(run.status == 0, "\(run.status): \(run.standardError)")
+        #expect(run.standardError.isEmpty, "\(run.standardError)")
         #expect(files(under: folder.appendingPathComponent("checkpoints")).count == 3, "\(files(under: folder))")
     }
 
@@ -216,23 +225,10 @@ struct SignalTests {
     func othersHandledWhenOneIgnored() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        let program = productsDirectory.appendingPathComponent("Chapter05-Training").path
-        process.arguments = ["-c", "trap \"\" HUP; exec \"$0\" \"$@\"", program, "--epochs", "1000000", "--no-render"]
-        process.currentDirectoryURL = folder
-        let err = Pipe()
-        (process.standardOutput, process.standardError) = (FileHandle.nullDevice, err)
-        try process.run()
-        Thread.sleep(forTimeInterval: 0.5)
-        kill(process.processIdentifier, SIGHUP)
-        Thread.sleep(forTimeInterval: 0.3)
-        kill(process.processIdentifier, SIGTERM)
-        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit && process.terminationStatus == 128 + SIGTERM,
-                "\(process.terminationReason) \(process.terminationStatus)")
-        #expect(said.hasSuffix("\ninterrupted: stopped before finishing; no partial file was left behind\n"), "\(said)")
+        let run = try ReliabilityTests().runInterrupted("Chapter05-Training", ["--epochs", "1000000", "--no-render"], after: 0.5,
+                                                        in: folder, signal: SIGHUP, through: "trap \"\" HUP", then: SIGTERM)
+        #expect(run.status == 128 + SIGTERM, "\(run.status)")
+        #expect(run.standardError.hasSuffix("\ninterrupted: stopped before finishing; no partial file was left behind\n"), "\(run.standardError)")
         #expect(files(under: folder).isEmpty, "\(files(under: folder))")
     }
 }
