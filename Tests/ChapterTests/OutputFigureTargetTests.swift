@@ -52,6 +52,16 @@ struct OutputFigureTargetTests {
         }
     }
 
+    @Test("The README's case: a folder at plots/DEEPRNN_fig1.png, Chapter00-Data rendering its figures", .enabled(if: gnuplotPath != nil))
+    func readmeCase() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("plots/DEEPRNN_fig1.png"), withIntermediateDirectories: true)
+        let run = try runChapter("Chapter00-Data", [], in: folder)
+        expectFailure(run, status: 74, "error: plots/DEEPRNN_fig1.png is a folder, where a file is to be written; remove it or choose another folder", in: folder)
+        #expect(run.standardOutput.isEmpty, "\(run.standardOutput)")
+    }
+
     @Test("A folder named as a figure of another run (BRNN_loss_corrected.gp, CSV_fig1.gp) is no obstacle")
     func otherRunsFigures() throws {
         let folder = try temporaryFolder()
