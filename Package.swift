@@ -82,6 +82,9 @@ let package = Package(
         .target(name: "CWideProduct", path: "Sources/CWideProduct", cSettings: [.unsafeFlags(kernelCFlags)]),
         // What the processor runs: AVX2 and FMA, AVX-512 (CPUID).
         .target(name: "CProcessor", path: "Sources/CProcessor", cSettings: [.unsafeFlags(kernelCFlags)]),
+        // Standard error (and output) written without ever trapping, whatever the stream: for the
+        // chapters, the pages' generator and the exercises' checker alike.
+        .target(name: "StandardStreams", path: "Sources/StandardStreams"),
         // Files written whole or not at all, and what Ctrl-C must remove.
         .target(name: "AtomicFiles", dependencies: [.product(name: "Atomics", package: "swift-atomics")],
                 path: "Sources/AtomicFiles"),
@@ -92,13 +95,13 @@ let package = Package(
         // What the chapter programs share: options, output, the notebooks' settings.
         .target(
             name: "ChapterSupport",
-            dependencies: ["Workbook", "Kernels", "AtomicFiles", "Figures", "Checkpoints",
+            dependencies: ["Workbook", "Kernels", "AtomicFiles", "Figures", "Checkpoints", "StandardStreams",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/ChapterSupport"
         ),
         // Generates docs/ from the chapters' sources and output: `swift build && swift run Pages`.
         .target(name: "PageGenerator", path: "Tools/PageGenerator"),
-        .executableTarget(name: "Pages", dependencies: ["PageGenerator"], path: "Tools/Pages"),
+        .executableTarget(name: "Pages", dependencies: ["PageGenerator", "StandardStreams"], path: "Tools/Pages"),
         .testTarget(name: "PageGeneratorTests", dependencies: ["PageGenerator"], path: "Tests/PageGeneratorTests"),
         .executableTarget(
             name: "Benchmarks",
@@ -144,7 +147,8 @@ let exercises = [
 ]
 
 /// The checker: builds and runs the exercises' checks (it depends on none of them).
-package.targets.append(.executableTarget(name: "Exercises", dependencies: ["PageGenerator"], path: "Exercises/Driver"))
+package.targets.append(.executableTarget(name: "Exercises", dependencies: ["PageGenerator", "StandardStreams"],
+                                         path: "Exercises/Driver"))
 
 /// The checker builds the exercises in a folder of their own (`.build-exercises`) with
 /// `WORKBOOK_EXERCISES` set to the folder their sources come from, `Exercises` or `Solutions`.

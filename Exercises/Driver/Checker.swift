@@ -3,9 +3,11 @@
 
 import Foundation
 import PageGenerator
+import StandardStreams
 
-/// Writes a line to standard output at once (no buffer: a check's own output may follow it).
-func say(_ line: String = "") { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+/// Writes a line to standard output at once (no buffer: a check's own output may follow it), and
+/// never traps on a full or closed stream.
+func say(_ line: String = "") { StandardError.writeToStandardOutput(line + "\n") }
 
 /// One exercise: its number, its file's name without `.swift`, and what its header says.
 struct Exercise {

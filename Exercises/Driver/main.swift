@@ -13,6 +13,7 @@
 
 import Foundation
 import PageGenerator
+import StandardStreams
 
 let usage = """
     usage: swift run Exercises [N | hint N | watch | --all --expect pass|fail | --mistakes] [--solutions]
@@ -27,7 +28,7 @@ let usage = """
     """
 
 func fail(_ message: String, status: Int32 = 64) -> Never {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    StandardError.write("error: \(message)\n")
     exit(status)
 }
 

@@ -367,18 +367,35 @@ public enum Interruption {
         return table
     }()
 
+    /// Those of ``signals`` the program was started with ignored, which ``install()`` leaves
+    /// ignored (never SIGPIPE), and which the programs it starts (gnuplot) inherit ignored.
+    /// Empty before ``install()``.
+    nonisolated(unsafe) public private(set) static var ignoredAtStart: Set<Int32> = []
+    nonisolated(unsafe) private static var installed = false
+
     /// Installs the handler for ``signals`` (once is enough; again is harmless). While it runs,
     /// every one of them waits: a closed standard error's SIGPIPE as it writes its line, say.
+    ///
+    /// A signal the program was started with ignored stays ignored, as the one who started it
+    /// asked: `nohup` ignores SIGHUP so that a closed terminal does not end the run, and so does
+    /// any parent that sets SIG_IGN before `exec` (``inheritedIgnored(_:)``). SIGPIPE is the
+    /// exception: a closed pipe (`| head`) ends the program quietly with 141 whether or not
+    /// SIGPIPE was ignored, as the README promises, so its handler is always installed.
     public static func install() {
         _ = paths
         _ = children
         _ = messages
         _ = creators.load(ordering: .relaxed)   // made now: the handler may not run an initialiser
         stderrIsTerminal = isatty(STDERR_FILENO) == 1
+        if !installed {
+            ignoredAtStart = Set(signals.filter { $0 != SIGPIPE && inheritedIgnored($0) })
+            installed = true
+        }
+        let handled = signals.filter { !ignoredAtStart.contains($0) }
         // A program started by another (a test runner, an IDE) may inherit these signals blocked.
         var set = sigset_t()
         sigemptyset(&set)
-        for number in signals { sigaddset(&set, number) }
+        for number in handled { sigaddset(&set, number) }
         var action = sigaction()
         #if canImport(Darwin)
         action.__sigaction_u.__sa_handler = handler
@@ -387,8 +404,21 @@ public enum Interruption {
         #endif
         action.sa_mask = set
         action.sa_flags = SA_RESTART
-        for number in signals { sigaction(number, &action, nil) }
+        for number in handled { sigaction(number, &action, nil) }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    /// Whether `signal`'s action is SIG_IGN now: before ``install()``, what the program was
+    /// started with (`nohup`, `trap "" HUP`), for the runtime ignores none of these signals.
+    static func inheritedIgnored(_ signal: Int32) -> Bool {
+        var current = sigaction()
+        guard sigaction(signal, nil, &current) == 0 else { return false }
+        #if canImport(Darwin)
+        let action = current.__sigaction_u.__sa_handler
+        #else
+        let action = current.__sigaction_handler.sa_handler
+        #endif
+        return unsafeBitCast(action, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
     }
 
     private static let handler: @convention(c) (Int32) -> Void = { signal in

@@ -4,6 +4,7 @@ import ArgumentParser
 import AtomicFiles
 import Figures
 import Foundation
+import StandardStreams
 import Kernels
 import Workbook
 
@@ -104,7 +105,8 @@ extension Chapter {
 
     /// Checks the folders the chapter takes options for before any work, so that
     /// `--plots-dir FILE` fails at once, not after the training: a file where a folder should be;
-    /// a folder this chapter writes into that cannot be written or created. Creates nothing.
+    /// a folder this chapter writes into that cannot be written or created; a folder where one
+    /// of its checkpoints or of its figures' files (``figureNames(_:)``) must go. Creates nothing.
     static func checkOutputFolders(_ options: ChapterOptions) throws {
         for (folder, path) in [(OutputFolder.plots, options.plotsDirectory),
                                (.checkpoints, options.checkpointsDirectory)]
@@ -113,6 +115,34 @@ extension Chapter {
         }
         if outputFolders.contains(.checkpoints) && options.folders.contains(.checkpoints) {
             for model in SavedModel.allCases { try AtomicFile.checkFileTarget(model.path(options)) }
+        }
+        if options.folders.contains(.plots) {
+            let folder = options.plotsDirectory.hasSuffix("/") ? options.plotsDirectory : options.plotsDirectory + "/"
+            let extensions = options.noRender || !Gnuplot.isAvailable ? ["gp"] : ["gp", "png", "svg"]
+            for name in figureNames(options) {
+                for kind in extensions { try AtomicFile.checkFileTarget(folder + name + "." + kind) }
+            }
+        }
+    }
+
+    /// The figures this chapter draws with `options` (their names in `--plots-dir`), so that a
+    /// folder where one of their files must go fails before any work. Each chapter's own draws
+    /// are listed in its expected output (Tests/ChapterTests/Expected), which
+    /// Tests/ChapterTests/OutputFigureTargetTests.swift compares with this.
+    static func figureNames(_ options: ChapterOptions) -> [String] {
+        switch configuration.commandName {
+        case "Chapter00-Data": return ["DEEPRNN_fig1", "DEEPRNN_fig2"]
+        case "Chapter02-Model": return ["BRNN_fig1"]
+        case "Chapter05-Training":
+            return ["DEEPRNN_loss_scratch", "DEEPRNN_loss_concise", options.corrected ? "BRNN_loss_corrected" : "BRNN_loss"]
+        case "Chapter06-Approximation": return (3...7).map { "DEEPRNN_fig\($0)" }
+        case "Chapter07-Beyond":
+            // `--csv FILE` (or `--csv=FILE`) before a `--`: the figures of the learner's own series.
+            let csv = CommandLine.arguments.dropFirst().prefix { $0 != "--" }
+                .contains { $0 == "--csv" || $0.hasPrefix("--csv=") }
+            return csv ? (1...4).map { "CSV_fig\($0)" }
+                : ["BEYOND_ablation", "BEYOND_standard", "BEYOND_fresh", "BEYOND_fresh_4000", "BEYOND_data"]
+        default: return []
         }
     }
 

@@ -3,6 +3,7 @@
 import AtomicFiles
 import Figures
 import Foundation
+import StandardStreams
 import Workbook
 
 extension Output {

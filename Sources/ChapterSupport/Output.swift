@@ -4,6 +4,7 @@
 
 import AtomicFiles
 import Foundation
+import StandardStreams
 import Workbook
 
 /// Prints a chapter's text (or collects its JSON), honouring `--quiet`, `--verbose` and `--json`.

@@ -72,14 +72,53 @@ public enum SavedModel: String, CaseIterable, Sendable {
     }
 
     /// Reads every file given with `--checkpoint NAME=FILE` before any work, so that a missing,
-    /// unreadable or damaged one fails at once, not after the models before it ran. Whether it
-    /// fits its model (names, shapes) is checked when it is loaded.
-    /// - Throws: ``WorkbookError`` for the first file that cannot be read.
+    /// unreadable or damaged one, or one that does not fit its model (names, shapes, dtype), fails
+    /// at once, not after the models before it ran. What its header declares is checked against
+    /// the model first (``modelTensors(_:)``): the data is read only when it fits.
+    /// - Throws: ``WorkbookError`` for the first file that cannot be read or does not fit.
     public static func checkGivenFiles(_ options: ChapterOptions) throws {
         for model in allCases {
             if let file = options.checkpointFiles[model] {
-                _ = try readCheckpoint(file, remedy: model.givenRemedy())
+                let (tensors, optional) = model.modelTensors(options)
+                _ = try readCheckpoint(file, remedy: model.givenRemedy(),
+                                       fits: model.fits(tensors, optional: optional, options))
             }
+        }
+    }
+
+    /// The tensors this model loads into, as the chapters' models have them with `options`
+    /// (`--hidden-size`, `--corrected`), and those a file may leave out: made here, with values
+    /// that do not matter, so that a file given with `--checkpoint` is checked against its model
+    /// before any work. Tests/ChapterTests/LargeCheckpointTests.swift loads Chapter05-Training's
+    /// own files through it.
+    func modelTensors(_ options: ChapterOptions) -> (tensors: [(name: String, tensor: Tensor)],
+                                                      optional: [(name: String, tensor: Tensor)]) {
+        var generator = options.generator()
+        switch self {
+        case .scratch:
+            let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
+                            variant: options.corrected ? .corrected : .notebook, using: &generator)
+            return (drnn.namedParameters, drnn.unregisteredTensors)
+        case .concise:
+            return (ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1, numLayers: 2,
+                                using: &generator).namedParameters, [])
+        case .bidirectional:
+            return (BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,
+                         initialization: options.corrected ? .xavier : .notebook, using: &generator).namedParameters, [])
+        }
+    }
+
+    /// Whether what a file declares fits `tensors` and `optional` under the naming ``fill`` would
+    /// load it with (``naming(of:_:optional:)``): the reason it does not, with what the model
+    /// expects, for ``Checkpoint/read(from:remedy:fits:)`` to refuse the file before its data.
+    func fits(_ tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)],
+              _ options: ChapterOptions) -> (Checkpoint.Declaration) -> (problem: CheckpointError, expected: String)? {
+        let expectedModel = identifier(options)
+        return { declared in
+            let naming = naming(of: Set(declared.tensors.map(\.name)), tensors, optional: optional)
+            return Checkpoint.mismatch(model: declared.model, declared: declared.tensors, with: naming.tensors,
+                                       optional: naming.optional, expectedModel: expectedModel)
+                .map { ($0, naming.expected) }
         }
     }
 
@@ -89,7 +128,7 @@ public enum SavedModel: String, CaseIterable, Sendable {
     ///   (its names, shapes, dtype or recorded model).
     func load(into tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)],
               given file: String, _ options: ChapterOptions) throws -> [String] {
-        let checkpoint = try Self.readCheckpoint(file, remedy: givenRemedy())
+        let checkpoint = try Self.readCheckpoint(file, remedy: givenRemedy(), fits: fits(tensors, optional: optional, options))
         var notes = ["given with --checkpoint"]
         // Only the workbook's metadata (one that names its model) records the run's settings; other
         // writers' keys, such as save_model's "format", are not settings.
@@ -117,18 +156,23 @@ public enum SavedModel: String, CaseIterable, Sendable {
                   + "Chapter05-Training remakes it"
                 : "no checkpoint at \(shownPath(path))")
         }
-        let checkpoint = try Self.readCheckpoint(path, remedy: Self.remedy(options))
+        // The header first: a workbook checkpoint made with other settings is not used, and its
+        // data is never read.
+        let declared = try Self.readCheckpoint(path, remedy: Self.remedy(options)) {
+            try Checkpoint.readDeclaration(from: $0, remedy: $1)
+        }
         var notes: [String] = []
-        if checkpoint.model == nil {
+        if declared.model == nil {
             notes.append("without the workbook's metadata: used as it is")
-        } else if checkpoint.metadata != Self.metadata(options) {
+        } else if declared.metadata != Self.metadata(options) {
             // The file's own words, escaped and cut: a newline or an escape sequence stored there
             // must not break the line or drive the terminal.
-            let settings = checkpoint.metadata.sorted { $0.key < $1.key }
+            let settings = declared.metadata.sorted { $0.key < $1.key }
             let shown = settings.prefix(8).map { "\(excerpt($0.key, limit: 40)) \(excerpt($0.value))" }
                 + (settings.count > 8 ? ["… (\(settings.count - 8) more)"] : [])
             return .trained(reason: "\(shownPath(path)) was made with other settings (\(shown.joined(separator: ", ")))")
         }
+        let checkpoint = try Self.readCheckpoint(path, remedy: Self.remedy(options), fits: fits(tensors, optional: optional, options))
         return .loaded(notes: notes + (try fill(tensors, optional: optional, from: checkpoint, options, remedy: Self.remedy(options))))
     }
 
@@ -136,8 +180,17 @@ public enum SavedModel: String, CaseIterable, Sendable {
     /// there as the read will meet it: a loop of symbolic links, or something that is not a regular
     /// file (`/dev/null`, `/dev/zero`, a FIFO, a socket), is named for what it is, not taken for a
     /// missing or unreadable checkpoint (a FIFO or `/dev/zero` would never end). The path is shown
-    /// cut, as ``shownPath(_:)`` cuts it.
-    static func readCheckpoint(_ path: String, remedy: CheckpointRemedy) throws -> Checkpoint {
+    /// cut, as ``shownPath(_:)`` cuts it. `fits` checks what the header declares against the
+    /// model before the data is read.
+    static func readCheckpoint(_ path: String, remedy: CheckpointRemedy,
+                               fits: @escaping (Checkpoint.Declaration) -> (problem: CheckpointError, expected: String)?) throws -> Checkpoint {
+        try readCheckpoint(path, remedy: remedy) { try Checkpoint.read(from: $0, remedy: $1, fits: fits) }
+    }
+
+    /// What `read` gives for the checkpoint at `path`, after the checks of
+    /// ``readCheckpoint(_:remedy:fits:)``: the whole checkpoint, or its header's declaration.
+    static func readCheckpoint<T>(_ path: String, remedy: CheckpointRemedy,
+                                  _ read: (String, CheckpointRemedy) throws -> T) throws -> T {
         let shown = shownPath(path)
         let fix = remedy.givenWith.map { "give \($0) another file, or leave that option out" }
             ?? "delete it and run \(remedy.program) again, or pass \(remedy.skipFlag)"
@@ -159,7 +212,7 @@ public enum SavedModel: String, CaseIterable, Sendable {
             if let kind { throw WorkbookError("\(shown) is \(kind), not a regular file: \(fix)") }
         }
         do {
-            return try Checkpoint.read(from: path, remedy: remedy)
+            return try read(path, remedy)
         } catch let error as WorkbookError {
             throw WorkbookError(error.message.replacingOccurrences(of: escapedLine(path), with: shown))
         }
@@ -171,19 +224,29 @@ public enum SavedModel: String, CaseIterable, Sendable {
     private func fill(_ tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)],
                       from checkpoint: Checkpoint, _ options: ChapterOptions,
                       remedy: CheckpointRemedy) throws -> [String] {
-        let stored = Set(checkpoint.tensors.map(\.name))
+        let naming = naming(of: Set(checkpoint.tensors.map(\.name)), tensors, optional: optional)
+        let loadedOptional = try checkpoint.load(into: naming.tensors, optional: naming.optional,
+                                                 expectedModel: identifier(options), remedy: remedy, expected: naming.expected)
+        if naming.bare { return ["nn.RNN's own names"] }
+        return loadedOptional || optional.isEmpty ? []
+            : ["layer 0 is seed \(options.seed)'s initial one, as the notebook's state_dict leaves it out and never trains it"]
+    }
+
+    /// The names a file holding the tensors `stored` is loaded under: the workbook's, with
+    /// `optional`; or, for the concise model, a bare `nn.RNN`'s (``bareNames(_:)``) when the file
+    /// holds none of the workbook's names and some of those. With what the model expects, as the
+    /// messages about names say it.
+    func naming(of stored: Set<String>, _ tensors: [(name: String, tensor: Tensor)],
+                optional: [(name: String, tensor: Tensor)])
+        -> (tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)], expected: String, bare: Bool) {
         let bare = bareNames(tensors)
         if !bare.isEmpty, !tensors.contains(where: { stored.contains($0.name) }),
            bare.contains(where: { stored.contains($0.name) }) {
-            try checkpoint.load(into: bare, expectedModel: identifier(options), remedy: remedy)
-            return ["nn.RNN's own names"]
+            return (bare, [], Checkpoint.summary(bare), true)
         }
-        let expected = bare.isEmpty ? nil
+        let expected = bare.isEmpty ? Checkpoint.summary(tensors, optional: optional)
             : Checkpoint.summary(tensors) + ", or the same names without 0. and 1."
-        let loadedOptional = try checkpoint.load(into: tensors, optional: optional, expectedModel: identifier(options),
-                                                 remedy: remedy, expected: expected)
-        return loadedOptional || optional.isEmpty ? []
-            : ["layer 0 is seed \(options.seed)'s initial one, as the notebook's state_dict leaves it out and never trains it"]
+        return (tensors, optional, expected, false)
     }
 
     /// The concise model's tensors under the names of a bare `nn.RNN`'s `state_dict`

@@ -5,6 +5,7 @@
 
 import AtomicFiles
 import Foundation
+import StandardStreams
 
 enum WorkingFolder {
     /// The package's folder, from where this file was compiled

@@ -49,6 +49,9 @@
 // Decoding never traps and never allocates more than a small multiple of the file's size. A file
 // is read in the order of the checks: its length, the header it declares, and its data only once
 // steps 1–4 have passed, so a file larger than its header says is refused from its first bytes.
+// A reader that knows the model it loads has the declared names, dtypes and shapes checked
+// against it before any data is read (`read(from:remedy:fits:)`): a file whose header
+// honestly declares gigabytes of tensors the model does not have costs only its header.
 
 import AtomicFiles
 import Foundation
@@ -359,12 +362,59 @@ public struct Checkpoint: Equatable, Sendable {
         try AtomicFile.write(encoded(), to: path)
     }
 
+    /// What a file's header declares, read before any of its data: the model its metadata names
+    /// (nil when it names none), its other metadata (without `model` and `crc32`), and each
+    /// tensor's name, dtype and shape, in the header's order.
+    public struct Declaration {
+        public let model: String?
+        public let metadata: [String: String]
+        public let tensors: [(name: String, dtype: String, shape: [Int])]
+
+        init(_ layout: Layout) {
+            var metadata = layout.metadata
+            metadata["crc32"] = nil
+            model = metadata.removeValue(forKey: "model")
+            self.metadata = metadata
+            tensors = layout.entries.map { ($0.name, $0.dtype, $0.shape) }
+        }
+    }
+
     /// Reads and decodes the checkpoint at `path`, remembering `path` in ``path``.
+    ///
+    /// With `fits`, what the header declares is checked first (``Declaration``, steps 1–4 on the
+    /// header alone): a file `fits` refuses (a tensor the model does not have, or of another
+    /// shape or dtype, another model) is refused before any of its data is read, so that a file
+    /// whose header honestly declares gigabytes costs its header only, and a file that fits is
+    /// read no further than the bytes of the model's tensors. `fits` gives the reason with what
+    /// the model expects, said briefly (``summary(_:optional:)``), for the messages about names.
     ///
     /// Throws a ``WorkbookError`` whose one-line message names the file and says what to do: when
     /// there is no file, when it cannot be read, when it is damaged, in the old format, or of
     /// another dtype than float32.
-    public static func read(from path: String, remedy: CheckpointRemedy) throws -> Checkpoint {
+    public static func read(from path: String, remedy: CheckpointRemedy,
+                            fits: ((Declaration) -> (problem: CheckpointError, expected: String)?)? = nil) throws -> Checkpoint {
+        try reading(path, remedy: remedy) { layout, readData in
+            if let fits, let refused = fits(Declaration(layout)) {
+                throw WorkbookError(message(for: refused.problem, path: shownPath(path), remedy: remedy, expected: refused.expected))
+            }
+            var checkpoint = try values(try readData(), layout)
+            checkpoint.path = path
+            return checkpoint
+        }
+    }
+
+    /// What the checkpoint at `path` declares, from its header, checked against the file's size
+    /// (steps 1–4) and none of its data read: what a program needs to know before it decides to
+    /// read the rest. Throws as ``read(from:remedy:fits:)`` does.
+    public static func readDeclaration(from path: String, remedy: CheckpointRemedy) throws -> Declaration {
+        try reading(path, remedy: remedy) { layout, _ in Declaration(layout) }
+    }
+
+    /// Opens `path`, reads its length and the header it declares, checks them against the file's
+    /// size (``layout(_:fileSize:)``) and gives `body` the layout and a function that reads the
+    /// rest (the whole file's bytes). Every ``CheckpointError`` becomes a ``WorkbookError`` naming the file.
+    private static func reading<T>(_ path: String, remedy: CheckpointRemedy,
+                                   _ body: (Layout, () throws -> [UInt8]) throws -> T) throws -> T {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw WorkbookError("no checkpoint at \(shownPath(path)): \(remedy.missing)")
@@ -401,11 +451,11 @@ public struct Checkpoint: Equatable, Sendable {
             let length = headerLength(bytes).map { $0 <= UInt64(maximumHeaderSize) ? Int($0) : Int.max } ?? 0
             try readMore(Swift.min(fileSize - bytes.count, length <= fileSize - 8 ? length : 1))
             let declared = try layout(bytes, fileSize: bytes.count < 8 ? bytes.count : fileSize)
-            try readMore(fileSize - bytes.count)
-            guard bytes.count == fileSize else { throw CheckpointError.truncated }
-            var checkpoint = try values(bytes, declared)
-            checkpoint.path = path
-            return checkpoint
+            return try body(declared) {
+                try readMore(fileSize - bytes.count)
+                guard bytes.count == fileSize else { throw CheckpointError.truncated }
+                return bytes
+            }
         } catch let error as CheckpointError {
             throw WorkbookError(message(for: error, path: shownPath(path), remedy: remedy))
         }
@@ -448,9 +498,31 @@ public struct Checkpoint: Equatable, Sendable {
     /// all there with their shapes, or none is; no other name is there; every value is finite.
     public func mismatch(with tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)] = [],
                          expectedModel: String) -> CheckpointError? {
+        if let problem = Checkpoint.mismatch(model: model, declared: self.tensors.map { ($0.name, "F32", $0.shape) },
+                                             with: tensors, optional: optional, expectedModel: expectedModel) {
+            return problem
+        }
+        // Well-formed bytes (and a matching checksum, when there is one) do not make the model
+        // usable: a NaN or infinite weight would only show later as a `nan` loss.
+        for entry in self.tensors {
+            if let index = entry.values.firstIndex(where: { !$0.isFinite }) {
+                return .nonFiniteValue(name: entry.name, index: index, value: entry.values[index])
+            }
+        }
+        return nil
+    }
+
+    /// The first reason tensors declared as `declared` (names, dtypes, shapes) of the model
+    /// `model` do not fit `tensors` and `optional` of the model `expectedModel`, as
+    /// ``mismatch(with:optional:expectedModel:)`` decides it, and a dtype other than F32; nil when
+    /// they fit. Needs no values: a reader asks it of a file's header before reading its data
+    /// (``read(from:remedy:fits:)``).
+    public static func mismatch(model: String?, declared: [(name: String, dtype: String, shape: [Int])],
+                                with tensors: [(name: String, tensor: Tensor)], optional: [(name: String, tensor: Tensor)] = [],
+                                expectedModel: String) -> CheckpointError? {
         if let model, model != expectedModel { return .wrongModel(found: model, expected: expectedModel) }
-        var stored: [String: NamedValues] = [:]
-        for entry in self.tensors { stored[entry.name] = entry }
+        var stored: [String: (dtype: String, shape: [Int])] = [:]
+        for entry in declared { stored[entry.name] = (entry.dtype, entry.shape) }
         // The optional group counts as wanted when any of it is there: then all of it must be.
         let wantsOptional = optional.contains { stored[$0.name] != nil }
         var wanted = Set<String>()
@@ -459,13 +531,9 @@ public struct Checkpoint: Equatable, Sendable {
             guard let entry = stored[name] else { return .missingTensor(name) }
             if entry.shape != tensor.shape { return .shapeMismatch(name: name, found: entry.shape, expected: tensor.shape) }
         }
-        if let extra = self.tensors.first(where: { !wanted.contains($0.name) }) { return .unexpectedTensor(extra.name) }
-        // Well-formed bytes (and a matching checksum, when there is one) do not make the model
-        // usable: a NaN or infinite weight would only show later as a `nan` loss.
-        for entry in self.tensors {
-            if let index = entry.values.firstIndex(where: { !$0.isFinite }) {
-                return .nonFiniteValue(name: entry.name, index: index, value: entry.values[index])
-            }
+        if let extra = declared.first(where: { !wanted.contains($0.name) }) { return .unexpectedTensor(extra.name) }
+        if let other = declared.first(where: { $0.dtype != "F32" }) {
+            return .unsupportedDtype(name: other.name, dtype: other.dtype)
         }
         return nil
     }

@@ -137,11 +137,14 @@ public enum Gnuplot {
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 2)
         // gnuplot starts with no signal blocked and the interruption signals (SIGPIPE among them) at
-        // their defaults.
+        // their defaults, but for those this program was started with ignored (SIGHUP under
+        // `nohup`), which it inherits ignored.
         var none = sigset_t(), defaults = sigset_t()
         sigemptyset(&none)
         sigemptyset(&defaults)
-        for number in Interruption.signals { sigaddset(&defaults, number) }
+        for number in Interruption.signals where !Interruption.ignoredAtStart.contains(number) {
+            sigaddset(&defaults, number)
+        }
         posix_spawnattr_setsigmask(&attributes, &none)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))

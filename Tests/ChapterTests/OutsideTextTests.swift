@@ -145,8 +145,12 @@ struct OutputTargetTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoints/deep-rnn-scratch.safetensors").path))
     }
 
-    @Test("A parent folder without search permission: exit 74 at once, naming it (as a user who is not root)")
-    func unsearchableParent() throws {
+    @Test("A parent folder without search permission, of the checkpoints or the figures: exit 74 at once, naming it (as a user who is not root)",
+          arguments: [("Chapter05-Training", ["--epochs", "1", "--no-render", "--checkpoints-dir", "locked/checkpoints"],
+                       "error: cannot create the folder locked/checkpoints: locked cannot be written into or searched (Permission denied); check its permissions, or choose another folder"),
+                      ("Chapter00-Data", ["--plots-dir", "locked/corrected", "--no-render"],
+                       "error: cannot create the folder locked/corrected: locked cannot be written into or searched (Permission denied); check its permissions, or choose another folder")])
+    func unsearchableParent(chapter name: String, arguments: [String], message: String) throws {
         // Root passes every permission check: as root, the chapter runs as nobody through setpriv,
         // when there is one; otherwise the case is skipped.
         let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -162,8 +166,7 @@ struct OutputTargetTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder.path)   // the plots folder goes here
         let locked = folder.appendingPathComponent("locked")
         try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: false)
-        let chapter = productsDirectory.appendingPathComponent("Chapter05-Training").path
-        let arguments = ["--epochs", "1", "--no-render", "--checkpoints-dir", "locked/checkpoints"]
+        let chapter = productsDirectory.appendingPathComponent(name).path
         let run: ChapterRun
         if geteuid() == 0, let setpriv {
             // Owned by nobody, who may read and write it but not search it.
@@ -172,9 +175,9 @@ struct OutputTargetTests {
             run = try runChapter(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", chapter] + arguments, in: folder)
         } else {
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: locked.path)
-            run = try runChapter("Chapter05-Training", arguments, in: folder)
+            run = try runChapter(name, arguments, in: folder)
         }
-        expectFailure(run, status: 74, "error: cannot create the folder locked/checkpoints: locked cannot be written into or searched (Permission denied); check its permissions, or choose another folder", in: folder)
+        expectFailure(run, status: 74, message, in: folder)
         #expect(run.standardOutput.isEmpty, "trained before failing: \(run.standardOutput.prefix(200))")
     }
 }

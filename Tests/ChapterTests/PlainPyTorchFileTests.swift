@@ -114,14 +114,15 @@ struct PlainPyTorchFileTests {
         let expects = "(it expects 0.weight_ih_l0 [8, 1], 0.weight_hh_l0 [8, 8], 0.bias_ih_l0 [8], 0.bias_hh_l0 [8], …, 1.b_q [1]: 10 tensors, "
             + "or the same names without 0. and 1.)"
         let givenConcise = "give --checkpoint deep-rnn-concise another file, or leave that option out"
-        // What is printed before: nothing when a file given with --checkpoint cannot be read (every
-        // one is read before any work); the models loaded before, and the deep RNN's results before
-        // the bidirectional model, when the file is refused as its model loads.
+        // What is printed before: nothing when a file given with --checkpoint cannot be read or
+        // does not fit its model (every one is read, and its header checked against its model,
+        // before any work); the models loaded before, and the deep RNN's results before the
+        // bidirectional model, when a file in the folder is refused as its model loads.
         let nothing = "", models = "from-scratch DRNN: loaded", results = "Deep RNN: one-step-ahead predictions"
         // (what, a file to write in checkpoints/ first, the arguments, the message, what is printed before)
         let cases: [(String, (String, Data)?, [String], String, String)] = [
             ("a wrong name, given", nil, ["--checkpoint", "deep-rnn-concise=" + wrongName.path],
-             "error: \(wrongName.path) holds no tensor 0.weight_hh_l1, which the model needs \(expects): \(givenConcise)", models),
+             "error: \(wrongName.path) holds no tensor 0.weight_hh_l1, which the model needs \(expects): \(givenConcise)", nothing),
             ("a wrong name, in the folder", ("deep-rnn-concise.safetensors", try Data(contentsOf: wrongName)), [],
              "error: checkpoints/deep-rnn-concise.safetensors holds no tensor 0.weight_hh_l1, which the model needs (it expects 0.weight_ih_l0 [8, 1], "
                 + "0.weight_hh_l0 [8, 8], 0.bias_ih_l0 [8], 0.bias_hh_l0 [8], …, 1.b_q [1]: 10 tensors, or the same names without 0. and 1.): "

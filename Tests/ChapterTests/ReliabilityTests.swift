@@ -423,10 +423,16 @@ struct ReliabilityTests {
 
     /// Starts a chapter, sends it `signal` (SIGINT: Ctrl-C) after `delay` seconds, and waits for it.
     func runInterrupted(_ chapter: String, _ arguments: [String], after delay: Double, in folder: URL,
-                        signal: Int32 = SIGINT) throws -> ChapterRun {
+                        signal: Int32 = SIGINT, through shell: String? = nil, then second: Int32? = nil) throws -> ChapterRun {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent(chapter)
-        process.arguments = arguments
+        let program = productsDirectory.appendingPathComponent(chapter)
+        if let shell {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", shell + "; exec \"$0\" \"$@\"", program.path] + arguments
+        } else {
+            process.executableURL = program
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = folder
         let err = Pipe()
         process.standardError = err
@@ -434,6 +440,10 @@ struct ReliabilityTests {
         try process.run()
         Thread.sleep(forTimeInterval: delay)
         kill(process.processIdentifier, signal)
+        if let second {
+            Thread.sleep(forTimeInterval: 0.3)
+            kill(process.processIdentifier, second)
+        }
         // A program that ignored Ctrl-C would run on: stop it after 30 s and fail, rather than hang.
         let pid = process.processIdentifier
         let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }

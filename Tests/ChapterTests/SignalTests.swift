@@ -1,6 +1,7 @@
 // What the programs do when standard error cannot be written, when their reader goes away
 // (`| head`), when a resource limit is reached (`ulimit -f`, `ulimit -t`), and on every other
-// signal that would end them: never a crash, never a temporary file left, 128 + the signal.
+// signal that would end them: never a crash, never a temporary file left, 128 + the signal. A
+// signal they were started with ignored (`nohup`) stays ignored.
 
 import Foundation
 import Testing
@@ -66,6 +67,31 @@ struct SignalTests {
         let hint = try runRaw("Chapter00-Data", [], in: folder, through: "PATH=\(bin.path)", standardError: full)
         #expect(hint.reason == .exit && hint.status == 0, "\(hint.reason) \(hint.status)")
         #expect(files(under: folder.appendingPathComponent("plots")) == ["DEEPRNN_fig1.gp", "DEEPRNN_fig2.gp"])
+    }
+
+    @Test("The pages' generator and the exercises' checker with standard error (or output) on a full disk: their exit codes, not a trap")
+    func toolsOnFullStreams() throws {
+        guard let full = FileHandle(forWritingAtPath: "/dev/full") else {
+            print("skipped: this system has no /dev/full")
+            return
+        }
+        for tool in ["Pages", "Exercises"] {
+            #expect(FileManager.default.isExecutableFile(atPath: productsDirectory.appendingPathComponent(tool).path),
+                    "\(tool) is not built: swift build")
+        }
+        let folder = try temporaryFolder()   // not the package's folder: both tools refuse to run there
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pages = try runRaw("Pages", ["--bogus"], in: folder, standardError: full)
+        #expect(pages.reason == .exit && pages.status == 1, "\(pages.reason) \(pages.status)")
+        let outside = try runRaw("Pages", [], in: folder, standardError: full)
+        #expect(outside.reason == .exit && outside.status == 1, "\(outside.reason) \(outside.status)")
+        let exercises = try runRaw("Exercises", [], in: folder, standardError: full)
+        #expect(exercises.reason == .exit && exercises.status == 66, "\(exercises.reason) \(exercises.status)")
+        let help = try runRaw("Exercises", ["--help"], in: folder, standardOutput: full)
+        #expect(help.reason == .exit && help.status == 0, "\(help.reason) \(help.status)")
+        let closed = try runRaw("Exercises", ["hint", "1"], in: folder, standardError: closedPipe())
+        #expect(closed.reason == .exit || closed.reason == .uncaughtSignal, "\(closed.reason) \(closed.status)")
+        #expect(closed.status == 66 || (closed.reason == .uncaughtSignal && closed.status == SIGPIPE), "\(closed.reason) \(closed.status)")
     }
 
     @Test("Standard error a pipe whose reader is gone, even with SIGPIPE ignored (trap \"\" PIPE): no trap, the quiet end of a closed pipe, 141")
@@ -181,5 +207,28 @@ struct SignalTests {
                                                         signal: SIGUSR1)
         #expect(run.status == 128 + SIGUSR1 || run.status == 0)
         try ReliabilityTests().expectWholeFiles(in: folder)
+    }
+
+    @Test("A signal the program was started with ignored (nohup's SIGHUP, a background job's SIGINT, trap \"\" USR1) stays ignored: the run goes on to its end, exit 0",
+          arguments: [("HUP", SIGHUP), ("INT", SIGINT), ("USR1", SIGUSR1)])
+    func inheritedIgnored(name: String, signal: Int32) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try ReliabilityTests().runInterrupted("Chapter05-Training", ["--epochs", "300", "--no-render"], after: 0.5,
+                                                        in: folder, signal: signal, through: "trap \"\" \(name)")
+        #expect(run.status == 0, "\(run.status): \(run.standardError)")
+        #expect(run.standardError.isEmpty, "\(run.standardError)")
+        #expect(files(under: folder.appendingPathComponent("checkpoints")).count == 3, "\(files(under: folder))")
+    }
+
+    @Test("With SIGHUP ignored, the other signals still end the run as before: SIGTERM, 143, one line, no file")
+    func othersHandledWhenOneIgnored() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try ReliabilityTests().runInterrupted("Chapter05-Training", ["--epochs", "1000000", "--no-render"], after: 0.5,
+                                                        in: folder, signal: SIGHUP, through: "trap \"\" HUP", then: SIGTERM)
+        #expect(run.status == 128 + SIGTERM, "\(run.status)")
+        #expect(run.standardError.hasSuffix("\ninterrupted: stopped before finishing; no partial file was left behind\n"), "\(run.standardError)")
+        #expect(files(under: folder).isEmpty, "\(files(under: folder))")
     }
 }

@@ -9,13 +9,14 @@
 
 import Foundation
 import PageGenerator
+import StandardStreams
 
 let arguments = CommandLine.arguments.dropFirst()
 let check = arguments.contains("--check")
 let compareImages = !arguments.contains("--no-images")
 let unknown = arguments.filter { $0 != "--check" && $0 != "--no-images" }
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    StandardError.write("error: \(message)\n")
     exit(1)
 }
 if !unknown.isEmpty {
@@ -35,7 +36,7 @@ let site = Site(root: root, products: products)
 
 do {
     if !check && !gnuplot { fail("gnuplot is needed to regenerate the figures (Debian/Ubuntu: apt-get install gnuplot-nox)") }
-    let files = try site.generate { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
+    let files = try site.generate { StandardError.write("\($0)\n") }
     if check {
         let stale = site.staleFiles(files, includingImages: gnuplot && compareImages)
         let broken = try site.brokenLinks()

@@ -1,4 +1,5 @@
-// Standard error, written so that a stream that cannot take the text never stops the program.
+// Standard error and standard output, written so that a stream that cannot take the text never
+// stops the program.
 
 import Foundation
 
@@ -9,8 +10,20 @@ import Foundation
 public enum StandardError {
     /// Writes `text` as UTF-8, all of it unless the stream fails.
     public static func write(_ text: String) {
+        write(text, to: STDERR_FILENO)
+    }
+
+    /// Writes `text` as UTF-8 to standard output in the same way: for a program whose output is
+    /// a few lines of progress (the exercises' checker), which a full or closed stream must not
+    /// turn into a crash. (A pipe whose reader is gone still raises SIGPIPE, which ends the
+    /// program quietly unless it is ignored.)
+    public static func writeToStandardOutput(_ text: String) {
+        write(text, to: STDOUT_FILENO)
+    }
+
+    private static func write(_ text: String, to descriptor: Int32) {
         var text = text
-        text.withUTF8 { write(UnsafeRawBufferPointer($0), to: STDERR_FILENO) }
+        text.withUTF8 { write(UnsafeRawBufferPointer($0), to: descriptor) }
     }
 
     /// How long a stream that takes nothing (a non-blocking one whose reader stalls) is waited
