@@ -22,7 +22,10 @@ SGD step, then the printed loss on the first (the only) batch computed again wit
 weights. The time of an epoch runs from the call until jax.block_until_ready on its results.
 Shuffling is done inside the jit: a jax.random.permutation of the rows from a key carried in the
 state (split every epoch), and a gather of X and Y by it, as the fast loader's X[randperm]. The
-time loops are Python loops unrolled in the trace, as the notebooks' are. The deep RNN from
+deep RNNs' time loops are written two ways (--time-loop): Python loops unrolled in the trace, as
+the notebooks' are, and jax.lax.scan over the steps, as a JAX user writes them; by default both are
+timed and the faster is kept (its name in the JSON's "time_loop", both medians beside it). The
+bidirectional model's three steps per direction are unrolled either way. The deep RNN from
 scratch also computes the gradients of its unregistered first layer and adds them to a buffer in
 the state, as PyTorch (and the Swift side) compute and accumulate them though nothing reads them;
 without that, XLA would drop the first layer's backward pass.
@@ -52,7 +55,7 @@ That check found one difference from PyTorch: jnp.maximum(z, 0) has the derivati
 torch's ReLU 0, and so has jax.nn.relu, which the model uses.
 
 Install JAX from PyPI (the CPU wheels):  pip install jax
-Then:  python3 bench/jax_reference.py [--repetitions N] [--check]
+Then:  python3 bench/jax_reference.py [--repetitions N] [--time-loop both|unrolled|scan] [--check]
 Prints a table on stderr and one JSON object on stdout (the shape of pytorch_reference.py's, with
 the "fast" loader only). Exit status 3 when jax cannot be imported.
 """
@@ -157,6 +160,43 @@ def drnn_forward(last, first, X):
     return [states[t] @ last["W_hq"] + last["b_q"] for t in range(T)]
 
 
+def drnn_forward_scan(last, first, X):
+    """The same model with each layer's time loop a jax.lax.scan: the first step has no product."""
+    sequence = X
+    for p in (first, last):
+        start = sequence[0] @ p["W_xh"] + p["b_h"]
+
+        def step(H, x, p=p):
+            H = x @ p["W_xh"] + H @ p["W_hh"] + p["b_h"]
+            return H, H
+        _, rest = jax.lax.scan(step, start, sequence[1:])
+        sequence = jnp.concatenate([start[None], rest], axis=0)
+    outputs = sequence @ last["W_hq"] + last["b_q"]
+    return [outputs[t] for t in range(outputs.shape[0])]
+
+
+def concise_forward_scan(w, X):
+    """The same model with each layer's time loop a jax.lax.scan."""
+    sequence = X
+    for l in range(2):
+        H = jnp.zeros((X.shape[1], w[f"W_hh{l}"].shape[0]), X.dtype)
+
+        def step(H, x, l=l):
+            H = jnp.tanh(x @ w[f"W_ih{l}"].T + w[f"b_ih{l}"] + H @ w[f"W_hh{l}"].T + w[f"b_hh{l}"])
+            return H, H
+        _, sequence = jax.lax.scan(step, H, sequence)
+    outputs = sequence @ w["W_hq"] + w["b_q"]
+    return [outputs[t] for t in range(outputs.shape[0])]
+
+
+# How the deep RNNs' time loops are written: "unrolled" or "scan" (set by --time-loop).
+TIME_LOOP = {"loop": "unrolled"}
+
+
+def deep_forward(unrolled, scanned):
+    return unrolled if TIME_LOOP["loop"] == "unrolled" else scanned
+
+
 def concise_forward(w, X):
     """nn.RNN(1, 8, 2, tanh) (h0 = 0), then OutputLayer over the last layer's outputs."""
     T, B = X.shape[0], X.shape[1]
@@ -222,7 +262,8 @@ def deep_scratch_epoch(state, X, Y):
     last, first, first_grad, key = state
     key, X, Y = shuffled(key, X, Y)
     x, y = x_transform(X), y_transform(Y)
-    loss = lambda last, first: sequence_loss(drnn_forward(last, first, x), y)
+    forward = deep_forward(drnn_forward, drnn_forward_scan)
+    loss = lambda last, first: sequence_loss(forward(last, first, x), y)
     g_last, g_first = jax.grad(loss, argnums=(0, 1))(last, first)
     last = sgd(last, clip(g_last), 1e-4)
     first_grad = jax.tree_util.tree_map(jnp.add, first_grad, g_first)   # PyTorch's .grad, never zeroed
@@ -233,7 +274,8 @@ def deep_concise_epoch(state, X, Y):
     w, key = state
     key, X, Y = shuffled(key, X, Y)
     x, y = x_transform(X), y_transform(Y)
-    loss = lambda w: sequence_loss(concise_forward(w, x), y)
+    forward = deep_forward(concise_forward, concise_forward_scan)
+    loss = lambda w: sequence_loss(forward(w, x), y)
     w = sgd(w, jax.grad(loss)(w), 0.03)
     return (w, key), loss(w)
 
@@ -268,7 +310,8 @@ def workloads(seed=0):
 # ---- Timing -----------------------------------------------------------------------------------
 
 def measure(epoch, state, X, Y, warm_up, repetitions):
-    f = jax.jit(epoch)
+    # A new function for each time loop: jax.jit caches its traces per function.
+    f = jax.jit(lambda state, X, Y: epoch(state, X, Y))
     state, X, Y = jax.device_put((state, X, Y))
     start = time.perf_counter()
     state, loss = jax.block_until_ready(f(state, X, Y))          # traces and compiles, then runs
@@ -448,7 +491,7 @@ def check(float64, epochs=5):
     for name, (epoch, state, X, Y) in workloads().items():
         if float64:
             state, X, Y = as_float64((state, X, Y))
-        f = jax.jit(epoch)
+        f = jax.jit(lambda state, X, Y, epoch=epoch: epoch(state, X, Y))
         key = state[-1]
         X64, Y64 = X.astype(np.float64), Y.astype(np.float64)
         if name == "deep_scratch":
@@ -509,21 +552,38 @@ def check(float64, epochs=5):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repetitions", type=int, default=50, help="timed epochs per workload")
+    parser.add_argument("--time-loop", choices=["both", "unrolled", "scan"], default="both",
+                        help="the deep RNNs' time loops unrolled in the trace, a jax.lax.scan, or both timed "
+                             "and the faster kept (the default; --check: both checked)")
     parser.add_argument("--check", action="store_true",
                         help="instead of timing, compare 5 epochs of each workload with numpy in float64")
     args = parser.parse_args()
+    loops = ["unrolled", "scan"] if args.time_loop == "both" else [args.time_loop]
     if args.check:
-        status = check(float64=False)
-        jax.config.update("jax_enable_x64", True)
-        sys.exit(status | check(float64=True))
+        status = 0
+        for float64 in (False, True):
+            jax.config.update("jax_enable_x64", float64)
+            for loop in loops:
+                TIME_LOOP["loop"] = loop
+                print(f"== time loops: {loop}", file=sys.stderr)
+                status |= check(float64=float64)
+        sys.exit(status)
 
     results = {}
-    for name, (epoch, state, X, Y) in workloads().items():
-        reps = args.repetitions if name != "brnn_notebook_loss" else max(5, args.repetitions // 5)
-        results[name] = {"fast": measure(epoch, state, X, Y, 5, reps)}
-        row = results[name]["fast"]
-        print(f"{name:20s} jit {row['median_ms']:9.3f} ms  [{row['min_ms']:.3f} – {row['max_ms']:.3f}]"
-              f"   first call (compile) {row['first_call_ms']:8.1f} ms", file=sys.stderr)
+    for name in workloads():
+        deep = name.startswith("deep_")
+        timed = {}
+        for loop in loops if deep else ["unrolled"]:
+            TIME_LOOP["loop"] = loop
+            epoch, state, X, Y = workloads()[name]
+            reps = args.repetitions if name != "brnn_notebook_loss" else max(5, args.repetitions // 5)
+            timed[loop] = measure(epoch, state, X, Y, 5, reps)
+            row = timed[loop]
+            print(f"{name:20s} jit {row['median_ms']:9.3f} ms  [{row['min_ms']:.3f} – {row['max_ms']:.3f}]"
+                  f"   first call (compile) {row['first_call_ms']:8.1f} ms   time loop: {loop}", file=sys.stderr)
+        kept = min(timed, key=lambda loop: timed[loop]["median_ms"])
+        results[name] = {"fast": dict(timed[kept], time_loop=kept,
+                                      **{f"{loop}_median_ms": row["median_ms"] for loop, row in timed.items()})}
     try:
         schedulable = len(os.sched_getaffinity(0))
     except AttributeError:
