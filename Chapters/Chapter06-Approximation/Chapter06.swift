@@ -30,7 +30,7 @@
 import ArgumentParser
 import ChapterSupport
 import Figures
-import TrainingCells
+import Experiments
 import Workbook
 
 @main
@@ -56,7 +56,7 @@ struct ApproximationChapter: Chapter {
                     + "\(options.corrected ? ", corrected" : ""))")
 
         //: ## The trained models: given with `--checkpoint NAME=FILE`, from Chapter05's checkpoints, or trained here
-        //: @Code(Chapters/Chapter05-Training/Cells/TrainingCells.swift, trainedDRNN)
+        //: @Code(Sources/Experiments/Experiments.swift, trainedDRNN)
         //: @Code(Sources/ChapterSupport/SavedModels.swift, loadOrTrain)
         let (line, drnn) = try trainedDRNN(options, output, retrain: options.retrain)
         let concise = try trainedConcise(options, output, retrain: options.retrain)

@@ -36,7 +36,7 @@ import ArgumentParser
 import AtomicFiles
 import ChapterSupport
 import Figures
-import TrainingCells
+import Experiments
 import Workbook
 
 @main

@@ -109,12 +109,23 @@ public struct PageBuilder {
         ]
         let underCode = outputUnderCode()
         var segment = 0, pieceIndex = 0
+        var fold: String?       // the summary of a `@Fold(…)` line, for the code piece after it
         for section in source.sections {
             if let title = section.title { page += ["", "## \(title)"] }
             for piece in section.pieces {
                 switch piece {
-                case .prose(let text): page += ["", try prose(text)]
-                case .code(let code): page += ["", "```swift", code, "```"]
+                case .prose(let text):
+                    let (rest, summary) = foldMarker(text)
+                    fold = summary
+                    if !rest.isEmpty { page += ["", try prose(rest)] }
+                case .code(let code):
+                    let block = [sourceFile(of: pieceIndex), "", "```swift", code, "```"]
+                    if let summary = fold {
+                        page += ["", "<details><summary>\(summary)</summary>", ""] + block + ["", "</details>"]
+                    } else {
+                        page += [""] + block
+                    }
+                    fold = nil
                 }
                 if let underCode { page += rendered(underCode[pieceIndex] ?? [], plots: "../plots") }
                 pieceIndex += 1
@@ -158,6 +169,29 @@ public struct PageBuilder {
             placed[current, default: []].append(line)
         }
         return placed
+    }
+
+    /// A prose piece whose last line is `@Fold(summary)`: the prose before it, and the summary of the
+    /// fold that hides the code piece after it (a `<details>` block with that summary).
+    func foldMarker(_ text: String) -> (prose: String, fold: String?) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let last = lines.last?.trimmingCharacters(in: .whitespaces), last.hasPrefix("@Fold("), last.hasSuffix(")") else {
+            return (text, nil)
+        }
+        lines.removeLast()
+        let summary = String(last.dropFirst(6).dropLast())
+            .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        return (lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines), summary)
+    }
+
+    /// The file a code piece of the chapter comes from, linked at its lines:
+    /// "From [`Chapters/…/Chapter05.swift`, lines 47–98](…#L47-L98):".
+    func sourceFile(of pieceIndex: Int) -> String {
+        let file = "Chapters/\(name)/\(name.prefix(9)).swift"
+        let ranges = source.sections.flatMap(\.sourceLines)
+        guard pieceIndex < ranges.count, !ranges[pieceIndex].isEmpty else { return "From [`\(file)`](../\(file)):" }
+        let (first, last) = (ranges[pieceIndex].lowerBound, ranges[pieceIndex].upperBound - 1)
+        return "From [`\(file)`, lines \(first)–\(last)](../\(file)#L\(first)-L\(last)):"
     }
 
     /// The chapter's graded exercises, each with its file and the command that checks it.
