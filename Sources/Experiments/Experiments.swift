@@ -122,3 +122,20 @@ public func trainedBRNN(_ options: ChapterOptions, _ output: Output,
     }
     return (task, brnn)
 }
+
+// MARK: - The deep RNN notebook's process
+
+/// The deep RNN notebook's series, `data = B_0 + B_1*x + Normal(0, 10)` (`B_0, B_1 = 5, 7`), as
+/// ``NoisyLine`` draws it by default: its differences are `slope + e(t+1) − e(t)`.
+public enum SeriesProcess {
+    /// `B_1`, the mean of the differences.
+    public static let slope: Float = 7
+    /// σ, the noise's standard deviation.
+    public static let noise: Float = 10
+    /// σ², the least mean squared error of any one-step prediction: the next noise is unknown.
+    public static var variance: Double { Double(noise) * Double(noise) }
+
+    /// The least mean squared error of a one-step prediction from `k` past differences:
+    /// σ²(1 + 1/(k + 1)).
+    public static func optimum(after k: Int) -> Double { variance * (1 + 1 / Double(k + 1)) }
+}
