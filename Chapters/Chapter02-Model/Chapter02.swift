@@ -38,6 +38,7 @@
  */
 import ArgumentParser
 import ChapterSupport
+import Experiments
 import Figures
 import Foundation
 import Workbook
@@ -64,11 +65,8 @@ struct ModelChapter: Chapter {
         //: @Code(Sources/Workbook/DRNN.swift, DRNN)
         //:
         //: @Notebook(deep-rnn, "drnn = DRNN(2, 1, 8, 1);")
-        // experiment (a): the data, then the weights
-        var generator = options.generator()
-        let line = NoisyLine(count: 200, using: &generator)
-        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
-                        variant: variant, using: &generator)
+        // experiment (a): the data, then the weights (Sources/Experiments)
+        let (line, drnn, _) = deepRNNExperiment(options)
         output.heading("Deep RNN from scratch: DRNN(2, 1, 8, 1), "
                        + "\(variant == .notebook ? "as the notebook writes it" : "corrected")")
         for (name, tensor) in drnn.allTensors {
@@ -108,10 +106,8 @@ struct ModelChapter: Chapter {
         //: @Code(Sources/Workbook/RNN.swift, RNN)
         //: @Code(Sources/Workbook/RNN.swift, drawn)
         //: @Code(Sources/Workbook/RNN.swift, ConciseDRNN)
-        // experiment (b): a fresh generator
-        var conciseGenerator = options.generator()
-        let concise = ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
-                                  numLayers: 2, using: &conciseGenerator)
+        // experiment (b): a fresh generator (Sources/Experiments)
+        let concise = conciseModel(options)
         output.heading("Concise deep RNN: nn.RNN(1, 8, num_layers=2, tanh) + OutputLayer(8, 1)")
         for (name, tensor) in concise.namedParameters {
             let v = tensor.values
@@ -142,12 +138,8 @@ struct ModelChapter: Chapter {
         //: @Code(Sources/Workbook/Training.swift, bidirectionalInputs)
         //:
         //: @Notebook(bidirectional-rnn, "brnn = BRNN(1, 32, 1);")
-        // experiment (c): the digits, then the weights
-        var digitsGenerator = options.generator()
-        let task = DigitTask(rows: 5000, using: &digitsGenerator)
-        let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,
-                        initialization: options.corrected ? .xavier : .notebook,
-                        using: &digitsGenerator)
+        // experiment (c): the digits, then the weights (Sources/Experiments)
+        let (task, brnn) = bidirectionalExperiment(options)
         output.heading("Bidirectional model: BRNN(1, 32, 1)")
         for (name, tensor) in brnn.namedParameters {
             output.line("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) "

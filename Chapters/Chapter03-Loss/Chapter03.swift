@@ -25,6 +25,7 @@
  */
 import ArgumentParser
 import ChapterSupport
+import Experiments
 import Foundation
 import Workbook
 
@@ -57,11 +58,8 @@ struct LossChapter: Chapter {
         //:
         //: @Notebook(deep-rnn, "def YTransform(Y):")
         //: @Code(Sources/Workbook/Data.swift, timeMajorTargets)
-        // experiment (a): the data, then the weights
-        var generator = options.generator()
-        let line = NoisyLine(count: 200, using: &generator)
-        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
-                        variant: variant, using: &generator)
+        // experiment (a): the data, then the weights (Sources/Experiments)
+        let (line, drnn, _) = deepRNNExperiment(options)
         let (inputs, targets) = slidingWindows(of: line.differences, length: options.windowLength)
         let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)
         output.heading("Transformations")
@@ -73,10 +71,8 @@ struct LossChapter: Chapter {
 
         //: ## The deep RNN's loss on a fresh model
         let scratchLoss = sequenceLoss(drnn(x), y).item
-        // experiment (b): a fresh generator
-        var conciseGenerator = options.generator()
-        let concise = ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
-                                  numLayers: 2, using: &conciseGenerator)
+        // experiment (b): a fresh generator (Sources/Experiments)
+        let concise = conciseModel(options)
         let conciseLoss = sequenceLoss(concise(x), y).item
         let (_, std) = meanAndStandardDeviation(line.differences.values)
         output.heading("Deep RNN: loss(drnn(X), Y) before training")
@@ -164,12 +160,8 @@ struct LossChapter: Chapter {
         //: ## The bidirectional loss: `(N, 1) − (N,)` broadcast to N × N
         //: @Notebook(bidirectional-rnn, "return ((Y_hat-Y)**2).mean();")
         //: @Code(Sources/Workbook/Loss.swift, broadcastMeanSquaredError)
-        // experiment (c): the digits, then the weights
-        var digitsGenerator = options.generator()
-        let task = DigitTask(rows: 5000, using: &digitsGenerator)
-        let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,
-                        initialization: options.corrected ? .xavier : .notebook,
-                        using: &digitsGenerator)
+        // experiment (c): the digits, then the weights (Sources/Experiments)
+        let (task, brnn) = bidirectionalExperiment(options)
         // int(np.floor(5000 * 0.75))
         let n = 3750
         let digits = task.digits.narrowed(along: 0, to: 0..<n),

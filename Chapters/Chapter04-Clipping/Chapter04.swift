@@ -15,6 +15,7 @@
  */
 import ArgumentParser
 import ChapterSupport
+import Experiments
 import Foundation
 import Workbook
 
@@ -33,16 +34,12 @@ struct ClippingChapter: Chapter {
 
     func run(_ output: Output) throws {
         output.line("Chapter 04 — Gradient clipping (seed \(options.seed))")
-        let variant: DRNN.Variant = options.corrected ? .corrected : .notebook
 
         //: ## The gradients of a fresh deep RNN, and what `gradientClipping(drnn, 1)` does to them
         //: @Notebook(deep-rnn, "def gradientClipping(drnn, alpha=1):")
         //: @Code(Sources/Workbook/Clipping.swift, clipGradientsPerParameter)
-        // experiment (a): the data, then the weights
-        var generator = options.generator()
-        let line = NoisyLine(count: 200, using: &generator)
-        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
-                        variant: variant, using: &generator)
+        // experiment (a): the data, then the weights (Sources/Experiments)
+        let (line, drnn, _) = deepRNNExperiment(options)
         let (inputs, targets) = slidingWindows(of: line.differences, length: options.windowLength)
         let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)
         let loss = sequenceLoss(drnn(x), y)
@@ -90,10 +87,8 @@ struct ClippingChapter: Chapter {
         output.line("  T    loss         |dL/dW_hh|   growth per added step")
         var gradientNorms: [Double] = []
         for length in lengths {
-            var freshGenerator = options.generator()
-            let freshLine = NoisyLine(count: 200, using: &freshGenerator)
-            let fresh = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8),
-                             outputSize: 1, variant: .notebook, using: &freshGenerator)
+            // the same fresh model as above: the notebook's, or the corrected one with --corrected
+            let (freshLine, fresh, _) = deepRNNExperiment(options)
             let (windows, windowTargets) = slidingWindows(of: freshLine.differences, length: length)
             let windowLoss = sequenceLoss(fresh(timeMajorInputs(windows)),
                                           timeMajorTargets(windowTargets))
@@ -143,12 +138,8 @@ struct ClippingChapter: Chapter {
         //: @Notebook(bidirectional-rnn, "def gradientClipping(brnn, alpha=1):")
         //:
         //: The same rule over the BRNN's ten tensors: `clipGradientsPerParameter(brnn.parameters, alpha: 1)`.
-        // experiment (c): the digits, then the weights
-        var digitsGenerator = options.generator()
-        let task = DigitTask(rows: 5000, using: &digitsGenerator)
-        let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,
-                        initialization: options.corrected ? .xavier : .notebook,
-                        using: &digitsGenerator)
+        // experiment (c): the digits, then the weights (Sources/Experiments)
+        let (task, brnn) = bidirectionalExperiment(options)
         // int(np.floor(5000 * 0.75))
         let n = 3750
         let (forward, backward) = bidirectionalInputs(task.digits.narrowed(along: 0, to: 0..<n),
