@@ -34,10 +34,14 @@ struct LoaderChapter: Chapter {
 
         //: ## Sliding windows: `sequencesPreparation(data_trans, 19)`
         //: @Notebook(deep-rnn, "def sequencesPreparation(")
-        //: @Code(Sources/Workbook/Data.swift, slidingWindows)
+        //:
+        //: The same loop in Swift, with ranges for the slices (`data[i..<i + sequenceLength]` is
+        //: `input_data_1d[i:i+sequence_len]`); the engine's `slidingWindows(of:length:)`, which the
+        //: other chapters call, makes the same tensors:
+        //: @Code(Chapters/Chapter01-Loader/Chapter01.swift, sequencesPreparation)
         var generator = options.generator()
         let line = NoisyLine(count: 200, using: &generator)
-        let (x, y) = slidingWindows(of: line.differences, length: options.windowLength)
+        let (x, y) = sequencesPreparation(line.differences, options.windowLength)
         output.heading("Deep RNN: windows of \(options.windowLength) differences")
         output.line("X.shape \(describe(shape: x.shape)), Y.shape \(describe(shape: y.shape))")
         let firstX = x[0].values, firstY = y[0].values
@@ -110,6 +114,20 @@ struct LoaderChapter: Chapter {
                        + "\(datasetTrain.count) training and \(datasetTest.count) test digit "
                        + "rows, one batch each.")
     }
+}
+
+/// The deep RNN notebook's `sequencesPreparation(input_data_1d, sequence_len)`: window `i` is
+/// `input_data_1d[i:i+sequence_len]`, its target the same window one step later; both
+/// `(n − sequence_len, sequence_len)`.
+func sequencesPreparation(_ inputData: Tensor, _ sequenceLength: Int) -> (x: Tensor, y: Tensor) {
+    let data = inputData.values
+    var x: [Float] = [], y: [Float] = []
+    for i in 0..<(data.count - sequenceLength) {
+        x += data[i..<(i + sequenceLength)]
+        y += data[(i + 1)..<((i + 1) + sequenceLength)]
+    }
+    let shape = [data.count - sequenceLength, sequenceLength]
+    return (Tensor(x, shape: shape), Tensor(y, shape: shape))
 }
 
 /*:
