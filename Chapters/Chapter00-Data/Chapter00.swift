@@ -76,7 +76,8 @@ struct DataChapter: Chapter {
                            yLabel: labelled ? "data_trans" : nil)
         trend.addLine(x: Array(line.x.values.prefix(differences.count)), y: differences.values,
                       label: labelled ? "data_trans[x] = data[x + 1] - data[x]" : nil)
-        trend.keyPosition = "bottom right"   // the highest peaks are in the top half
+        // above the plot: the differences reach both the top (x = 67) and the bottom (x = 58) under any corner
+        trend.keyPosition = "at graph 1, graph 1.01 right bottom"
         try output.draw(trend,
                         caption: "its first differences: noise around 7, with no trend left to learn.")
 

@@ -149,8 +149,10 @@ struct LossChapter: Chapter {
         output.record("deep_rnn", "fresh_models", "growth_over_rho_power",
                       value: .array(ratios.map(JSON.number)))
         //: Over these seeds the radii run from {{deep_rnn.fresh_models.spectral_radius|min}} to
-        //: {{deep_rnn.fresh_models.spectral_radius|max}}, around the circular law's 1.63, and the initial
-        //: loss from {{deep_rnn.fresh_models.initial_loss|min|order}} to {{deep_rnn.fresh_models.initial_loss|max|order}}
+        //: {{deep_rnn.fresh_models.spectral_radius|max}}, with a mean of {{deep_rnn.fresh_models.spectral_radius|mean}}:
+        //: above the circular law's 1.63, a limit for large $n$ that an $8 \times 8$ matrix's largest
+        //: eigenvalue often exceeds. The initial
+        //: loss runs from {{deep_rnn.fresh_models.initial_loss|min|order}} to {{deep_rnn.fresh_models.initial_loss|max|order}}
         //: (seed 0: {{deep_rnn.scratch_initial_loss}}). The larger the radius, the larger the loss, but
         //: only roughly: the outputs grow between {{deep_rnn.fresh_models.growth_over_rho_power|min}} and
         //: {{deep_rnn.fresh_models.growth_over_rho_power|max}} times $\rho_{\max}^{18}$, because the powers of
@@ -197,7 +199,7 @@ struct LossChapter: Chapter {
         output.line("so training drives every prediction to the labels' mean: "
                     + "the least loss it can reach is the")
         output.line("labels' variance (\(format(variance)) for these labels), "
-                    + "and its accuracy is the base rate.")
+                    + "and its accuracy about the base rate.")
         output.record("bidirectional_rnn", "losses", "seed_loss", "initial",
                       value: .float(notebookLoss))
         output.record("bidirectional_rnn", "losses", "fixed_loss", "initial", value: .float(fixedLoss))

@@ -77,7 +77,8 @@ struct ClippingChapter: Chapter {
         //:
         //: With a spectral radius $\rho > 1$ (Chapter 03) each factor grows: $H_{t-1}$ like $\rho^{t}$,
         //: the powers of $W_{hh}^\top$ in $\delta_t$ like $\rho^{T-t}$, and the errors $\partial L / \partial O_s$,
-        //: which are the outputs' errors, like $\rho^{T}$. Each of the $T$ terms is of order $\rho^{2T}$:
+        //: which are the errors of the outputs at step $s$, like $\rho^{s}$. The largest term of $\delta_t$,
+        //: at $s = T$, is of order $\rho^{T} \rho^{T-t}$, so each of the $T$ terms $H_{t-1}^\top \delta_t$ is of order $\rho^{2T}$:
         //: the gradient grows by about $\rho^2$ for every step the window gets longer. The autodiff
         //: computes exactly these sums (`backward()` walks the recorded steps in reverse); the same
         //: fresh model, measured on windows of growing length:

@@ -11,20 +11,21 @@
 
  Figure 5 has a slip of its own. Its red point at step t is `data[t]` plus the difference predicted
  after it, that is the prediction of `data[t + 1]`, but the notebook draws it at t
- (`torch.arange(sequence_len, num_data-1)`): one step early, so the red line seems to follow the
- series better than it does. The faithful figure keeps the notebook's placing; with `--corrected`,
- each point is drawn at the step it predicts.
+ (`torch.arange(sequence_len, num_data-1)`): one step early, over the value before the one it
+ predicts. The faithful figure keeps the notebook's placing; with `--corrected`, each point is drawn
+ at the step it predicts.
 
  How good can such a prediction be? The differences are `7 + e(t+1) − e(t)` with noise `e` of
  standard deviation $\sigma = 10$: the best predictor from the past still misses `e(t+1)`, a mean
- squared error of at least $\sigma^2$, and from the 19 past values of a window
- $\sigma^2 (1 + 1/(k + 1))$ with $k = 19$, {{deep_rnn.best_one_step_error}} (Chapter 07, exercise 3); predicting the
+ squared error of at least $\sigma^2$; knowing the $k = 19$ differences of a window, at least
+ $\sigma^2 (1 + 1/(k + 1))$ = {{deep_rnn.best_one_step_error}} (Chapter 07's exercise 3 derives it). Predicting the
  mean 7 scores $2\sigma^2$ in expectation ({{deep_rnn.predicting_seven_error}} on these 180 windows).
  A model that scores far below $\sigma^2$ on the data it trained on has memorised them.
 
  The bidirectional notebook's `testBRNN` reports the mean loss on the 1250 test rows; the accuracy
  (predictions rounded at 0.5) says more. As the notebook trains it, the model answers the labels'
- mean for every row and its accuracy is the base rate; trained with `--corrected` (Chapter 05) it
+ mean for nearly every row and its accuracy is close to the base rate (the share of 0 labels);
+ trained with `--corrected` (Chapter 05) it
  gets every test row right.
  */
 import ArgumentParser
@@ -181,6 +182,7 @@ struct ApproximationChapter: Chapter {
         output.record("bidirectional_rnn", "test_loss", value: .float(testLoss))
         output.record("bidirectional_rnn", "test_fixed_loss", value: .float(fixedLoss))
         output.record("bidirectional_rnn", "test_accuracy", value: .float(accuracy))
+        output.record("bidirectional_rnn", "base_rate", value: .float(baseRate))
 
         output.summary("Summary: one-step-ahead error \(format(scratchError)) (from scratch), "
                        + "\(format(conciseError)) (concise), "
@@ -240,14 +242,18 @@ struct ApproximationChapter: Chapter {
  to it as 180 windows can tell apart, so on its own windows the fit looks honest. Only a fresh series
  of the same process can tell, and Chapter 07 measures {{Chapter07: fresh_series.concise.fresh}}
  there, averaged over the window's positions, against a floor of {{Chapter07: fresh_series.optimum}}.
- The bidirectional model as the notebook trains it answers the labels' mean for every row (test
- accuracy {{bidirectional_rnn.test_accuracy|%}}, the base rate); corrected, its test accuracy is
+ The bidirectional model as the notebook trains it answers about the labels' mean for every row:
+ its test accuracy, {{bidirectional_rnn.test_accuracy|%}}, sits just below the base rate of
+ {{bidirectional_rnn.base_rate|%}} (answering 0 everywhere), because the few predictions that
+ cross 0.5 are mostly wrong; corrected, its test accuracy is
  {{corrected: bidirectional_rnn.test_accuracy|%}}.
 
  ## Exercises
 
  1. Draw a fresh series with another seed and evaluate the trained concise model on it. How does
     its error compare with the best predictor's, and with its error on the training windows?
- 2. Why does figure 5 look so good even when the differences are predicted badly?
+ 2. Figure 5's red point is `data[t]` plus the predicted difference. Show that its error is the
+    error of that difference in figure 3. Then why does a model that predicts well look closer to
+    its series in figure 5 than to its differences in figure 3?
  3. Which test rows does the notebook's bidirectional model get wrong, and why exactly those?
  */
