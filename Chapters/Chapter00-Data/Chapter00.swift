@@ -136,6 +136,16 @@ struct DataChapter: Chapter {
  and 5000 rows of six digits labelled 1 when the first three form a number below 500 and the last
  three, read backwards, a number above 500. About a quarter of the rows are labelled 1.
 
+ ## Try it
+
+ - `swift run Chapter00-Data --seed 1` draws another noise and other digits: the series keeps its
+   slope, so the differences' mean stays near 7 while their values change.
+ - `swift run Chapter00-Data --corrected` draws the same data with labelled axes and legends.
+ - `swift run Chapter00-Data --plots-in-terminal` draws the figures in the terminal as well.
+ - To edit: in `Chapters/Chapter00-Data/Chapter00.swift`, the line
+   `let line = NoisyLine(count: 200, intercept: 5, slope: 7, noise: 10, using: &generator)`; with
+   `noise: 1`, figure 2 shows differences close to 7 everywhere.
+
  ## Exercises
 
  1. Run `swift run Chapter00-Data --seed 1` and compare the differences' mean and spread with

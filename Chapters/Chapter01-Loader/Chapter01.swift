@@ -68,6 +68,11 @@ struct LoaderChapter: Chapter {
         let sameRows = Set(trainingBatches[0].inputs.values) == Set(orderedBatches[0].inputs.values)
         output.line("shuffled for training (same windows, other order: \(sameRows)), "
                     + "in order for the approximation")
+        // which window of X each of the shuffled batch's first rows is
+        let firstRows = (0..<min(5, trainingBatches[0].inputs.shape[0])).map { trainingBatches[0].inputs[$0].values }
+        let firstWindows = firstRows.map { row in (0..<x.shape[0]).first { x[$0].values == row } ?? -1 }
+        output.line("the shuffled batch starts with windows "
+                    + firstWindows.map(String.init).joined(separator: ", ") + ", …")
         output.record("deep_rnn", "windows", value: .number(Double(x.shape[0])))
         output.record("deep_rnn", "batches_per_epoch", value: .number(Double(trainingBatches.count)))
 
@@ -137,6 +142,14 @@ func sequencesPreparation(_ inputData: Tensor, _ sequenceLength: Int) -> (x: Ten
  and the notebook's batch size of 180 puts all of them in one batch: every epoch is one step of
  full-batch gradient descent, and shuffling only changes the order of the sum. The bidirectional
  notebook's batch of 5000 likewise holds all 3750 training rows.
+
+ ## Try it
+
+ - `swift run Chapter01-Loader --window-length 10`: 189 windows of 10, in one batch of 189.
+ - `swift run Chapter01-Loader --seed 2`: another shuffled order (its first windows are printed).
+ - To edit: in `Chapters/Chapter01-Loader/Chapter01.swift`, the line
+   `let batchSize = (200 - 1) - options.windowLength`; with `let batchSize = 60`, an epoch has three
+   batches of 60.
 
  ## Exercises
 

@@ -177,6 +177,17 @@ struct ModelChapter: Chapter {
  small uniform initialisation. The bidirectional model runs two ReLU RNNs over the two halves of a
  row and multiplies their outputs.
 
+ ## Try it
+
+ - `swift run Chapter02-Model --corrected`: every layer registered, with tanh; the outputs stay
+   small at every step.
+ - `swift run Chapter02-Model --hidden-size 16`: 16 × 16 recurrent matrices, whose spectral radius
+   is larger, so the notebook's outputs grow faster.
+ - `swift run Chapter02-Model --window-length 10`: nine steps of growth instead of 18.
+ - To edit: the models are built in `Sources/Experiments/Experiments.swift`, the line
+   `let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,`;
+   with `numLayers: 3` every chapter uses a three-layer model.
+
  ## Exercises
 
  1. Run `swift run Chapter02-Model --corrected` and compare the output sizes at t = 0 and t = 18.

@@ -219,6 +219,16 @@ struct LossChapter: Chapter {
  rewards predicting the labels' mean for every row. Fixed, it compares each prediction with its own
  label.
 
+ ## Try it
+
+ - `swift run Chapter03-Loss --corrected`: the tanh model's loss (near the data's spread) and the
+   bidirectional loss compared row by row.
+ - `swift run Chapter03-Loss --seed 3`: another fresh model and another initial loss.
+ - `swift run Chapter03-Loss --window-length 10`: fewer steps for the linear recurrence to grow, a
+   far smaller loss.
+ - To edit: in `Chapters/Chapter03-Loss/Chapter03.swift`, the line `let seeds = 0..<10`; with
+   `0..<50` the table of radii and losses covers fifty fresh models.
+
  ## Exercises
 
  1. From the closed form, work out the gradient $\partial L / \partial \hat y_i$ of the N × N loss. Why does

@@ -217,17 +217,18 @@ extension TrainingChapter {
     func bidirectionalModel(_ output: Output) throws -> Trained {
         let (task, brnn) = bidirectionalExperiment(options)
         let (datasetTrain, _) = bidirectionalLoaders(task, seed: options.seed)
+        output.heading(options.corrected
+            ? "brnn_trained: trainBRNN(brnn, dataset_train, loss, Adam, \(options.epochs(2000)))"
+            : "brnn_trained: trainBRNN(brnn, dataset_train, loss, optimizer, 100 then 200)")
         if options.corrected {
             let optimizer = Adam(brnn.parameters, learningRate: options.learningRate(0.01))
             let epochs = options.epochs(2000)
-            output.heading("brnn_trained: trainBRNN(brnn, dataset_train, loss, Adam, \(epochs))")
             output.line("Adam(lr=\(optimizer.learningRate)), \(epochs) epochs, fixed loss, "
                         + "inputs scaled to [0, 1], Xavier weights")
             let losses = try trainBRNN(brnn, datasetTrain, loss: .fixed, scaledInputs: true, optimizer,
                                        epochs: epochs, output)
             return Trained(.bidirectional, brnn.namedParameters, losses: [losses], label: "Adam, lr 0.01")
         }
-        output.heading("brnn_trained: trainBRNN(brnn, dataset_train, loss, optimizer, 100 then 200)")
         var losses: [[Float]] = []
         for (i, learningRate) in options.learningRates([0.1, 0.01]).enumerated() {   // 0.1/10**i
             let optimizer = SGD(brnn.parameters, learningRate: learningRate)
@@ -270,6 +271,20 @@ extension TrainingChapter {
  windows, and the bidirectional model ends predicting the labels' mean. With `--corrected`, the
  from-scratch model trains every layer with tanh, and the bidirectional model — fixed loss, scaled
  inputs, Xavier weights, Adam — drives its loss towards zero.
+
+ ## Try it
+
+ - `swift run Chapter05-Training --epochs 50 --verbose`: 50 epochs of each run, with the loss after
+   every epoch printed as the notebooks print it (`Training loss … Epoch …`).
+ - `swift run Chapter05-Training --learning-rate 0.001`: the from-scratch model at lr 0.001, the
+   concise rounds at 0.001, 0.0001, 0.00001, the bidirectional ones at 0.001 and 0.0001.
+ - `swift run Chapter05-Training --corrected`: every layer trained with tanh, and the bidirectional
+   model with the four fixes.
+ - To edit: in `Chapters/Chapter05-Training/Chapter05.swift`, the line
+   `let optimizer = SGD(drnn.parameters, learningRate: options.learningRate(0.0001))`, or the
+   rounds' rates in `options.learningRates([0.03, 0.003, 0.0003])`. Chapters 06 and 07 load what this
+   chapter saves; when they train a model themselves, they use the same settings from
+   `Sources/Experiments/NotebookTraining.swift`.
 
  ## Exercises
 

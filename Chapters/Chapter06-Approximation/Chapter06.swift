@@ -248,6 +248,18 @@ struct ApproximationChapter: Chapter {
  cross 0.5 are mostly wrong; corrected, its test accuracy is
  {{corrected: bidirectional_rnn.test_accuracy|%}}.
 
+ ## Try it
+
+ - `swift run Chapter06-Approximation --corrected`: figure 5 with each point at the step it predicts,
+   and the corrected bidirectional model's test accuracy.
+ - `swift run Chapter06-Approximation --retrain --epochs 100`: the three models trained here, for 100
+   epochs each, instead of loaded from Chapter 05's checkpoints.
+ - `swift run Chapter06-Approximation --checkpoint deep-rnn-concise=FILE`: a concise model of your
+   own, such as one saved from PyTorch (`scripts/load_in_pytorch.py --train-and-save DIR`).
+ - To edit: in `Chapters/Chapter06-Approximation/Chapter06.swift`, the line
+   `let yHat = approximate(drnn, on: datasetApprox)`; with `concise` in place of `drnn`, figures 3 to 5
+   show the concise model.
+
  ## Exercises
 
  1. Draw a fresh series with another seed and evaluate the trained concise model on it. How does

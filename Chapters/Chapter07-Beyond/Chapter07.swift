@@ -195,6 +195,17 @@ struct BeyondChapter: Chapter {
  {{closing_the_gap.points_4000.corrected DRNN.fresh}} on the fresh series, against the optimum's
  {{fresh_series.optimum}}.
 
+ ## Try it
+
+ - `swift run Chapter07-Beyond --epochs 20`: every run shortened to 20 epochs, in seconds; the
+   ablation's rows stay near the base rate.
+ - `swift run Chapter07-Beyond --hidden-size 16`: wider models in every study, the same fresh series.
+ - `swift run Chapter07-Beyond --csv FILE --column NAME`: the deep RNNs on a series of yours.
+ - To edit: the ablation's rows are `static let ablation = [` in
+   `Chapters/Chapter07-Beyond/Ablation.swift` (exercise 1 adds one); the deep RNN study's settings
+   are the line `static let learningRate: Float = 0.003, batchSize = 180, steps = 2000` in
+   `Chapters/Chapter07-Beyond/ClosingTheGap.swift`.
+
  ## Exercises
 
  1. Add a row to the ablation that uses Adam without Xavier's weights. Which of the two matters more?

@@ -119,11 +119,18 @@ public struct PageBuilder {
                     fold = summary
                     if !rest.isEmpty { page += ["", try prose(rest)] }
                 case .code(let code):
-                    let block = [sourceFile(of: pieceIndex), "", "```swift", code, "```"]
                     if let summary = fold {
-                        page += ["", "<details><summary>\(summary)</summary>", ""] + block + ["", "</details>"]
+                        page += ["", "<details><summary>\(summary)</summary>", "", sourceFile(of: pieceIndex), "",
+                                 "```swift", code, "```", "", "</details>"]
                     } else {
-                        page += [""] + block
+                        page += ["", sourceFile(of: pieceIndex)]
+                        for run in plumbingRuns(code) {
+                            let block = ["```swift", run.lines.joined(separator: "\n"), "```"]
+                            page += run.isPlumbing
+                                ? ["", "<details><summary>recording, saving and drawing (\(run.lines.count) lines)</summary>", ""]
+                                    + block + ["", "</details>"]
+                                : [""] + block
+                        }
                     }
                     fold = nil
                 }
@@ -169,6 +176,55 @@ public struct PageBuilder {
             placed[current, default: []].append(line)
         }
         return placed
+    }
+
+    /// A code piece cut into runs of lines, in order: the computation and what it prints, shown; and
+    /// between them the statements that only record values (`output.record`), save a model or draw a
+    /// figure (`output.save`, `output.draw`), or print padded table rows, which the page folds.
+    func plumbingRuns(_ code: String) -> [(isPlumbing: Bool, lines: [String])] {
+        var runs: [(isPlumbing: Bool, lines: [String])] = []
+        for statement in statements(code.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)) {
+            let plumbing = isPlumbing(statement)
+            if let last = runs.last, last.isPlumbing == plumbing || statement.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                runs[runs.count - 1].lines += statement
+            } else {
+                runs.append((plumbing, statement))
+            }
+        }
+        // Blank lines at a run's end belong between the blocks, not in them.
+        return runs.map { run in
+            var lines = run.lines
+            while lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeLast() }
+            return (run.isPlumbing, lines)
+        }.filter { !$0.lines.isEmpty }
+    }
+
+    /// Whether a statement only records, saves, draws or prints a padded row.
+    func isPlumbing(_ statement: [String]) -> Bool {
+        let text = statement.joined(separator: "\n").trimmingCharacters(in: .whitespaces)
+        let starts = ["output.record(", "try output.save(", "output.save(", "try output.draw(", "output.draw("]
+        if starts.contains(where: text.hasPrefix) { return true }
+        return text.hasPrefix("output.line(") && (text.contains(".padding(toLength") || text.contains("padded("))
+    }
+
+    /// The lines of Swift code grouped into statements: a line and the lines that continue it while
+    /// its parentheses or brackets are open.
+    func statements(_ lines: [String]) -> [[String]] {
+        var result: [[String]] = [], current: [String] = [], depth = 0
+        for line in lines {
+            current.append(line)
+            var inString = false, escaped = false, previous: Character = " "
+            for c in line {
+                defer { previous = c }
+                if !inString && c == "/" && previous == "/" { break }      // a comment to the line's end
+                if inString {
+                    if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
+                } else if c == "\"" { inString = true } else if c == "(" || c == "[" { depth += 1 } else if c == ")" || c == "]" { depth -= 1 }
+            }
+            if depth <= 0 { result.append(current); current = []; depth = 0 }
+        }
+        if !current.isEmpty { result.append(current) }
+        return result
     }
 
     /// A prose piece whose last line is `@Fold(summary)`: the prose before it, and the summary of the

@@ -43,6 +43,13 @@ public struct Quoter: Sendable {
                 out.append("\(title)'s cell \(number) ([`\(path)`](../\(path)), Python):")
                 out.append("")
                 out.append("```python\n\(cell)\n```\n")
+                if let printed = notebookOutput(after: number - 1, in: notebook) {
+                    out.append("What it printed in PyTorch, as the notebook recorded it"
+                               + (printed.count > 24 ? " (\(printed.count) lines; the first 8 and the last 6):" : ":"))
+                    out.append("")
+                    let shown = printed.count > 24 ? printed.prefix(8) + ["…"] + printed.suffix(6) : printed[...]
+                    out.append("```text\n\(shown.joined(separator: "\n"))\n```\n")
+                }
             } else {
                 out.append(line)
             }
@@ -127,6 +134,26 @@ public func notebookCells(in notebook: String) -> [String] {
         }
     }
     return cells.map { $0.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines) }
+}
+
+/// What a notebook's cell `index` (0-based, as ``notebookCells(in:)`` counts) printed when the
+/// notebook ran: the lines indented by four spaces between its ```` ``` ```` and the next cell,
+/// without the indentation, and without the images of its figures; `nil` when it printed nothing.
+public func notebookOutput(after index: Int, in notebook: String) -> [String]? {
+    var cell = -1, inCell = false, printed: [String] = []
+    for line in notebook.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if !inCell, trimmed == "```python" {
+            inCell = true
+            cell += 1
+            if cell > index { break }
+        } else if inCell, trimmed == "```" {
+            inCell = false
+        } else if !inCell, cell == index, line.hasPrefix("    "), !trimmed.isEmpty, !trimmed.hasPrefix("![") {
+            printed.append(String(line.dropFirst(4)))
+        }
+    }
+    return printed.isEmpty ? nil : printed
 }
 
 /// The first ```` ```python ```` cell of a notebook export that contains `text`.

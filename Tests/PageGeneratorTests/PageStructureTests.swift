@@ -1,0 +1,125 @@
+// The pages read as executed notebooks: each quoted cell with what PyTorch printed under it, Swift
+// blocks that are the computation rather than its recording, math GitHub draws as written, and
+// one value behind each number the prose and the output both give.
+
+import Foundation
+import Testing
+@testable import PageGenerator
+
+@Suite("The pages' structure")
+struct PageStructureTests {
+    static let root = NotebookCoverageTests.root
+
+    /// Every chapter page of docs/, by name.
+    static func pages() throws -> [(name: String, text: String)] {
+        let docs = root.appendingPathComponent("docs")
+        return try FileManager.default.contentsOfDirectory(atPath: docs.path)
+            .filter { $0.hasPrefix("Chapter") && $0.hasSuffix(".md") }.sorted()
+            .map { ($0, try String(contentsOf: docs.appendingPathComponent($0), encoding: .utf8)) }
+    }
+
+    @Test("The finder of broken math finds each escape GitHub drops, in $…$ and $$…$$, and nothing in code or GitHub's own forms")
+    func brokenMathFinder() {
+        for escape in escapesGitHubDrops {
+            #expect(mathGitHubBreaks(in: "so $a \(escape) b$ here") == ["$a \(escape) b$"])
+            #expect(mathGitHubBreaks(in: "display\n$$x\n\(escape) y$$\n").count == 1)
+            #expect(mathGitHubBreaks(in: "inline $`a \(escape) b`$ and `$a \(escape)$` in code").isEmpty)
+            #expect(mathGitHubBreaks(in: "```math\na \(escape) b\n```\n").isEmpty)
+        }
+        #expect(mathGitHubBreaks(in: "$\\sigma^2 (1 + 1/(k + 1))$ and $\\lVert g \\rVert$").isEmpty)
+    }
+
+    @Test("No page of docs/ has math that GitHub's Markdown breaks (\\, \\; \\! \\{ \\} inside $…$ or $$…$$)")
+    func noBrokenMath() throws {
+        let pages = try Self.pages()
+        #expect(pages.count >= 8)
+        for (name, text) in pages {
+            for math in mathGitHubBreaks(in: text) {
+                Issue.record("docs/\(name): \(math.prefix(80)) — use $`…`$ or a ```math block")
+            }
+        }
+    }
+
+    @Test("Every notebook cell that printed something is shown with PyTorch's own output under it")
+    func pyTorchOutputUnderEachCell() throws {
+        let pages = try Self.pages().map(\.text).joined(separator: "\n")
+        var cellsWithOutput = 0
+        for notebook in ["deep-rnn", "bidirectional-rnn"] {
+            let text = try String(contentsOf: Self.root.appendingPathComponent("Notebooks/\(notebook)-notebook.md"),
+                                  encoding: .utf8)
+            for (i, cell) in notebookCells(in: text).enumerated() {
+                guard let printed = notebookOutput(after: i, in: text) else { continue }
+                cellsWithOutput += 1
+                // The cell as quoted, then the line that announces PyTorch's output, then its first line.
+                let quoted = "```python\n\(cell)\n```\n\nWhat it printed in PyTorch"
+                guard let at = pages.range(of: quoted) else {
+                    Issue.record("\(notebook) cell \(i + 1) is not quoted with PyTorch's output under it")
+                    continue
+                }
+                let after = pages[at.upperBound...].prefix(400)
+                #expect(after.contains(printed[0]), "\(notebook) cell \(i + 1): its first printed line is not shown")
+            }
+        }
+        #expect(cellsWithOutput >= 6)
+    }
+
+    /// The ```` ```swift ```` blocks of a page that are shown, not folded in `<details>`.
+    static func shownSwiftBlocks(_ page: String) -> [[String]] {
+        var blocks: [[String]] = [], current: [String]? = nil, folded = false
+        for line in page.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if current == nil {
+                if line.hasPrefix("<details>") { folded = true }
+                if line.hasPrefix("</details>") { folded = false }
+                if line == "```swift" { current = [] }
+            } else if line == "```" {
+                if !folded, let block = current { blocks.append(block) }
+                current = nil
+            } else {
+                current?.append(line)
+            }
+        }
+        return blocks
+    }
+
+    @Test("No shown Swift block is mostly recording, saving, drawing or padding")
+    func quotedCodeIsTheComputation() throws {
+        let builder = PageBuilder(name: "Chapter00-Data", source: try ChapterSource(parsing: sample),
+                                  output: ChapterOutput(""), corrected: nil, previous: nil, next: nil,
+                                  quoter: Quoter(root: Self.root))
+        var blocks = 0, plumbingBlocks: [String] = []
+        for (name, text) in try Self.pages() {
+            for block in Self.shownSwiftBlocks(text) {
+                blocks += 1
+                let statements = builder.statements(block).filter {
+                    !$0.joined().trimmingCharacters(in: .whitespaces).isEmpty
+                        && !$0.joined().trimmingCharacters(in: .whitespaces).hasPrefix("//")
+                }
+                let plumbing = statements.filter(builder.isPlumbing)
+                if !statements.isEmpty, 2 * plumbing.count > statements.count {
+                    plumbingBlocks.append("docs/\(name): \(block.first ?? "")")
+                }
+            }
+        }
+        #expect(blocks > 50)
+        #expect(plumbingBlocks.isEmpty, "\(plumbingBlocks.count) of \(blocks) shown blocks are mostly plumbing: \(plumbingBlocks)")
+    }
+
+    @Test("The base rate the prose gives is the one Chapter 06 prints")
+    func baseRateFromOneValue() throws {
+        let pages = try Self.pages()
+        let chapter06 = try #require(pages.first { $0.name == "Chapter06-Approximation.md" }).text
+        let printed = try #require(chapter06.firstMatch(of: /answering 0 for every row: ([0-9.]+)%/)?.1)
+        var mentions = 0
+        for (name, text) in pages {
+            for match in text.matches(of: /base rate(?: of| \(|, )?([0-9]+\.[0-9]+)%/) {
+                mentions += 1
+                #expect(match.1 == printed, "docs/\(name) gives the base rate as \(match.1)%, Chapter 06 prints \(printed)%")
+            }
+            for match in text.matches(of: /([0-9]+\.[0-9]+)%\)?,? (?:the|is the) base rate/) {
+                mentions += 1
+                #expect(match.1 == printed, "docs/\(name) calls \(match.1)% the base rate, Chapter 06 prints \(printed)%")
+            }
+        }
+        #expect(mentions >= 1, "no page gives the base rate as a number")
+    }
+}
