@@ -11,6 +11,7 @@
  Every draw comes from `TorchGenerator`, which reproduces PyTorch's CPU generator: with the same
  seed, the numbers below are the numbers the notebooks get after `torch.manual_seed(seed)`.
  */
+//: @Fold(The program: its imports, options and title line)
 import ArgumentParser
 import ChapterSupport
 import Figures

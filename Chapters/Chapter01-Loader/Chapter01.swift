@@ -14,6 +14,7 @@
  tensors directly. Shuffling draws from the loader's own generator, so it does not disturb the
  draws of the weights.
  */
+//: @Fold(The program: its imports, options and title line)
 import ArgumentParser
 import ChapterSupport
 import Workbook
@@ -106,13 +107,6 @@ struct LoaderChapter: Chapter {
                     + "Y \(describe(shape: testBatches[0].targets.shape))")
         output.record("bidirectional_rnn", "training_rows", value: .number(Double(datasetTrain.count)))
         output.record("bidirectional_rnn", "test_rows", value: .number(Double(datasetTest.count)))
-
-        output.line()
-        output.line("Note: the notebooks' DataLoader(num_workers=2) starts two worker "
-                    + "processes each epoch to")
-        output.line("collate single rows; with one batch per epoch that is most of "
-                    + "their running time and")
-        output.line("does not change any result. The loaders here slice the tensors directly.")
 
         output.summary("Summary: \(x.shape[0]) windows of \(options.windowLength) in "
                        + "\(trainingBatches.count) batch; "

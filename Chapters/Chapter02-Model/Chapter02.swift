@@ -12,7 +12,7 @@
  The notebook draws every weight uniform in [−1, 1] and applies no activation: the recurrence is
  linear, and with 8 × 8 matrices of such weights its states grow step after step, here by a factor
  of {{deep_rnn.scratch_growth_per_step}} a step on average: from a window's first output to its
- last, 18 steps later, by {{deep_rnn.scratch_output_growth}}. Chapter 03 shows why (the powers of $W_{hh}$).
+ last, 18 steps later, by {{deep_rnn.scratch_output_growth}}. [Chapter 03](Chapter03-Loss.md) shows why (the powers of $W_{hh}$).
 
  Its constructor also has a bug: it assigns `self.W_xh`, `self.W_hh` and `self.b_h` again for each
  layer, and PyTorch registers only the tensors an attribute holds last. `drnn.parameters()`
@@ -36,6 +36,7 @@
 
  Weights come from `randn`, biases are zero.
  */
+//: @Fold(The program: its imports, options and title line)
 import ArgumentParser
 import ChapterSupport
 import Experiments
@@ -84,7 +85,7 @@ struct ModelChapter: Chapter {
                       value: .array(drnn.namedParameters.map { .string($0.name) }))
 
         //: The forward pass on the whole batch: 19 outputs of shape (180, 1). Without an
-        //: activation the hidden states grow step after step.
+        //: activation the hidden states grow step after step ([Chapter 03](Chapter03-Loss.md) says why).
         let (inputs, _) = slidingWindows(of: line.differences, length: options.windowLength)
         let x = timeMajorInputs(inputs)                                   // (19, 180, 1)
         let outputs = drnn(x)

@@ -23,6 +23,7 @@
  elements per step; the corrected loss flattens `Y_hat` to `(N,)` first and compares each
  prediction with its own label.
  */
+//: @Fold(The program: its imports, options and title line)
 import ArgumentParser
 import ChapterSupport
 import Experiments

@@ -13,6 +13,7 @@
  has norm `inf`, `θ / inf = 0`, and the notebook's rule sets that gradient to zero. The
  bidirectional model reaches such gradients in its first epochs.
  */
+//: @Fold(The program: its imports, options and title line)
 import ArgumentParser
 import ChapterSupport
 import Experiments
@@ -75,7 +76,7 @@ struct ClippingChapter: Chapter {
         //:
         //: $$\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} H_{t-1}^\top \delta_t.$$
         //:
-        //: With a spectral radius $\rho > 1$ (Chapter 03) each factor grows: $H_{t-1}$ like $\rho^{t}$,
+        //: With a spectral radius $\rho > 1$ ([Chapter 03](Chapter03-Loss.md)) each factor grows: $H_{t-1}$ like $\rho^{t}$,
         //: the powers of $W_{hh}^\top$ in $\delta_t$ like $\rho^{T-t}$, and the errors $\partial L / \partial O_s$,
         //: which are the errors of the outputs at step $s$, like $\rho^{s}$. The largest term of $\delta_t$,
         //: at $s = T$, is of order $\rho^{T} \rho^{T-t}$, so each of the $T$ terms $H_{t-1}^\top \delta_t$ is of order $\rho^{2T}$:

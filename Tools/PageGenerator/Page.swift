@@ -127,7 +127,7 @@ public struct PageBuilder {
                         for run in plumbingRuns(code) {
                             let block = ["```swift", run.lines.joined(separator: "\n"), "```"]
                             page += run.isPlumbing
-                                ? ["", "<details><summary>recording, saving and drawing (\(run.lines.count) lines)</summary>", ""]
+                                ? ["", "<details><summary>recording, saving, drawing, table rows (\(run.lines.count) line\(run.lines.count == 1 ? "" : "s"))</summary>", ""]
                                     + block + ["", "</details>"]
                                 : [""] + block
                         }
@@ -183,8 +183,10 @@ public struct PageBuilder {
     /// figure (`output.save`, `output.draw`), or print padded table rows, which the page folds.
     func plumbingRuns(_ code: String) -> [(isPlumbing: Bool, lines: [String])] {
         var runs: [(isPlumbing: Bool, lines: [String])] = []
+        var braces = 0      // only statements outside any block are folded: a loop stays whole
         for statement in statements(code.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)) {
-            let plumbing = isPlumbing(statement)
+            let plumbing = braces == 0 && isPlumbing(statement)
+            braces += braceBalance(statement)
             if let last = runs.last, last.isPlumbing == plumbing || statement.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
                 runs[runs.count - 1].lines += statement
             } else {
@@ -197,6 +199,11 @@ public struct PageBuilder {
             while lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeLast() }
             return (run.isPlumbing, lines)
         }.filter { !$0.lines.isEmpty }
+    }
+
+    /// How many more `{` than `}` a statement has, outside strings and comments.
+    func braceBalance(_ statement: [String]) -> Int {
+        statement.map { bracketBalance($0).braces }.reduce(0, +)
     }
 
     /// Whether a statement only records, saves, draws or prints a padded row.
@@ -213,14 +220,7 @@ public struct PageBuilder {
         var result: [[String]] = [], current: [String] = [], depth = 0
         for line in lines {
             current.append(line)
-            var inString = false, escaped = false, previous: Character = " "
-            for c in line {
-                defer { previous = c }
-                if !inString && c == "/" && previous == "/" { break }      // a comment to the line's end
-                if inString {
-                    if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
-                } else if c == "\"" { inString = true } else if c == "(" || c == "[" { depth += 1 } else if c == ")" || c == "]" { depth -= 1 }
-            }
+            depth += bracketBalance(line).parentheses
             if depth <= 0 { result.append(current); current = []; depth = 0 }
         }
         if !current.isEmpty { result.append(current) }
@@ -333,4 +333,45 @@ public struct PageBuilder {
     func cell(_ text: String) -> String {
         text.replacingOccurrences(of: "Summary: ", with: "").replacingOccurrences(of: "|", with: "\\|")
     }
+}
+
+/// How many more `(` and `[`, and how many more `{`, than their closers a line of Swift has,
+/// outside string literals and comments; the code of an interpolation `\(…)` counts.
+func bracketBalance(_ line: String) -> (parentheses: Int, braces: Int) {
+    var parentheses = 0, braces = 0
+    var interpolations: [Int] = []      // for each open `\(`, the parentheses opened inside it
+    var inString = false, escaped = false, previous: Character = " "
+    for c in line {
+        defer { previous = c }
+        if inString {
+            if escaped {
+                escaped = false
+                if c == "(" { inString = false; interpolations.append(0) }
+            } else if c == "\\" {
+                escaped = true
+            } else if c == "\"" {
+                inString = false
+            }
+            continue
+        }
+        if c == "/" && previous == "/" { break }         // a comment to the line's end
+        switch c {
+        case "\"": inString = true
+        case "(", "[":
+            parentheses += 1
+            if !interpolations.isEmpty { interpolations[interpolations.count - 1] += 1 }
+        case ")", "]":
+            if c == ")", interpolations.last == 0 {
+                interpolations.removeLast()
+                inString = true                          // back in the string the interpolation was in
+            } else {
+                parentheses -= 1
+                if !interpolations.isEmpty { interpolations[interpolations.count - 1] -= 1 }
+            }
+        case "{": braces += 1
+        case "}": braces -= 1
+        default: break
+        }
+    }
+    return (parentheses, braces)
 }
