@@ -111,11 +111,11 @@ struct PageStructureTests {
         let printed = try #require(chapter06.firstMatch(of: /answering 0 for every row: ([0-9.]+)%/)?.1)
         var mentions = 0
         for (name, text) in pages {
-            for match in text.matches(of: /base rate(?: of| \(|, )?([0-9]+\.[0-9]+)%/) {
+            for match in text.matches(of: /base\s+rate(?:\s+of|\s+\(|,)?\s*([0-9]+\.[0-9]+)%/) {
                 mentions += 1
                 #expect(match.1 == printed, "docs/\(name) gives the base rate as \(match.1)%, Chapter 06 prints \(printed)%")
             }
-            for match in text.matches(of: /([0-9]+\.[0-9]+)%\)?,? (?:the|is the) base rate/) {
+            for match in text.matches(of: /([0-9]+\.[0-9]+)%\)?,?\s+(?:the|is\s+the)\s+base\s+rate/) {
                 mentions += 1
                 #expect(match.1 == printed, "docs/\(name) calls \(match.1)% the base rate, Chapter 06 prints \(printed)%")
             }
