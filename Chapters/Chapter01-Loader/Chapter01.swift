@@ -139,11 +139,11 @@ func sequencesPreparation(_ inputData: Tensor, _ sequenceLength: Int) -> (x: Ten
 
  ## Try it
 
- - `swift run Chapter01-Loader --window-length 10`: 189 windows of 10, in one batch of 189.
+ - `swift run Chapter01-Loader --window-length 10`: more windows, each of 10 differences, all in one batch.
  - `swift run Chapter01-Loader --seed 2`: another shuffled order (its first windows are printed).
  - To edit: in `Chapters/Chapter01-Loader/Chapter01.swift`, the line
-   `let batchSize = (200 - 1) - options.windowLength`; with `let batchSize = 60`, an epoch has three
-   batches of 60.
+   `let batchSize = (200 - 1) - options.windowLength`; with a third of that, an epoch has three
+   batches (the printed line counts them).
 
  ## Exercises
 

@@ -227,8 +227,8 @@ struct LossChapter: Chapter {
  - `swift run Chapter03-Loss --seed 3`: another fresh model and another initial loss.
  - `swift run Chapter03-Loss --window-length 10`: fewer steps for the linear recurrence to grow, a
    far smaller loss.
- - To edit: in `Chapters/Chapter03-Loss/Chapter03.swift`, the line `let seeds = 0..<10`; with
-   `0..<50` the table of radii and losses covers fifty fresh models.
+ - To edit: in `Chapters/Chapter03-Loss/Chapter03.swift`, the line `let seeds = 0..<10`; a longer
+   range gives the table of radii and losses more fresh models.
 
  ## Exercises
 

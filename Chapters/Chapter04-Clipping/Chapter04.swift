@@ -197,7 +197,8 @@ struct ClippingChapter: Chapter {
  - `swift run Chapter04-Clipping --corrected`: the tanh model's gradients, which grow by about 1 per
    added step instead of about ρ².
  - `swift run Chapter04-Clipping --window-length 11`: the table stops at a window of 11.
- - `swift run Chapter04-Clipping --learning-rate 0.01`: the two clipped bidirectional steps at lr 0.01.
+ - `swift run Chapter04-Clipping --learning-rate 0.01`: the two clipped bidirectional steps at a
+   smaller learning rate.
  - To edit: in `Chapters/Chapter04-Clipping/Chapter04.swift`, the line
    `let lengths = [3, 7, 11, 15, 19].filter { $0 <= options.windowLength }`; add lengths to see
    the growth step by step.

@@ -163,7 +163,7 @@ extension TrainingChapter {
     //: @Notebook(deep-rnn, "def trainDRNN(")
     //: @Code(Sources/Workbook/Training.swift, trainDeepRNN)
     //:
-    //: The model and loader of Chapters 01 and 02, `drnn = DRNN(2, 1, 8, 1)` and `dataset`, its
+    //: The model and loader of Chapter 01 and Chapter 02, `drnn = DRNN(2, 1, 8, 1)` and `dataset`, its
     //: optimizer, and 5000 epochs. `options.learningRate(0.0001)` is 0.0001 unless `--learning-rate`
     //: is given, `options.epochs(5000)` likewise with `--epochs`; `trainDRNN` is the engine's loop
     //: with the progress line of `--verbose` ([`Sources/Experiments/NotebookTraining.swift`](../Sources/Experiments/NotebookTraining.swift)).
@@ -205,8 +205,8 @@ extension TrainingChapter {
         return Trained(.concise, deepRNN.namedParameters, losses: losses,
                        label: "rounds at lr 0.03, 0.003, 0.0003")
     }
-    //: From other draws (no seed in the notebook) the two runs learn alike: PyTorch's loss falls from
-    //: 254.6 to 132.7, this one's from {{deep_rnn.concise_losses.0.0}} to {{deep_rnn.concise_losses.-1.-1}}.
+    //: From other draws (no seed in the notebook) the two runs learn alike: PyTorch's loss (above)
+    //: falls by about half, this one's from {{deep_rnn.concise_losses.0.0}} to {{deep_rnn.concise_losses.-1.-1}}.
 
     //: ## The bidirectional model
     //: @Notebook(bidirectional-rnn, "def trainBRNN(")
@@ -244,9 +244,10 @@ extension TrainingChapter {
         }
         return Trained(.bidirectional, brnn.namedParameters, losses: losses, label: "lr 0.1 then 0.01")
     }
-    //: Other draws again, the same story: PyTorch's run blows up to 6.7e16 and settles at 0.1885, this
-    //: one to {{bidirectional_rnn.losses_per_epoch|max}} and {{bidirectional_rnn.losses_per_epoch.-1.-1}},
-    //: both answering about the labels' mean ([Chapter 03](Chapter03-Loss.md)).
+    //: Other draws again, the same story: PyTorch's run (above) blows up in its first epochs and
+    //: settles near the labels' variance, this one blows up to {{bidirectional_rnn.losses_per_epoch|max}}
+    //: and settles at {{bidirectional_rnn.losses_per_epoch.-1.-1}}: both answer about the labels' mean
+    //: ([Chapter 03](Chapter03-Loss.md)).
 }
 
 /*:
@@ -282,16 +283,16 @@ extension TrainingChapter {
 
  ## Try it
 
- - `swift run Chapter05-Training --epochs 50 --verbose`: 50 epochs of each run, with the loss after
+ - `swift run Chapter05-Training --epochs 50 --verbose`: a short run of each model, with the loss after
    every epoch printed as the notebooks print it (`Training loss … Epoch …`).
- - `swift run Chapter05-Training --learning-rate 0.001`: the from-scratch model at lr 0.001, the
-   concise rounds at 0.001, 0.0001, 0.00001, the bidirectional ones at 0.001 and 0.0001.
+ - `swift run Chapter05-Training --learning-rate 0.001`: every run at that learning rate; the
+   rounds of the concise and bidirectional models at it, then ten and a hundred times smaller.
  - `swift run Chapter05-Training --corrected`: every layer trained with tanh, and the bidirectional
    model with the four fixes.
  - To edit: in `Chapters/Chapter05-Training/Chapter05.swift`, the line
    `let optimizer = SGD(drnn.parameters, learningRate: options.learningRate(0.0001))`, or the
-   rounds' rates in `options.learningRates([0.03, 0.003, 0.0003])`. Chapters 06 and 07 load what this
-   chapter saves; when they train a model themselves, they use the same settings from
+   rounds' rates in `options.learningRates([0.03, 0.003, 0.0003])`. Chapter 06 and Chapter 07 load
+   what this chapter saves; when they train a model themselves, they use the same settings from
    `Sources/Experiments/NotebookTraining.swift`.
 
  ## Exercises

@@ -184,7 +184,7 @@ struct ApproximationChapter: Chapter {
         output.record("bidirectional_rnn", "test_fixed_loss", value: .float(fixedLoss))
         output.record("bidirectional_rnn", "test_accuracy", value: .float(accuracy))
         output.record("bidirectional_rnn", "base_rate", value: .float(baseRate))
-        //: PyTorch's 0.2035 and this run's {{bidirectional_rnn.test_loss}} differ as their training runs
+        //: PyTorch's test loss (above) and this run's, {{bidirectional_rnn.test_loss}}, differ as their training runs
         //: do ([Chapter 05](Chapter05-Training.md): no seed in the notebook); both are the N × N loss of
         //: a model that answers about the labels' mean.
 

@@ -70,7 +70,7 @@ struct BeyondChapter: Chapter {
         //: @Code(Chapters/Chapter07-Beyond/Ablation.swift, BidirectionalRecipe)
         //: @Code(Chapters/Chapter07-Beyond/BidirectionalTrainingLoops.swift, train)
         //:
-        //: The 25 runs, the table and the figure: `runAblation` in
+        //: The runs, the table and the figure: `runAblation` in
         //: [`Ablation.swift`](../Chapters/Chapter07-Beyond/Ablation.swift).
         output.heading("Test accuracy on the 1250 test rows, seeds 0-4, "
                        + "after \(BidirectionalRecipe.epochs(options)) epochs")
