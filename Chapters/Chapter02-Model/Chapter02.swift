@@ -72,10 +72,9 @@ struct ModelChapter: Chapter {
                        + "\(variant == .notebook ? "as the notebook writes it" : "corrected")")
         for (name, tensor) in drnn.allTensors {
             let registered = drnn.namedParameters.contains { $0.tensor === tensor }
-            output.line("  \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) "
-                        + describe(shape: tensor.shape)
-                            .padding(toLength: 7, withPad: " ", startingAt: 0)
-                        + " \(registered ? "registered" : "NOT registered: never trained or clipped")")
+            output.line("  " + tableRow((name, 8), (describe(shape: tensor.shape), 7),
+                                        (registered ? "registered" : "NOT registered: never trained or clipped", nil),
+                                        separator: " "))
         }
         output.line("len(list(drnn.parameters())) = \(drnn.parameters.count) of "
                     + "\(drnn.allTensors.count) tensors")
@@ -112,10 +111,9 @@ struct ModelChapter: Chapter {
         output.heading("Concise deep RNN: nn.RNN(1, 8, num_layers=2, tanh) + OutputLayer(8, 1)")
         for (name, tensor) in concise.namedParameters {
             let v = tensor.values
-            output.line("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) "
-                        + describe(shape: tensor.shape)
-                            .padding(toLength: 7, withPad: " ", startingAt: 0)
-                        + " values in [\(format(v.min() ?? 0)), \(format(v.max() ?? 0))]")
+            output.line("  " + tableRow((name, 16), (describe(shape: tensor.shape), 7),
+                                        ("values in [\(format(v.min() ?? 0)), \(format(v.max() ?? 0))]", nil),
+                                        separator: " "))
         }
         output.line("nn.RNN draws every tensor uniform in [-1/sqrt(8), 1/sqrt(8)] = [-0.3536, 0.3536]; "
                     + "OutputLayer's W_hq is uniform in [-1, 1]")
@@ -143,8 +141,7 @@ struct ModelChapter: Chapter {
         let (task, brnn) = bidirectionalExperiment(options)
         output.heading("Bidirectional model: BRNN(1, 32, 1)")
         for (name, tensor) in brnn.namedParameters {
-            output.line("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) "
-                        + "\(describe(shape: tensor.shape))")
+            output.line("  " + tableRow((name, 6), (describe(shape: tensor.shape), nil), separator: " "))
         }
         let xTrain = task.digits.narrowed(along: 0, to: 0..<3750)
         // XTransform(X), XTransform(X, True)

@@ -130,13 +130,8 @@ struct LossChapter: Chapter {
             let growth = Double(rootMeanSquare(outputs[outputs.count - 1]) / rootMeanSquare(outputs[0]))
             let loss = Double(sequenceLoss(outputs, timeMajorTargets(seedTargets)).item)
             let steps = Double(outputs.count - 1)
-            output.line(String(seed).padding(toLength: 7, withPad: " ", startingAt: 0)
-                        + format(rho[0]).padding(toLength: 20, withPad: " ", startingAt: 0)
-                        + format(rho[1]).padding(toLength: 10, withPad: " ", startingAt: 0)
-                        + format(pow(rho.max()!, steps))
-                            .padding(toLength: 13, withPad: " ", startingAt: 0)
-                        + format(growth).padding(toLength: 32, withPad: " ", startingAt: 0)
-                        + format(loss))
+            output.line(tableRow((String(seed), 7), (format(rho[0]), 20), (format(rho[1]), 10),
+                                 (format(pow(rho.max()!, steps)), 13), (format(growth), 32), (format(loss), nil)))
             radii += rho
             growths.append(growth)
             ratios.append(growth / pow(rho.max()!, steps))
@@ -191,9 +186,7 @@ struct LossChapter: Chapter {
                                ("constant Y_hat = mean(Y)", constant)] {
             let a = BidirectionalLoss.notebook(answer, labels).item,
                 b = BidirectionalLoss.fixed(answer, labels).item
-            output.line("  \(name.padding(toLength: 27, withPad: " ", startingAt: 0)) "
-                        + "\(format(a).padding(toLength: 15, withPad: " ", startingAt: 0)) "
-                        + "\(format(b))")
+            output.line("  " + tableRow((name, 27), (format(a), 15), (format(b), nil), separator: " "))
         }
         output.line("Notebook defect: under the broadcast loss the perfect answers score "
                     + "twice the constant's loss,")

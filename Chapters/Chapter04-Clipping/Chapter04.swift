@@ -55,11 +55,8 @@ struct ClippingChapter: Chapter {
             let theta = Float(tensor.count)                              // alpha * numel, alpha = 1
             let scale = !registered ? "not clipped (not registered)"
                 : norm > theta ? format(theta / norm) : "1 (short enough)"
-            output.line("  \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) "
-                        + "\(String(tensor.count).padding(toLength: 6, withPad: " ", startingAt: 0)) "
-                        + "\(format(norm).padding(toLength: 14, withPad: " ", startingAt: 0)) "
-                        + "\(String(Int(theta)).padding(toLength: 6, withPad: " ", startingAt: 0)) "
-                        + "\(scale)")
+            output.line("  " + tableRow((name, 8), (String(tensor.count), 6), (format(norm), 14),
+                                        (String(Int(theta)), 6), (scale, nil), separator: " "))
             norms.append((name, .float(norm)))
         }
         output.record("deep_rnn", "scratch_initial_grad_norms", value: .object(norms))
@@ -99,10 +96,8 @@ struct ClippingChapter: Chapter {
             let perStep = gradientNorms.last.map {
                 pow(norm / $0, 1 / Double(length - lengths[gradientNorms.count - 1]))
             }
-            output.line("  " + String(length).padding(toLength: 5, withPad: " ", startingAt: 0)
-                        + format(windowLoss.item).padding(toLength: 13, withPad: " ", startingAt: 0)
-                        + format(norm).padding(toLength: 13, withPad: " ", startingAt: 0)
-                        + (perStep.map(format) ?? ""))
+            output.line("  " + tableRow((String(length), 5), (format(windowLoss.item), 13), (format(norm), 13),
+                                        (perStep.map(format) ?? "", nil)))
             gradientNorms.append(norm)
         }
         let rho = drnn.layers.map { spectralRadius($0.recurrentWeights) }.max() ?? 0

@@ -160,11 +160,7 @@ struct BeyondChapter: Chapter {
         //: models are trained and drawn by `ownSeries`, in
         //: [`OwnSeries.swift`](../Chapters/Chapter07-Beyond/OwnSeries.swift).
         output.heading("Your own series")
-        output.line("Run `swift run Chapter07-Beyond --csv FILE` (one number per line) "
-                    + "or `--csv FILE --column NAME` (a CSV")
-        output.line("file with a header line) to train both deep RNNs on it, "
-                    + "test them on its last quarter and draw figures")
-        output.line("CSV_fig1 to CSV_fig4.")
+        printHowToRunOnYourSeries(output)
         output.summary("Summary: with the four fixes the bidirectional model reaches "
                        + "\(allFour.map { format(100 * $0.accuracy) + "%" }.joined(separator: ", ")) "
                        + "test accuracy (seeds 0-4); "

@@ -28,6 +28,15 @@ struct SeriesFileOptions: ParsableArguments {
 }
 
 extension BeyondChapter {
+    /// What the default run prints in place of the `--csv` run: how to ask for it.
+    func printHowToRunOnYourSeries(_ output: Output) {
+        output.line("Run `swift run Chapter07-Beyond --csv FILE` (one number per line) "
+                    + "or `--csv FILE --column NAME` (a CSV")
+        output.line("file with a header line) to train both deep RNNs on it, "
+                    + "test them on its last quarter and draw figures")
+        output.line("CSV_fig1 to CSV_fig4.")
+    }
+
     /// `--csv FILE`: both deep RNNs trained on the first three quarters of a learner's series, tested
     /// on the last quarter, with the notebook's figures.
     func ownSeries(_ file: String, _ output: Output) throws {

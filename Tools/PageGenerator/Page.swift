@@ -127,7 +127,7 @@ public struct PageBuilder {
                         for run in plumbingRuns(code) {
                             let block = ["```swift", run.lines.joined(separator: "\n"), "```"]
                             page += run.isPlumbing
-                                ? ["", "<details><summary>recording, saving, drawing, table rows (\(run.lines.count) line\(run.lines.count == 1 ? "" : "s"))</summary>", ""]
+                                ? ["", "<details><summary>recording, saving, drawing, table rows, summary (\(run.lines.count) line\(run.lines.count == 1 ? "" : "s"))</summary>", ""]
                                     + block + ["", "</details>"]
                                 : [""] + block
                         }
@@ -179,8 +179,9 @@ public struct PageBuilder {
     }
 
     /// A code piece cut into runs of lines, in order: the computation and what it prints, shown; and
-    /// between them the statements that only record values (`output.record`), save a model or draw a
-    /// figure (`output.save`, `output.draw`), or print padded table rows, which the page folds.
+    /// between them the statements that only record values (`output.record`, and the summary line the
+    /// page's table of faithful and corrected results takes), save a model or draw a figure
+    /// (`output.save`, `output.draw`), or print padded table rows, which the page folds.
     func plumbingRuns(_ code: String) -> [(isPlumbing: Bool, lines: [String])] {
         var runs: [(isPlumbing: Bool, lines: [String])] = []
         var braces = 0      // only statements outside any block are folded: a loop stays whole
@@ -209,7 +210,8 @@ public struct PageBuilder {
     /// Whether a statement only records, saves, draws or prints a padded row.
     func isPlumbing(_ statement: [String]) -> Bool {
         let text = statement.joined(separator: "\n").trimmingCharacters(in: .whitespaces)
-        let starts = ["output.record(", "try output.save(", "output.save(", "try output.draw(", "output.draw("]
+        let starts = ["output.record(", "try output.save(", "output.save(", "try output.draw(", "output.draw(",
+                      "output.summary("]
         if starts.contains(where: text.hasPrefix) { return true }
         return text.hasPrefix("output.line(") && (text.contains(".padding(toLength") || text.contains("padded("))
     }
