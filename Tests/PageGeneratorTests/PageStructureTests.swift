@@ -140,4 +140,12 @@ struct PageStructureTests {
         }
         #expect(mentions >= 1, "no page gives the base rate as a number")
     }
+
+    @Test("A quoted array literal runs to its closing bracket, and a quote starts a paragraph of its own")
+    func arrayLiteralQuotes() throws {
+        let text = "struct S {\n    static let rows = [\n        Row(name: \"a\", key: \"[\"),\n        Row(name: \"b\"),\n    ]\n    let after = 2\n}"
+        #expect(try declaration(named: "rows", in: text, file: "S.swift")
+                == "static let rows = [\n    Row(name: \"a\", key: \"[\"),\n    Row(name: \"b\"),\n]")
+        #expect(try declaration(named: "after", in: text, file: "S.swift") == "let after = 2")
+    }
 }
