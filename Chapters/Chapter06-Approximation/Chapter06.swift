@@ -58,8 +58,11 @@ struct ApproximationChapter: Chapter {
                     + "\(options.corrected ? ", corrected" : ""))")
 
         //: ## The trained models: given with `--checkpoint NAME=FILE`, from Chapter05's checkpoints, or trained here
-        //: @Code(Sources/Experiments/Experiments.swift, trainedDRNN)
-        //: @Code(Sources/ChapterSupport/SavedModels.swift, loadOrTrain)
+        //: `trainedDRNN` and `trainedConcise` ([`Sources/Experiments/Experiments.swift`](../Sources/Experiments/Experiments.swift))
+        //: load the models Chapter 05 saved, or, when there are none, train them here with Chapter 05's
+        //: settings and say so (`loadOrTrain` in
+        //: [`Sources/ChapterSupport/SavedModels.swift`](../Sources/ChapterSupport/SavedModels.swift)
+        //: checks each file before it uses it).
         let (line, drnn) = try trainedDRNN(options, output, retrain: options.retrain)
         let concise = try trainedConcise(options, output, retrain: options.retrain)
 

@@ -104,8 +104,11 @@ public struct PageBuilder {
             "",
             try prose(source.introduction),
             "",
-            "Run it with `swift run \(name)` (`--help` lists the options). What follows is the chapter's code, "
-                + "section by section, each piece followed by what it printed with the default settings (seed 0).",
+            "Run it with `swift run \(name)` (`--help` lists the options; *Try it* at the end names the ones that "
+                + "change the run). What follows is the chapter, section by section as in an executed notebook: each "
+                + "notebook cell's Python with what PyTorch printed when the notebook ran, then the Swift that does "
+                + "the same and what it printed with the default settings (seed 0). The program around the cells, "
+                + "and the lines that only record, save or draw, are folded.",
         ]
         let underCode = outputUnderCode()
         var segment = 0, pieceIndex = 0
@@ -239,6 +242,7 @@ public struct PageBuilder {
         lines.removeLast()
         let summary = String(last.dropFirst(6).dropLast())
             .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "`([^`]*)`", with: "<code>$1</code>", options: .regularExpression)   // HTML, not Markdown
         return (lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines), summary)
     }
 
