@@ -119,10 +119,10 @@ struct LossChapter: Chapter {
                     + "outputs' growth over 18 steps   initial loss")
         var radii: [Double] = [], growths: [Double] = [], losses: [Double] = [], ratios: [Double] = []
         for seed in seeds {
-            var seedGenerator = TorchGenerator(seed: UInt64(seed))
-            let seedLine = NoisyLine(count: 200, using: &seedGenerator)
-            let model = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8),
-                             outputSize: 1, variant: .notebook, using: &seedGenerator)
+            // experiment (a) for this seed, with the notebook's model whatever --corrected says
+            var notebookRun = options
+            (notebookRun.seed, notebookRun.corrected) = (seed, false)
+            let (seedLine, model, _) = deepRNNExperiment(notebookRun)
             let (seedInputs, seedTargets) = slidingWindows(of: seedLine.differences,
                                                            length: options.windowLength)
             let outputs = model(timeMajorInputs(seedInputs))

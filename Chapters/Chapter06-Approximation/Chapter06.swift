@@ -78,10 +78,10 @@ struct ApproximationChapter: Chapter {
         output.heading("Deep RNN: one-step-ahead predictions of the differences")
         output.line("Y_hat.shape \(describe(shape: yHat.shape))")
         let scratchError = meanSquaredDifference(yHat.values, actual)
-        let meanError = meanSquaredDifference([Float](repeating: 7, count: actual.count), actual)
+        let meanError = meanSquaredDifference([Float](repeating: SeriesProcess.slope, count: actual.count), actual)
         // The best predictor of 7 + e(t+1) − e(t) from the s differences before it:
         // σ² (s + 2) / (s + 1).
-        let bestError = 100 * Float(s + 2) / Float(s + 1)
+        let bestError = Float(SeriesProcess.variance) * Float(s + 2) / Float(s + 1)   // σ = 10 (Sources/Experiments)
         output.line("mean squared error on the training windows: from scratch \(format(scratchError)); "
                     + "predicting 7 every time: \(format(meanError)); "
                     + "the best predictor from \(s) differences: "
