@@ -186,7 +186,7 @@ public struct Site {
                  "| `forward(self, X)`, called as `model(X)` | `callAsFunction(_:)`, called as `model(x)` |",
                  "| slices `data[i:i+n]`, `X[:, 0:3]`, `range(3)` | ranges: `data[i..<(i + n)]`, `x.narrowed(along: 1, to: 0..<3)`, `0..<3` |",
                  "| `for i, x in enumerate(xs)` | `for (i, x) in xs.enumerated()` |",
-                 "| `h_size`, `sequence_len`, `lr` | `hiddenSize`, `sequenceLength`, `learningRate`: the [glossary](../README.md#glossary-notebook-names-and-swift-names) has them all |",
+                 "| `h_size`, `batch_size`, `lr` | `hiddenSize`, `batchSize`, `learningRate`: the [glossary](../README.md#glossary-notebook-names-and-swift-names) has them all |",
                  "",
                  "## Further reading", "",
                  "- d2l.ai, the chapters these notebooks follow: [deep RNNs](https://d2l.ai/chapter_recurrent-modern/deep-rnn.html), "
