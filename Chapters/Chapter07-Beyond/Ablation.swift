@@ -61,10 +61,10 @@ extension BidirectionalRecipe {
             jobs[i].0.train(seed: jobs[i].1, options, accuracyPerEpoch: jobs[i].1 == figureSeed)
         }
         let rows = ablation.indices.map { i in Array(allRuns[(i * seeds.count)..<((i + 1) * seeds.count)]) }
-        output.line(padded("recipe", 20) + seeds.map { leftPadded("seed \($0)", 9) }.joined()
+        output.line(tableRow(("recipe", 20)) + seeds.map { leftPadded("seed \($0)", 9) }.joined()
                     + "    test MSE, mean of seeds")
         for (recipe, runs) in zip(ablation, rows) {
-            output.line(padded(recipe.name, 20) + percentages(runs) + "    "
+            output.line(tableRow((recipe.name, 20)) + percentages(runs) + "    "
                         + "\(format(runs.map { Double($0.loss) }.mean))")
             output.record("ablation", recipe.key, "test_accuracy", value: .floats(runs.map(\.accuracy)))
             output.record("ablation", recipe.key, "test_mse", value: .floats(runs.map(\.loss)))

@@ -123,8 +123,8 @@ extension DeepRNNRecipe {
                                                                         seed: options.seed, options)
             return (trainingError, fresh.positionErrors(model))
         }
-        output.line(padded("training series, regulariser", 34)
-                    + kinds.map { padded($0 == .concise ? "concise nn.RNN" : "corrected DRNN", 28) }
+        output.line(tableRow(("training series, regulariser", 34))
+                    + kinds.map { tableRow(($0 == .concise ? "concise nn.RNN" : "corrected DRNN", 28)) }
                         .joined().trimmingCharacters(in: .whitespaces))
         for (i, recipe) in study.enumerated() {
             var cells: [String] = []
@@ -139,8 +139,8 @@ extension DeepRNNRecipe {
                               value: .object([("training", .float(trainingError)),
                                               ("fresh", .float(Float(errors.mean)))]))
             }
-            output.line(padded(recipe.name, 34)
-                        + cells.map { padded($0, 28) }.joined().trimmingCharacters(in: .whitespaces))
+            output.line(tableRow((recipe.name, 34))
+                        + cells.map { tableRow(($0, 28)) }.joined().trimmingCharacters(in: .whitespaces))
         }
         output.line("(each cell: training loss / fresh-series error (above the optimum))")
         if heldOutStart(200 - 1, windowLength: s) == nil {

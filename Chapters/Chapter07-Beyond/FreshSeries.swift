@@ -52,7 +52,7 @@ func scoreNotebookModels(on fresh: FreshSeries, _ options: ChapterOptions,
     let concise = try trainedConcise(options, output, label: "concise model (nn.RNN)")
     let (windows, targets) = slidingWindows(of: line.differences, length: options.windowLength)
     let training = (x: timeMajorInputs(windows), y: timeMajorTargets(targets))
-    output.line(padded("model", 32) + "training windows   fresh series   above the optimum")
+    output.line(tableRow(("model", 32)) + "training windows   fresh series   above the optimum")
     var notebookErrors: [String: [Double]] = [:]
     for (name, model) in [("DRNN from scratch (notebook)", faithfulDRNN as any SequenceModel),
                           ("DRNN from scratch (corrected)", correctedDRNN),
@@ -60,7 +60,7 @@ func scoreNotebookModels(on fresh: FreshSeries, _ options: ChapterOptions,
         let trainingError = Tensor.withoutGradients { sequenceLoss(model(training.x), training.y).item }
         let errors = fresh.positionErrors(model)
         notebookErrors[name] = errors
-        output.line(padded(name, 32) + leftPadded(format(trainingError), 16)
+        output.line(tableRow((name, 32)) + leftPadded(format(trainingError), 16)
                     + leftPadded(format(errors.mean), 15) + leftPadded(fresh.gap(errors), 20))
         let scores = JSON.object([("training", .float(trainingError)), ("fresh", .float(Float(errors.mean)))])
         output.record("fresh_series", name, value: scores)
@@ -80,9 +80,9 @@ func scoreNotebookModels(on fresh: FreshSeries, _ options: ChapterOptions,
                   value: .number(Double(concise.parameters.reduce(0) { $0 + $1.count })))
     output.record("parameters", "corrected_drnn",
                   value: .number(Double(correctedDRNN.parameters.reduce(0) { $0 + $1.count })))
-    output.line(padded("predicting 7 every time", 32) + leftPadded("", 16)
+    output.line(tableRow(("predicting 7 every time", 32)) + leftPadded("", 16)
                 + leftPadded(format(fresh.constantError), 15))
-    output.line(padded("the best possible predictor", 32) + leftPadded("", 16)
+    output.line(tableRow(("the best possible predictor", 32)) + leftPadded("", 16)
                 + leftPadded(format(fresh.optimum.mean), 15))
     return notebookErrors
 }

@@ -19,7 +19,7 @@ extension BidirectionalRecipe {
             ("nn.RNN(bidirectional=True)", parameterCount(twoHalves: false, options), standard)] {
             let firstPerfect = runs[figureSeed].accuracies.firstIndex(of: 1).map { "epoch \($0 + 1)" }
                 ?? "never"
-            output.line(padded(name, 30) + percentages(runs)
+            output.line(tableRow((name, 30)) + percentages(runs)
                         + "   \(parameters) parameters; seed \(figureSeed) first at 100%: \(firstPerfect)")
         }
         output.record("standard_bidirectional", "test_accuracy", value: .floats(standard.map(\.accuracy)))

@@ -1,4 +1,5 @@
-// What the chapter's sections share: one-step errors, means, and the columns of its tables.
+// What the chapter's sections share: one-step errors, means, and the right-aligned columns of its
+// tables (the others are `tableRow`'s, Sources/ChapterSupport/TableRow.swift).
 
 import Workbook
 
@@ -15,11 +16,6 @@ func oneStepErrors(_ model: some SequenceModel, _ x: Tensor, _ y: Tensor) -> [Do
 
 extension [Double] {
     var mean: Double { reduce(0, +) / Double(Swift.max(count, 1)) }
-}
-
-/// `text` padded with spaces on the right to `width` characters, or cut to them: a table's first column.
-func padded(_ text: String, _ width: Int) -> String {
-    text.padding(toLength: width, withPad: " ", startingAt: 0)
 }
 
 /// `text` padded with spaces on the left to at least `width` characters: a column of numbers.
