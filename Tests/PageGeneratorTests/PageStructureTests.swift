@@ -148,4 +148,38 @@ struct PageStructureTests {
                 == "static let rows = [\n    Row(name: \"a\", key: \"[\"),\n    Row(name: \"b\"),\n]")
         #expect(try declaration(named: "after", in: text, file: "S.swift") == "let after = 2")
     }
+
+    @Test("@Fold hides the code piece after it in <details>; a shown piece names its file and lines; recording is folded, a loop is not cut")
+    func foldsAndSourceLines() throws {
+        let text = """
+        /*:
+         # Chapter 09 — Sample
+         Intro.
+         */
+        //: @Fold(The program: `run`)
+        import Workbook
+
+        struct Sample {
+            func run(_ output: Output) {
+                //: ## First
+                let x = 1
+                output.record("x", value: .number(1))
+                for i in 0..<2 {
+                    output.record("i", value: .number(Double(i)))
+                }
+                output.heading("One")
+            }
+        }
+        """
+        let builder = PageBuilder(name: "Chapter09-Sample", source: try ChapterSource(parsing: text),
+                                  output: ChapterOutput("One\n---\n"), corrected: nil, previous: nil, next: nil,
+                                  quoter: Quoter(root: Self.root))
+        let page = try builder.markdown()
+        #expect(page.contains("<details><summary>The program: <code>run</code></summary>\n\nFrom [`Chapters/Chapter09-Sample/Chapter09.swift`, lines 6–9]"))
+        #expect(!page.contains("@Fold"))
+        #expect(page.contains("From [`Chapters/Chapter09-Sample/Chapter09.swift`, lines 11–16](../Chapters/Chapter09-Sample/Chapter09.swift#L11-L16):"))
+        // The top-level record is folded; the one inside the loop stays with its loop.
+        #expect(page.contains("<details><summary>recording, saving, drawing, table rows, summary (1 line)</summary>\n\n```swift\noutput.record(\"x\""))
+        #expect(page.contains("for i in 0..<2 {\n    output.record(\"i\""))
+    }
 }

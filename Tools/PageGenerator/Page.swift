@@ -250,7 +250,7 @@ public struct PageBuilder {
     /// "From [`Chapters/…/Chapter05.swift`, lines 47–98](…#L47-L98):".
     func sourceFile(of pieceIndex: Int) -> String {
         let file = "Chapters/\(name)/\(name.prefix(9)).swift"
-        let ranges = source.sections.flatMap(\.sourceLines)
+        let ranges = source.sections.flatMap(\.shownLines)
         guard pieceIndex < ranges.count, !ranges[pieceIndex].isEmpty else { return "From [`\(file)`](../\(file)):" }
         let (first, last) = (ranges[pieceIndex].lowerBound, ranges[pieceIndex].upperBound - 1)
         return "From [`\(file)`, lines \(first)–\(last)](../\(file)#L\(first)-L\(last)):"
