@@ -122,17 +122,16 @@ let package = Package(
             path: "Tests/ChapterTests",
             exclude: ["Expected", "Fixtures"]
         ),
-        // Chapter05-Training's training cells, which Chapter06 and Chapter07 run too when no
-        // checkpoint is there: a library in Chapter05's folder, beside the chapter that shows them.
-        .target(name: "TrainingCells", dependencies: ["Workbook", "ChapterSupport"],
-                path: "Chapters/Chapter05-Training/Cells"),
+        // The notebooks' experiments as the chapters build them (data and models from one
+        // generator, the loaders), their training functions with a progress line, and the trained
+        // models that the chapters after Chapter05-Training load, or train as it does.
+        .target(name: "Experiments", dependencies: ["Workbook", "ChapterSupport"], path: "Sources/Experiments"),
     ] + chapters.map { name in
         .executableTarget(
             name: name,
-            dependencies: ["Workbook", "ChapterSupport", "Figures"] + (["Chapter05-Training", "Chapter06-Approximation", "Chapter07-Beyond"].contains(name) ? ["TrainingCells"] : []) + [
+            dependencies: ["Workbook", "ChapterSupport", "Experiments", "Figures",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Chapters/\(name)",
-            exclude: name == "Chapter05-Training" ? ["Cells"] : []
+            path: "Chapters/\(name)"
         )
     }
 )

@@ -46,7 +46,7 @@ set autoscale noextend
 set offsets graph .05, graph .05, graph .05, graph .05
 set xlabel "position in the window (past differences seen)" noenhanced offset 0,0.8
 set ylabel "mean squared error on the fresh series" noenhanced offset 1,0
-set xtics 2.5
+set xtics 2
 set ytics 20
 set key at graph 0.98, graph 0.8 right top opaque reverse Left samplen 2 spacing 1.1 + svgtext width 1 + svgtext * 39 height 0.5 box lc rgb "#cccccc" lw 1
 $D1 << EOD

@@ -47,25 +47,9 @@ set offsets graph .05, graph .05, graph .05, graph .05
 set xlabel "epoch" noenhanced offset 0,0.8
 set ylabel "training loss" noenhanced offset 1,0
 set xtics 50
-set logscale y
-set format y "10^{%T}"
+set ytics 0.01
 set key top right inside opaque reverse Left samplen 2 spacing 1.1 + svgtext width 1 + svgtext * 16 height 0.5 box lc rgb "#cccccc" lw 1
 $D1 << EOD
-0.0 2.7390926e+20
-1.0 2.309558e+20
-2.0 1.5237935e+20
-3.0 6.095138e+17
-4.0 3.9961027e+09
-5.0 2.3653826e+14
-6.0 5.014034e+09
-7.0 1.6927246e+07
-8.0 2.3626795e+08
-9.0 7.572582e+11
-10.0 1422542.4
-11.0 227.44066
-12.0 356101.5
-13.0 5.800254e+08
-14.0 1049.2677
 15.0 0.244
 16.0 0.22146158
 17.0 0.21372496

@@ -11,6 +11,7 @@
  Every draw comes from `TorchGenerator`, which reproduces PyTorch's CPU generator: with the same
  seed, the numbers below are the numbers the notebooks get after `torch.manual_seed(seed)`.
  */
+//: @Fold(The program: its imports, options and title line)
 import ArgumentParser
 import ChapterSupport
 import Figures
@@ -76,7 +77,8 @@ struct DataChapter: Chapter {
                            yLabel: labelled ? "data_trans" : nil)
         trend.addLine(x: Array(line.x.values.prefix(differences.count)), y: differences.values,
                       label: labelled ? "data_trans[x] = data[x + 1] - data[x]" : nil)
-        trend.keyPosition = "bottom right"   // the highest peaks are in the top half
+        // above the plot: the differences reach both the top (x = 67) and the bottom (x = 58) under any corner
+        trend.keyPosition = "at graph 1, graph 1.01 right bottom"
         try output.draw(trend,
                         caption: "its first differences: noise around 7, with no trend left to learn.")
 
@@ -134,6 +136,16 @@ struct DataChapter: Chapter {
  the same seed: 200 points of a noisy line `5 + 7x + Normal(0, 10)` and their first differences,
  and 5000 rows of six digits labelled 1 when the first three form a number below 500 and the last
  three, read backwards, a number above 500. About a quarter of the rows are labelled 1.
+
+ ## Try it
+
+ - `swift run Chapter00-Data --seed 1` draws another noise and other digits: the series keeps its
+   slope, so the differences' mean stays near 7 while their values change.
+ - `swift run Chapter00-Data --corrected` draws the same data with labelled axes and legends.
+ - `swift run Chapter00-Data --plots-in-terminal` draws the figures in the terminal as well.
+ - To edit: in `Chapters/Chapter00-Data/Chapter00.swift`, the line
+   `let line = NoisyLine(count: 200, intercept: 5, slope: 7, noise: 10, using: &generator)`; with
+   `noise: 1`, figure 2 shows differences close to 7 everywhere.
 
  ## Exercises
 

@@ -14,6 +14,7 @@
  tensors directly. Shuffling draws from the loader's own generator, so it does not disturb the
  draws of the weights.
  */
+//: @Fold(The program: its imports, options and title line)
 import ArgumentParser
 import ChapterSupport
 import Workbook
@@ -34,10 +35,14 @@ struct LoaderChapter: Chapter {
 
         //: ## Sliding windows: `sequencesPreparation(data_trans, 19)`
         //: @Notebook(deep-rnn, "def sequencesPreparation(")
-        //: @Code(Sources/Workbook/Data.swift, slidingWindows)
+        //:
+        //: The same loop in Swift, with ranges for the slices (`data[i..<i + sequenceLength]` is
+        //: `input_data_1d[i:i+sequence_len]`); the engine's `slidingWindows(of:length:)`, which the
+        //: other chapters call, makes the same tensors:
+        //: @Code(Chapters/Chapter01-Loader/Chapter01.swift, sequencesPreparation)
         var generator = options.generator()
         let line = NoisyLine(count: 200, using: &generator)
-        let (x, y) = slidingWindows(of: line.differences, length: options.windowLength)
+        let (x, y) = sequencesPreparation(line.differences, options.windowLength)
         output.heading("Deep RNN: windows of \(options.windowLength) differences")
         output.line("X.shape \(describe(shape: x.shape)), Y.shape \(describe(shape: y.shape))")
         let firstX = x[0].values, firstY = y[0].values
@@ -64,6 +69,11 @@ struct LoaderChapter: Chapter {
         let sameRows = Set(trainingBatches[0].inputs.values) == Set(orderedBatches[0].inputs.values)
         output.line("shuffled for training (same windows, other order: \(sameRows)), "
                     + "in order for the approximation")
+        // which window of X each of the shuffled batch's first rows is
+        let firstRows = (0..<min(5, trainingBatches[0].inputs.shape[0])).map { trainingBatches[0].inputs[$0].values }
+        let firstWindows = firstRows.map { row in (0..<x.shape[0]).first { x[$0].values == row } ?? -1 }
+        output.line("the shuffled batch starts with windows "
+                    + firstWindows.map(String.init).joined(separator: ", ") + ", …")
         output.record("deep_rnn", "windows", value: .number(Double(x.shape[0])))
         output.record("deep_rnn", "batches_per_epoch", value: .number(Double(trainingBatches.count)))
 
@@ -98,18 +108,25 @@ struct LoaderChapter: Chapter {
         output.record("bidirectional_rnn", "training_rows", value: .number(Double(datasetTrain.count)))
         output.record("bidirectional_rnn", "test_rows", value: .number(Double(datasetTest.count)))
 
-        output.line()
-        output.line("Note: the notebooks' DataLoader(num_workers=2) starts two worker "
-                    + "processes each epoch to")
-        output.line("collate single rows; with one batch per epoch that is most of "
-                    + "their running time and")
-        output.line("does not change any result. The loaders here slice the tensors directly.")
-
         output.summary("Summary: \(x.shape[0]) windows of \(options.windowLength) in "
                        + "\(trainingBatches.count) batch; "
                        + "\(datasetTrain.count) training and \(datasetTest.count) test digit "
                        + "rows, one batch each.")
     }
+}
+
+/// The deep RNN notebook's `sequencesPreparation(input_data_1d, sequence_len)`: window `i` is
+/// `input_data_1d[i:i+sequence_len]`, its target the same window one step later; both
+/// `(n − sequence_len, sequence_len)`.
+func sequencesPreparation(_ inputData: Tensor, _ sequenceLength: Int) -> (x: Tensor, y: Tensor) {
+    let data = inputData.values
+    var x: [Float] = [], y: [Float] = []
+    for i in 0..<(data.count - sequenceLength) {
+        x += data[i..<(i + sequenceLength)]
+        y += data[(i + 1)..<((i + 1) + sequenceLength)]
+    }
+    let shape = [data.count - sequenceLength, sequenceLength]
+    return (Tensor(x, shape: shape), Tensor(y, shape: shape))
 }
 
 /*:
@@ -119,6 +136,14 @@ struct LoaderChapter: Chapter {
  and the notebook's batch size of 180 puts all of them in one batch: every epoch is one step of
  full-batch gradient descent, and shuffling only changes the order of the sum. The bidirectional
  notebook's batch of 5000 likewise holds all 3750 training rows.
+
+ ## Try it
+
+ - `swift run Chapter01-Loader --window-length 10`: more windows, each of 10 differences, all in one batch.
+ - `swift run Chapter01-Loader --seed 2`: another shuffled order (its first windows are printed).
+ - To edit: in `Chapters/Chapter01-Loader/Chapter01.swift`, the line
+   `let batchSize = (200 - 1) - options.windowLength`; with a third of that, an epoch has three
+   batches (the printed line counts them).
 
  ## Exercises
 

@@ -12,7 +12,7 @@
  The notebook draws every weight uniform in [−1, 1] and applies no activation: the recurrence is
  linear, and with 8 × 8 matrices of such weights its states grow step after step, here by a factor
  of {{deep_rnn.scratch_growth_per_step}} a step on average: from a window's first output to its
- last, 18 steps later, by {{deep_rnn.scratch_output_growth}}. Chapter 03 shows why (the powers of $W_{hh}$).
+ last, 18 steps later, by {{deep_rnn.scratch_output_growth}}. [Chapter 03](Chapter03-Loss.md) shows why (the powers of $W_{hh}$).
 
  Its constructor also has a bug: it assigns `self.W_xh`, `self.W_hh` and `self.b_h` again for each
  layer, and PyTorch registers only the tensors an attribute holds last. `drnn.parameters()`
@@ -36,8 +36,10 @@
 
  Weights come from `randn`, biases are zero.
  */
+//: @Fold(The program: its imports, options and title line)
 import ArgumentParser
 import ChapterSupport
+import Experiments
 import Figures
 import Foundation
 import Workbook
@@ -64,19 +66,15 @@ struct ModelChapter: Chapter {
         //: @Code(Sources/Workbook/DRNN.swift, DRNN)
         //:
         //: @Notebook(deep-rnn, "drnn = DRNN(2, 1, 8, 1);")
-        // experiment (a): the data, then the weights
-        var generator = options.generator()
-        let line = NoisyLine(count: 200, using: &generator)
-        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
-                        variant: variant, using: &generator)
+        // experiment (a): the data, then the weights (Sources/Experiments)
+        let (line, drnn, _) = deepRNNExperiment(options)
         output.heading("Deep RNN from scratch: DRNN(2, 1, 8, 1), "
                        + "\(variant == .notebook ? "as the notebook writes it" : "corrected")")
         for (name, tensor) in drnn.allTensors {
             let registered = drnn.namedParameters.contains { $0.tensor === tensor }
-            output.line("  \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) "
-                        + describe(shape: tensor.shape)
-                            .padding(toLength: 7, withPad: " ", startingAt: 0)
-                        + " \(registered ? "registered" : "NOT registered: never trained or clipped")")
+            output.line("  " + tableRow((name, 8), (describe(shape: tensor.shape), 7),
+                                        (registered ? "registered" : "NOT registered: never trained or clipped", nil),
+                                        separator: " "))
         }
         output.line("len(list(drnn.parameters())) = \(drnn.parameters.count) of "
                     + "\(drnn.allTensors.count) tensors")
@@ -86,7 +84,7 @@ struct ModelChapter: Chapter {
                       value: .array(drnn.namedParameters.map { .string($0.name) }))
 
         //: The forward pass on the whole batch: 19 outputs of shape (180, 1). Without an
-        //: activation the hidden states grow step after step.
+        //: activation the hidden states grow step after step ([Chapter 03](Chapter03-Loss.md) says why).
         let (inputs, _) = slidingWindows(of: line.differences, length: options.windowLength)
         let x = timeMajorInputs(inputs)                                   // (19, 180, 1)
         let outputs = drnn(x)
@@ -108,17 +106,14 @@ struct ModelChapter: Chapter {
         //: @Code(Sources/Workbook/RNN.swift, RNN)
         //: @Code(Sources/Workbook/RNN.swift, drawn)
         //: @Code(Sources/Workbook/RNN.swift, ConciseDRNN)
-        // experiment (b): a fresh generator
-        var conciseGenerator = options.generator()
-        let concise = ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
-                                  numLayers: 2, using: &conciseGenerator)
+        // experiment (b): a fresh generator (Sources/Experiments)
+        let concise = conciseModel(options)
         output.heading("Concise deep RNN: nn.RNN(1, 8, num_layers=2, tanh) + OutputLayer(8, 1)")
         for (name, tensor) in concise.namedParameters {
             let v = tensor.values
-            output.line("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) "
-                        + describe(shape: tensor.shape)
-                            .padding(toLength: 7, withPad: " ", startingAt: 0)
-                        + " values in [\(format(v.min() ?? 0)), \(format(v.max() ?? 0))]")
+            output.line("  " + tableRow((name, 16), (describe(shape: tensor.shape), 7),
+                                        ("values in [\(format(v.min() ?? 0)), \(format(v.max() ?? 0))]", nil),
+                                        separator: " "))
         }
         output.line("nn.RNN draws every tensor uniform in [-1/sqrt(8), 1/sqrt(8)] = [-0.3536, 0.3536]; "
                     + "OutputLayer's W_hq is uniform in [-1, 1]")
@@ -142,16 +137,11 @@ struct ModelChapter: Chapter {
         //: @Code(Sources/Workbook/Training.swift, bidirectionalInputs)
         //:
         //: @Notebook(bidirectional-rnn, "brnn = BRNN(1, 32, 1);")
-        // experiment (c): the digits, then the weights
-        var digitsGenerator = options.generator()
-        let task = DigitTask(rows: 5000, using: &digitsGenerator)
-        let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,
-                        initialization: options.corrected ? .xavier : .notebook,
-                        using: &digitsGenerator)
+        // experiment (c): the digits, then the weights (Sources/Experiments)
+        let (task, brnn) = bidirectionalExperiment(options)
         output.heading("Bidirectional model: BRNN(1, 32, 1)")
         for (name, tensor) in brnn.namedParameters {
-            output.line("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) "
-                        + "\(describe(shape: tensor.shape))")
+            output.line("  " + tableRow((name, 6), (describe(shape: tensor.shape), nil), separator: " "))
         }
         let xTrain = task.digits.narrowed(along: 0, to: 0..<3750)
         // XTransform(X), XTransform(X, True)
@@ -184,6 +174,17 @@ struct ModelChapter: Chapter {
  its last layer's tensors as parameters. The concise model is PyTorch's `nn.RNN` with tanh and a
  small uniform initialisation. The bidirectional model runs two ReLU RNNs over the two halves of a
  row and multiplies their outputs.
+
+ ## Try it
+
+ - `swift run Chapter02-Model --corrected`: every layer registered, with tanh; the outputs stay
+   small at every step.
+ - `swift run Chapter02-Model --hidden-size 16`: 16 × 16 recurrent matrices, whose spectral radius
+   is larger, so the notebook's outputs grow faster.
+ - `swift run Chapter02-Model --window-length 10`: nine steps of growth instead of 18.
+ - To edit: the models are built in `Sources/Experiments/Experiments.swift`, the line
+   `let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,`;
+   with `numLayers: 3` every chapter uses a three-layer model.
 
  ## Exercises
 

@@ -23,8 +23,10 @@
  elements per step; the corrected loss flattens `Y_hat` to `(N,)` first and compares each
  prediction with its own label.
  */
+//: @Fold(The program: its imports, options and title line)
 import ArgumentParser
 import ChapterSupport
+import Experiments
 import Foundation
 import Workbook
 
@@ -57,11 +59,8 @@ struct LossChapter: Chapter {
         //:
         //: @Notebook(deep-rnn, "def YTransform(Y):")
         //: @Code(Sources/Workbook/Data.swift, timeMajorTargets)
-        // experiment (a): the data, then the weights
-        var generator = options.generator()
-        let line = NoisyLine(count: 200, using: &generator)
-        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
-                        variant: variant, using: &generator)
+        // experiment (a): the data, then the weights (Sources/Experiments)
+        let (line, drnn, _) = deepRNNExperiment(options)
         let (inputs, targets) = slidingWindows(of: line.differences, length: options.windowLength)
         let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)
         output.heading("Transformations")
@@ -73,10 +72,8 @@ struct LossChapter: Chapter {
 
         //: ## The deep RNN's loss on a fresh model
         let scratchLoss = sequenceLoss(drnn(x), y).item
-        // experiment (b): a fresh generator
-        var conciseGenerator = options.generator()
-        let concise = ConciseDRNN(inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
-                                  numLayers: 2, using: &conciseGenerator)
+        // experiment (b): a fresh generator (Sources/Experiments)
+        let concise = conciseModel(options)
         let conciseLoss = sequenceLoss(concise(x), y).item
         let (_, std) = meanAndStandardDeviation(line.differences.values)
         output.heading("Deep RNN: loss(drnn(X), Y) before training")
@@ -122,10 +119,10 @@ struct LossChapter: Chapter {
                     + "outputs' growth over 18 steps   initial loss")
         var radii: [Double] = [], growths: [Double] = [], losses: [Double] = [], ratios: [Double] = []
         for seed in seeds {
-            var seedGenerator = TorchGenerator(seed: UInt64(seed))
-            let seedLine = NoisyLine(count: 200, using: &seedGenerator)
-            let model = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8),
-                             outputSize: 1, variant: .notebook, using: &seedGenerator)
+            // experiment (a) for this seed, with the notebook's model whatever --corrected says
+            var notebookRun = options
+            (notebookRun.seed, notebookRun.corrected) = (seed, false)
+            let (seedLine, model, _) = deepRNNExperiment(notebookRun)
             let (seedInputs, seedTargets) = slidingWindows(of: seedLine.differences,
                                                            length: options.windowLength)
             let outputs = model(timeMajorInputs(seedInputs))
@@ -133,13 +130,8 @@ struct LossChapter: Chapter {
             let growth = Double(rootMeanSquare(outputs[outputs.count - 1]) / rootMeanSquare(outputs[0]))
             let loss = Double(sequenceLoss(outputs, timeMajorTargets(seedTargets)).item)
             let steps = Double(outputs.count - 1)
-            output.line(String(seed).padding(toLength: 7, withPad: " ", startingAt: 0)
-                        + format(rho[0]).padding(toLength: 20, withPad: " ", startingAt: 0)
-                        + format(rho[1]).padding(toLength: 10, withPad: " ", startingAt: 0)
-                        + format(pow(rho.max()!, steps))
-                            .padding(toLength: 13, withPad: " ", startingAt: 0)
-                        + format(growth).padding(toLength: 32, withPad: " ", startingAt: 0)
-                        + format(loss))
+            output.line(tableRow((String(seed), 7), (format(rho[0]), 20), (format(rho[1]), 10),
+                                 (format(pow(rho.max()!, steps)), 13), (format(growth), 32), (format(loss), nil)))
             radii += rho
             growths.append(growth)
             ratios.append(growth / pow(rho.max()!, steps))
@@ -153,8 +145,10 @@ struct LossChapter: Chapter {
         output.record("deep_rnn", "fresh_models", "growth_over_rho_power",
                       value: .array(ratios.map(JSON.number)))
         //: Over these seeds the radii run from {{deep_rnn.fresh_models.spectral_radius|min}} to
-        //: {{deep_rnn.fresh_models.spectral_radius|max}}, around the circular law's 1.63, and the initial
-        //: loss from {{deep_rnn.fresh_models.initial_loss|min|order}} to {{deep_rnn.fresh_models.initial_loss|max|order}}
+        //: {{deep_rnn.fresh_models.spectral_radius|max}}, with a mean of {{deep_rnn.fresh_models.spectral_radius|mean}}:
+        //: above the circular law's 1.63, a limit for large $n$ that an $8 \times 8$ matrix's largest
+        //: eigenvalue often exceeds. The initial
+        //: loss runs from {{deep_rnn.fresh_models.initial_loss|min|order}} to {{deep_rnn.fresh_models.initial_loss|max|order}}
         //: (seed 0: {{deep_rnn.scratch_initial_loss}}). The larger the radius, the larger the loss, but
         //: only roughly: the outputs grow between {{deep_rnn.fresh_models.growth_over_rho_power|min}} and
         //: {{deep_rnn.fresh_models.growth_over_rho_power|max}} times $\rho_{\max}^{18}$, because the powers of
@@ -164,12 +158,8 @@ struct LossChapter: Chapter {
         //: ## The bidirectional loss: `(N, 1) − (N,)` broadcast to N × N
         //: @Notebook(bidirectional-rnn, "return ((Y_hat-Y)**2).mean();")
         //: @Code(Sources/Workbook/Loss.swift, broadcastMeanSquaredError)
-        // experiment (c): the digits, then the weights
-        var digitsGenerator = options.generator()
-        let task = DigitTask(rows: 5000, using: &digitsGenerator)
-        let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,
-                        initialization: options.corrected ? .xavier : .notebook,
-                        using: &digitsGenerator)
+        // experiment (c): the digits, then the weights (Sources/Experiments)
+        let (task, brnn) = bidirectionalExperiment(options)
         // int(np.floor(5000 * 0.75))
         let n = 3750
         let digits = task.digits.narrowed(along: 0, to: 0..<n),
@@ -196,16 +186,14 @@ struct LossChapter: Chapter {
                                ("constant Y_hat = mean(Y)", constant)] {
             let a = BidirectionalLoss.notebook(answer, labels).item,
                 b = BidirectionalLoss.fixed(answer, labels).item
-            output.line("  \(name.padding(toLength: 27, withPad: " ", startingAt: 0)) "
-                        + "\(format(a).padding(toLength: 15, withPad: " ", startingAt: 0)) "
-                        + "\(format(b))")
+            output.line("  " + tableRow((name, 27), (format(a), 15), (format(b), nil), separator: " "))
         }
         output.line("Notebook defect: under the broadcast loss the perfect answers score "
                     + "twice the constant's loss,")
         output.line("so training drives every prediction to the labels' mean: "
                     + "the least loss it can reach is the")
         output.line("labels' variance (\(format(variance)) for these labels), "
-                    + "and its accuracy is the base rate.")
+                    + "and its accuracy about the base rate.")
         output.record("bidirectional_rnn", "losses", "seed_loss", "initial",
                       value: .float(notebookLoss))
         output.record("bidirectional_rnn", "losses", "fixed_loss", "initial", value: .float(fixedLoss))
@@ -224,6 +212,16 @@ struct LossChapter: Chapter {
  bidirectional notebook's loss is not: `(N, 1) − (N,)` broadcasts to N × N, and the resulting loss
  rewards predicting the labels' mean for every row. Fixed, it compares each prediction with its own
  label.
+
+ ## Try it
+
+ - `swift run Chapter03-Loss --corrected`: the tanh model's loss (near the data's spread) and the
+   bidirectional loss compared row by row.
+ - `swift run Chapter03-Loss --seed 3`: another fresh model and another initial loss.
+ - `swift run Chapter03-Loss --window-length 10`: fewer steps for the linear recurrence to grow, a
+   far smaller loss.
+ - To edit: in `Chapters/Chapter03-Loss/Chapter03.swift`, the line `let seeds = 0..<10`; a longer
+   range gives the table of radii and losses more fresh models.
 
  ## Exercises
 

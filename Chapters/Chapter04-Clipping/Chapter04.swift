@@ -13,8 +13,10 @@
  has norm `inf`, `θ / inf = 0`, and the notebook's rule sets that gradient to zero. The
  bidirectional model reaches such gradients in its first epochs.
  */
+//: @Fold(The program: its imports, options and title line)
 import ArgumentParser
 import ChapterSupport
+import Experiments
 import Foundation
 import Workbook
 
@@ -33,16 +35,12 @@ struct ClippingChapter: Chapter {
 
     func run(_ output: Output) throws {
         output.line("Chapter 04 — Gradient clipping (seed \(options.seed))")
-        let variant: DRNN.Variant = options.corrected ? .corrected : .notebook
 
         //: ## The gradients of a fresh deep RNN, and what `gradientClipping(drnn, 1)` does to them
         //: @Notebook(deep-rnn, "def gradientClipping(drnn, alpha=1):")
         //: @Code(Sources/Workbook/Clipping.swift, clipGradientsPerParameter)
-        // experiment (a): the data, then the weights
-        var generator = options.generator()
-        let line = NoisyLine(count: 200, using: &generator)
-        let drnn = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8), outputSize: 1,
-                        variant: variant, using: &generator)
+        // experiment (a): the data, then the weights (Sources/Experiments)
+        let (line, drnn, _) = deepRNNExperiment(options)
         let (inputs, targets) = slidingWindows(of: line.differences, length: options.windowLength)
         let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)
         let loss = sequenceLoss(drnn(x), y)
@@ -57,11 +55,8 @@ struct ClippingChapter: Chapter {
             let theta = Float(tensor.count)                              // alpha * numel, alpha = 1
             let scale = !registered ? "not clipped (not registered)"
                 : norm > theta ? format(theta / norm) : "1 (short enough)"
-            output.line("  \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) "
-                        + "\(String(tensor.count).padding(toLength: 6, withPad: " ", startingAt: 0)) "
-                        + "\(format(norm).padding(toLength: 14, withPad: " ", startingAt: 0)) "
-                        + "\(String(Int(theta)).padding(toLength: 6, withPad: " ", startingAt: 0)) "
-                        + "\(scale)")
+            output.line("  " + tableRow((name, 8), (String(tensor.count), 6), (format(norm), 14),
+                                        (String(Int(theta)), 6), (scale, nil), separator: " "))
             norms.append((name, .float(norm)))
         }
         output.record("deep_rnn", "scratch_initial_grad_norms", value: .object(norms))
@@ -78,9 +73,10 @@ struct ClippingChapter: Chapter {
         //:
         //: $$\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} H_{t-1}^\top \delta_t.$$
         //:
-        //: With a spectral radius $\rho > 1$ (Chapter 03) each factor grows: $H_{t-1}$ like $\rho^{t}$,
+        //: With a spectral radius $\rho > 1$ ([Chapter 03](Chapter03-Loss.md)) each factor grows: $H_{t-1}$ like $\rho^{t}$,
         //: the powers of $W_{hh}^\top$ in $\delta_t$ like $\rho^{T-t}$, and the errors $\partial L / \partial O_s$,
-        //: which are the outputs' errors, like $\rho^{T}$. Each of the $T$ terms is of order $\rho^{2T}$:
+        //: which are the errors of the outputs at step $s$, like $\rho^{s}$. The largest term of $\delta_t$,
+        //: at $s = T$, is of order $\rho^{T} \rho^{T-t}$, so each of the $T$ terms $H_{t-1}^\top \delta_t$ is of order $\rho^{2T}$:
         //: the gradient grows by about $\rho^2$ for every step the window gets longer. The autodiff
         //: computes exactly these sums (`backward()` walks the recorded steps in reverse); the same
         //: fresh model, measured on windows of growing length:
@@ -90,10 +86,8 @@ struct ClippingChapter: Chapter {
         output.line("  T    loss         |dL/dW_hh|   growth per added step")
         var gradientNorms: [Double] = []
         for length in lengths {
-            var freshGenerator = options.generator()
-            let freshLine = NoisyLine(count: 200, using: &freshGenerator)
-            let fresh = DRNN(numLayers: 2, inputSize: 1, hiddenSize: options.hiddenSize(8),
-                             outputSize: 1, variant: .notebook, using: &freshGenerator)
+            // the same fresh model as above: the notebook's, or the corrected one with --corrected
+            let (freshLine, fresh, _) = deepRNNExperiment(options)
             let (windows, windowTargets) = slidingWindows(of: freshLine.differences, length: length)
             let windowLoss = sequenceLoss(fresh(timeMajorInputs(windows)),
                                           timeMajorTargets(windowTargets))
@@ -102,10 +96,8 @@ struct ClippingChapter: Chapter {
             let perStep = gradientNorms.last.map {
                 pow(norm / $0, 1 / Double(length - lengths[gradientNorms.count - 1]))
             }
-            output.line("  " + String(length).padding(toLength: 5, withPad: " ", startingAt: 0)
-                        + format(windowLoss.item).padding(toLength: 13, withPad: " ", startingAt: 0)
-                        + format(norm).padding(toLength: 13, withPad: " ", startingAt: 0)
-                        + (perStep.map(format) ?? ""))
+            output.line("  " + tableRow((String(length), 5), (format(windowLoss.item), 13), (format(norm), 13),
+                                        (perStep.map(format) ?? "", nil)))
             gradientNorms.append(norm)
         }
         let rho = drnn.layers.map { spectralRadius($0.recurrentWeights) }.max() ?? 0
@@ -143,12 +135,8 @@ struct ClippingChapter: Chapter {
         //: @Notebook(bidirectional-rnn, "def gradientClipping(brnn, alpha=1):")
         //:
         //: The same rule over the BRNN's ten tensors: `clipGradientsPerParameter(brnn.parameters, alpha: 1)`.
-        // experiment (c): the digits, then the weights
-        var digitsGenerator = options.generator()
-        let task = DigitTask(rows: 5000, using: &digitsGenerator)
-        let brnn = BRNN(inputSize: 1, hiddenSize: options.hiddenSize(32), outputSize: 1,
-                        initialization: options.corrected ? .xavier : .notebook,
-                        using: &digitsGenerator)
+        // experiment (c): the digits, then the weights (Sources/Experiments)
+        let (task, brnn) = bidirectionalExperiment(options)
         // int(np.floor(5000 * 0.75))
         let n = 3750
         let (forward, backward) = bidirectionalInputs(task.digits.narrowed(along: 0, to: 0..<n),
@@ -198,6 +186,17 @@ struct ClippingChapter: Chapter {
  rule scales all gradients together and keeps the direction. For the bidirectional model the
  gradients are so large that their float32 norm overflows to infinity, and the clipping then sets
  them to zero: those tensors are not updated at all that step.
+
+ ## Try it
+
+ - `swift run Chapter04-Clipping --corrected`: the tanh model's gradients, which grow by about 1 per
+   added step instead of about ρ².
+ - `swift run Chapter04-Clipping --window-length 11`: the table stops at a window of 11.
+ - `swift run Chapter04-Clipping --learning-rate 0.01`: the two clipped bidirectional steps at a
+   smaller learning rate.
+ - To edit: in `Chapters/Chapter04-Clipping/Chapter04.swift`, the line
+   `let lengths = [3, 7, 11, 15, 19].filter { $0 <= options.windowLength }`; add lengths to see
+   the growth step by step.
 
  ## Exercises
 

@@ -11,26 +11,28 @@
 
  Figure 5 has a slip of its own. Its red point at step t is `data[t]` plus the difference predicted
  after it, that is the prediction of `data[t + 1]`, but the notebook draws it at t
- (`torch.arange(sequence_len, num_data-1)`): one step early, so the red line seems to follow the
- series better than it does. The faithful figure keeps the notebook's placing; with `--corrected`,
- each point is drawn at the step it predicts.
+ (`torch.arange(sequence_len, num_data-1)`): one step early, over the value before the one it
+ predicts. The faithful figure keeps the notebook's placing; with `--corrected`, each point is drawn
+ at the step it predicts.
 
  How good can such a prediction be? The differences are `7 + e(t+1) − e(t)` with noise `e` of
  standard deviation $\sigma = 10$: the best predictor from the past still misses `e(t+1)`, a mean
- squared error of at least $\sigma^2$, and from the 19 past values of a window
- $\sigma^2 (1 + 1/(k + 1))$ with $k = 19$, {{deep_rnn.best_one_step_error}} (Chapter 07, exercise 3); predicting the
+ squared error of at least $\sigma^2$; knowing the $k = 19$ differences of a window, at least
+ $\sigma^2 (1 + 1/(k + 1))$ = {{deep_rnn.best_one_step_error}} (Chapter 07's exercise 3 derives it). Predicting the
  mean 7 scores $2\sigma^2$ in expectation ({{deep_rnn.predicting_seven_error}} on these 180 windows).
  A model that scores far below $\sigma^2$ on the data it trained on has memorised them.
 
  The bidirectional notebook's `testBRNN` reports the mean loss on the 1250 test rows; the accuracy
  (predictions rounded at 0.5) says more. As the notebook trains it, the model answers the labels'
- mean for every row and its accuracy is the base rate; trained with `--corrected` (Chapter 05) it
+ mean for nearly every row and its accuracy is close to the base rate (the share of 0 labels);
+ trained with `--corrected` (Chapter 05) it
  gets every test row right.
  */
+//: @Fold(The program: its imports, options and title line)
 import ArgumentParser
 import ChapterSupport
 import Figures
-import TrainingCells
+import Experiments
 import Workbook
 
 @main
@@ -56,8 +58,11 @@ struct ApproximationChapter: Chapter {
                     + "\(options.corrected ? ", corrected" : ""))")
 
         //: ## The trained models: given with `--checkpoint NAME=FILE`, from Chapter05's checkpoints, or trained here
-        //: @Code(Chapters/Chapter05-Training/Cells/TrainingCells.swift, trainedDRNN)
-        //: @Code(Sources/ChapterSupport/SavedModels.swift, loadOrTrain)
+        //: `trainedDRNN` and `trainedConcise` ([`Sources/Experiments/Experiments.swift`](../Sources/Experiments/Experiments.swift))
+        //: load the models Chapter 05 saved, or, when there are none, train them here with Chapter 05's
+        //: settings and say so (`loadOrTrain` in
+        //: [`Sources/ChapterSupport/SavedModels.swift`](../Sources/ChapterSupport/SavedModels.swift)
+        //: checks each file before it uses it).
         let (line, drnn) = try trainedDRNN(options, output, retrain: options.retrain)
         let concise = try trainedConcise(options, output, retrain: options.retrain)
 
@@ -73,10 +78,10 @@ struct ApproximationChapter: Chapter {
         output.heading("Deep RNN: one-step-ahead predictions of the differences")
         output.line("Y_hat.shape \(describe(shape: yHat.shape))")
         let scratchError = meanSquaredDifference(yHat.values, actual)
-        let meanError = meanSquaredDifference([Float](repeating: 7, count: actual.count), actual)
+        let meanError = meanSquaredDifference([Float](repeating: SeriesProcess.slope, count: actual.count), actual)
         // The best predictor of 7 + e(t+1) − e(t) from the s differences before it:
         // σ² (s + 2) / (s + 1).
-        let bestError = 100 * Float(s + 2) / Float(s + 1)
+        let bestError = Float(SeriesProcess.variance) * Float(s + 2) / Float(s + 1)   // σ = 10 (Sources/Experiments)
         output.line("mean squared error on the training windows: from scratch \(format(scratchError)); "
                     + "predicting 7 every time: \(format(meanError)); "
                     + "the best predictor from \(s) differences: "
@@ -181,6 +186,11 @@ struct ApproximationChapter: Chapter {
         output.record("bidirectional_rnn", "test_loss", value: .float(testLoss))
         output.record("bidirectional_rnn", "test_fixed_loss", value: .float(fixedLoss))
         output.record("bidirectional_rnn", "test_accuracy", value: .float(accuracy))
+        output.record("bidirectional_rnn", "base_rate", value: .float(baseRate))
+        //: PyTorch's test loss (above) and this run's, {{bidirectional_rnn.test_loss}}, differ as their training runs
+        //: do ([Chapter 05](Chapter05-Training.md): no seed in the notebook); both are the N × N loss of
+        //: a model that answers about the labels' mean.
+
 
         output.summary("Summary: one-step-ahead error \(format(scratchError)) (from scratch), "
                        + "\(format(conciseError)) (concise), "
@@ -240,14 +250,30 @@ struct ApproximationChapter: Chapter {
  to it as 180 windows can tell apart, so on its own windows the fit looks honest. Only a fresh series
  of the same process can tell, and Chapter 07 measures {{Chapter07: fresh_series.concise.fresh}}
  there, averaged over the window's positions, against a floor of {{Chapter07: fresh_series.optimum}}.
- The bidirectional model as the notebook trains it answers the labels' mean for every row (test
- accuracy {{bidirectional_rnn.test_accuracy|%}}, the base rate); corrected, its test accuracy is
+ The bidirectional model as the notebook trains it answers about the labels' mean for every row:
+ its test accuracy, {{bidirectional_rnn.test_accuracy|%}}, sits just below the base rate of
+ {{bidirectional_rnn.base_rate|%}} (answering 0 everywhere), because the few predictions that
+ cross 0.5 are mostly wrong; corrected, its test accuracy is
  {{corrected: bidirectional_rnn.test_accuracy|%}}.
+
+ ## Try it
+
+ - `swift run Chapter06-Approximation --corrected`: figure 5 with each point at the step it predicts,
+   and the corrected bidirectional model's test accuracy.
+ - `swift run Chapter06-Approximation --retrain --epochs 100`: the three models trained here, for 100
+   epochs each, instead of loaded from Chapter 05's checkpoints.
+ - `swift run Chapter06-Approximation --checkpoint deep-rnn-concise=FILE`: a concise model of your
+   own, such as one saved from PyTorch (`scripts/load_in_pytorch.py --train-and-save DIR`).
+ - To edit: in `Chapters/Chapter06-Approximation/Chapter06.swift`, the line
+   `let yHat = approximate(drnn, on: datasetApprox)`; with `concise` in place of `drnn`, figures 3 to 5
+   show the concise model.
 
  ## Exercises
 
  1. Draw a fresh series with another seed and evaluate the trained concise model on it. How does
     its error compare with the best predictor's, and with its error on the training windows?
- 2. Why does figure 5 look so good even when the differences are predicted badly?
+ 2. Figure 5's red point is `data[t]` plus the predicted difference. Show that its error is the
+    error of that difference in figure 3. Then why does a model that predicts well look closer to
+    its series in figure 5 than to its differences in figure 3?
  3. Which test rows does the notebook's bidirectional model get wrong, and why exactly those?
  */

@@ -23,6 +23,9 @@ public struct Figure: Sendable {
     /// Where the key goes, as gnuplot's `set key` takes it: `"top right"` (matplotlib's usual
     /// place), `"bottom left"`, or `"at graph 0.98, graph 0.8 right top"` for a free spot.
     public var keyPosition = "top right"
+    /// The step between the x axis's ticks, for whole positions (`2`: ticks at 2, 4, 6, …); `nil`
+    /// chooses one as matplotlib does, which may fall between whole numbers (2.5, 7.5).
+    public var xTicStep: Int?
 
     /// What is drawn, in the order it was added.
     var items: [Item] = []
@@ -222,7 +225,7 @@ extension Figure {
         if let yLabel {
             lines.append("set ylabel \(gnuplotString(yLabel)) noenhanced offset 1,0")
         }
-        if let step = Figure.tickStep(xValues) {
+        if let step = xTicStep.map(String.init) ?? Figure.tickStep(xValues) {
             lines.append("set xtics \(step)")
         }
         if logScaleY {

@@ -129,3 +129,22 @@ struct BeyondGoalTests {
         }
     }
 }
+
+@Suite("Chapter04's backpropagation table is the run's own model", .serialized)
+struct BackpropagationTableTests {
+    @Test("At the full window, the table's |dL/dW_hh| is the gradient of the model clipped above, as the notebook writes it and corrected",
+          arguments: [false, true])
+    func tableFromTheRunsModel(corrected: Bool) throws {
+        let json = try chapterJSON("Chapter04-Clipping", corrected ? ["--corrected"] : [])
+        let lengths = try #require(numbers(lookup(json, ["deep_rnn", "bptt", "window_lengths"])))
+        let norms = try #require(numbers(lookup(json, ["deep_rnn", "bptt", "grad_norms"])))
+        let initial = try #require(lookup(json, ["deep_rnn", "scratch_initial_grad_norms"]) as? [String: Any])
+        // The last layer's W_hh, `l1.W_hh`.
+        let name = try #require(initial.keys.filter { $0.hasSuffix("W_hh") }.sorted().last)
+        let clipped = try #require(numbers(initial[name])?.first)
+        #expect(lengths.last == 19)
+        let last = try #require(norms.last)
+        #expect(abs(last - clipped) <= 1e-5 * max(abs(last), abs(clipped)),
+                "the table ends at \(last), the model above has |dL/d\(name)| = \(clipped)")
+    }
+}

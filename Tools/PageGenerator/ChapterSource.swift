@@ -20,6 +20,9 @@ public struct Section: Equatable, Sendable {
     public var headingCalls: Int
     /// For each piece, the lines of the source it came from (1-based, `lower..<upper`).
     public var sourceLines: [Range<Int>] = []
+    /// For each piece, the lines of the source the page shows: a code piece's without the blank lines
+    /// around it and the closing braces left out; a prose piece's are empty.
+    public var shownLines: [Range<Int>] = []
 }
 
 /// A chapter source, parsed.
@@ -41,6 +44,7 @@ public struct ChapterSource: Equatable, Sendable {
     public init(parsing text: String) throws {
         var pieces: [Piece] = []        // the whole file, in order, with section starts as markers
         var pieceLines: [Range<Int>] = []        // the source lines of each piece
+        var shownLines: [Int: Range<Int>] = [:]  // of a code piece, the lines the page shows
         var sectionTitles: [Int: String] = [:]   // piece index where a section starts -> title
         var code: [String] = [], prose: [String] = []
         var inBlock = false
@@ -49,9 +53,13 @@ public struct ChapterSource: Equatable, Sendable {
         func flushCode() {
             if !code.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) { code = [] }
             if !code.isEmpty {
-                pieces.append(.code(dedent(Array(code.drop { $0.trimmingCharacters(in: .whitespaces).isEmpty }.reversed()
-                    .drop { $0.trimmingCharacters(in: .whitespaces).isEmpty }.reversed())).joined(separator: "\n")))
+                let leadingBlanks = code.prefix { $0.trimmingCharacters(in: .whitespaces).isEmpty }.count
+                let shown = dedent(Array(code.drop { $0.trimmingCharacters(in: .whitespaces).isEmpty }.reversed()
+                    .drop { $0.trimmingCharacters(in: .whitespaces).isEmpty }.reversed()))
+                pieces.append(.code(shown.joined(separator: "\n")))
                 pieceLines.append(codeStart..<(codeStart + code.count))
+                // The lines shown: without the blank lines around them and the closing braces dedent leaves out.
+                shownLines[pieceLines.count - 1] = (codeStart + leadingBlanks)..<(codeStart + leadingBlanks + shown.count)
             }
             code = []
         }
@@ -116,6 +124,7 @@ public struct ChapterSource: Equatable, Sendable {
             if let title = sectionTitles[i] { sections.append(Section(title: title, pieces: [], headingCalls: 0)) }
             sections[sections.count - 1].pieces.append(piece)
             sections[sections.count - 1].sourceLines.append(pieceLines[i])
+            sections[sections.count - 1].shownLines.append(shownLines[i + 1] ?? pieceLines[i])
             if case .code(let c) = piece { sections[sections.count - 1].headingCalls += c.occurrences(of: "output.heading(") }
         }
         // A section marker after the last piece starts an empty section.

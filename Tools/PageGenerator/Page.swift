@@ -104,17 +104,38 @@ public struct PageBuilder {
             "",
             try prose(source.introduction),
             "",
-            "Run it with `swift run \(name)` (`--help` lists the options). What follows is the chapter's code, "
-                + "section by section, each piece followed by what it printed with the default settings (seed 0).",
+            "Run it with `swift run \(name)` (`--help` lists the options; *Try it* at the end names the ones that "
+                + "change the run). What follows is the chapter, section by section as in an executed notebook: each "
+                + "notebook cell's Python with what PyTorch printed when the notebook ran, then the Swift that does "
+                + "the same and what it printed with the default settings (seed 0). The program around the cells, "
+                + "and the lines that only record, save or draw, are folded.",
         ]
         let underCode = outputUnderCode()
         var segment = 0, pieceIndex = 0
+        var fold: String?       // the summary of a `@Fold(…)` line, for the code piece after it
         for section in source.sections {
             if let title = section.title { page += ["", "## \(title)"] }
             for piece in section.pieces {
                 switch piece {
-                case .prose(let text): page += ["", try prose(text)]
-                case .code(let code): page += ["", "```swift", code, "```"]
+                case .prose(let text):
+                    let (rest, summary) = foldMarker(text)
+                    fold = summary
+                    if !rest.isEmpty { page += ["", try prose(rest)] }
+                case .code(let code):
+                    if let summary = fold {
+                        page += ["", "<details><summary>\(summary)</summary>", "", sourceFile(of: pieceIndex), "",
+                                 "```swift", code, "```", "", "</details>"]
+                    } else {
+                        page += ["", sourceFile(of: pieceIndex)]
+                        for run in plumbingRuns(code) {
+                            let block = ["```swift", run.lines.joined(separator: "\n"), "```"]
+                            page += run.isPlumbing
+                                ? ["", "<details><summary>recording, saving, drawing, table rows, summary (\(run.lines.count) line\(run.lines.count == 1 ? "" : "s"))</summary>", ""]
+                                    + block + ["", "</details>"]
+                                : [""] + block
+                        }
+                    }
+                    fold = nil
                 }
                 if let underCode { page += rendered(underCode[pieceIndex] ?? [], plots: "../plots") }
                 pieceIndex += 1
@@ -158,6 +179,81 @@ public struct PageBuilder {
             placed[current, default: []].append(line)
         }
         return placed
+    }
+
+    /// A code piece cut into runs of lines, in order: the computation and what it prints, shown; and
+    /// between them the statements that only record values (`output.record`, and the summary line the
+    /// page's table of faithful and corrected results takes), save a model or draw a figure
+    /// (`output.save`, `output.draw`), or print padded table rows, which the page folds.
+    func plumbingRuns(_ code: String) -> [(isPlumbing: Bool, lines: [String])] {
+        var runs: [(isPlumbing: Bool, lines: [String])] = []
+        var braces = 0      // only statements outside any block are folded: a loop stays whole
+        for statement in statements(code.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)) {
+            let plumbing = braces == 0 && isPlumbing(statement)
+            braces += braceBalance(statement)
+            if let last = runs.last, last.isPlumbing == plumbing || statement.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                runs[runs.count - 1].lines += statement
+            } else {
+                runs.append((plumbing, statement))
+            }
+        }
+        // Blank lines at a run's end belong between the blocks, not in them.
+        return runs.map { run in
+            var lines = run.lines
+            while lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeLast() }
+            return (run.isPlumbing, lines)
+        }.filter { !$0.lines.isEmpty }
+    }
+
+    /// How many more `{` than `}` a statement has, outside strings and comments.
+    func braceBalance(_ statement: [String]) -> Int {
+        statement.map { bracketBalance($0).braces }.reduce(0, +)
+    }
+
+    /// Whether a statement only records, saves, draws or prints a padded row.
+    func isPlumbing(_ statement: [String]) -> Bool {
+        let text = statement.joined(separator: "\n").trimmingCharacters(in: .whitespaces)
+        let starts = ["output.record(", "try output.save(", "output.save(", "try output.draw(", "output.draw(",
+                      "output.summary("]
+        if starts.contains(where: text.hasPrefix) { return true }
+        return text.hasPrefix("output.line(") && (text.contains(".padding(toLength") || text.contains("padded("))
+    }
+
+    /// The lines of Swift code grouped into statements: a line and the lines that continue it while
+    /// its parentheses or brackets are open.
+    func statements(_ lines: [String]) -> [[String]] {
+        var result: [[String]] = [], current: [String] = [], depth = 0
+        for line in lines {
+            current.append(line)
+            depth += bracketBalance(line).parentheses
+            if depth <= 0 { result.append(current); current = []; depth = 0 }
+        }
+        if !current.isEmpty { result.append(current) }
+        return result
+    }
+
+    /// A prose piece whose last line is `@Fold(summary)`: the prose before it, and the summary of the
+    /// fold that hides the code piece after it (a `<details>` block with that summary).
+    func foldMarker(_ text: String) -> (prose: String, fold: String?) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let last = lines.last?.trimmingCharacters(in: .whitespaces), last.hasPrefix("@Fold("), last.hasSuffix(")") else {
+            return (text, nil)
+        }
+        lines.removeLast()
+        let summary = String(last.dropFirst(6).dropLast())
+            .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "`([^`]*)`", with: "<code>$1</code>", options: .regularExpression)   // HTML, not Markdown
+        return (lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines), summary)
+    }
+
+    /// The file a code piece of the chapter comes from, linked at its lines:
+    /// "From [`Chapters/…/Chapter05.swift`, lines 47–98](…#L47-L98):".
+    func sourceFile(of pieceIndex: Int) -> String {
+        let file = "Chapters/\(name)/\(name.prefix(9)).swift"
+        let ranges = source.sections.flatMap(\.shownLines)
+        guard pieceIndex < ranges.count, !ranges[pieceIndex].isEmpty else { return "From [`\(file)`](../\(file)):" }
+        let (first, last) = (ranges[pieceIndex].lowerBound, ranges[pieceIndex].upperBound - 1)
+        return "From [`\(file)`, lines \(first)–\(last)](../\(file)#L\(first)-L\(last)):"
     }
 
     /// The chapter's graded exercises, each with its file and the command that checks it.
@@ -243,4 +339,45 @@ public struct PageBuilder {
     func cell(_ text: String) -> String {
         text.replacingOccurrences(of: "Summary: ", with: "").replacingOccurrences(of: "|", with: "\\|")
     }
+}
+
+/// How many more `(` and `[`, and how many more `{`, than their closers a line of Swift has,
+/// outside string literals and comments; the code of an interpolation `\(…)` counts.
+func bracketBalance(_ line: String) -> (parentheses: Int, braces: Int) {
+    var parentheses = 0, braces = 0
+    var interpolations: [Int] = []      // for each open `\(`, the parentheses opened inside it
+    var inString = false, escaped = false, previous: Character = " "
+    for c in line {
+        defer { previous = c }
+        if inString {
+            if escaped {
+                escaped = false
+                if c == "(" { inString = false; interpolations.append(0) }
+            } else if c == "\\" {
+                escaped = true
+            } else if c == "\"" {
+                inString = false
+            }
+            continue
+        }
+        if c == "/" && previous == "/" { break }         // a comment to the line's end
+        switch c {
+        case "\"": inString = true
+        case "(", "[":
+            parentheses += 1
+            if !interpolations.isEmpty { interpolations[interpolations.count - 1] += 1 }
+        case ")", "]":
+            if c == ")", interpolations.last == 0 {
+                interpolations.removeLast()
+                inString = true                          // back in the string the interpolation was in
+            } else {
+                parentheses -= 1
+                if !interpolations.isEmpty { interpolations[interpolations.count - 1] -= 1 }
+            }
+        case "{": braces += 1
+        case "}": braces -= 1
+        default: break
+        }
+    }
+    return (parentheses, braces)
 }

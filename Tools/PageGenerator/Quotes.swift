@@ -26,6 +26,7 @@ public struct Quoter: Sendable {
                 guard arguments.count == 2 else { throw PageError("\(trimmed): expected @Code(path, name)") }
                 let text = try read(arguments[0])
                 let declaration = try declaration(named: arguments[1], in: text, file: arguments[0])
+                if let last = out.last, !last.isEmpty { out.append("") }    // a paragraph of its own
                 out.append("From [`\(arguments[0])`](../\(arguments[0])):")
                 out.append("")
                 out.append("```swift\n\(declaration)\n```\n")
@@ -40,9 +41,17 @@ public struct Quoter: Sendable {
                 let cell = try notebookCell(containing: String(arguments[1].dropFirst().dropLast()), in: notebook, file: path)
                 let number = (notebookCells(in: notebook).firstIndex(of: cell) ?? 0) + 1
                 let title = arguments[0] == "deep-rnn" ? "The deep RNN notebook" : arguments[0] == "bidirectional-rnn" ? "The bidirectional notebook" : "The notebook"
+                if let last = out.last, !last.isEmpty { out.append("") }
                 out.append("\(title)'s cell \(number) ([`\(path)`](../\(path)), Python):")
                 out.append("")
                 out.append("```python\n\(cell)\n```\n")
+                if let printed = notebookOutput(after: number - 1, in: notebook) {
+                    out.append("What it printed in PyTorch, as the notebook recorded it"
+                               + (printed.count > 24 ? " (\(printed.count) lines; the first 8 and the last 6):" : ":"))
+                    out.append("")
+                    let shown = printed.count > 24 ? printed.prefix(8) + ["…"] + printed.suffix(6) : printed[...]
+                    out.append("```text\n\(shown.joined(separator: "\n"))\n```\n")
+                }
             } else {
                 out.append(line)
             }
@@ -80,7 +89,7 @@ public func declaration(named name: String, in text: String, file: String) throw
     }
     // Up to the brace that closes the declaration; strings, comments and braces inside parentheses
     // (a closure as a default argument) are skipped.
-    var depth = 0, parentheses = 0, opened = false, end = start
+    var depth = 0, parentheses = 0, brackets = 0, sawBracket = false, opened = false, end = start
     scan: for i in start..<lines.count {
         var inString = false, escaped = false
         let chars = Array(lines[i])
@@ -97,6 +106,10 @@ public func declaration(named name: String, in text: String, file: String) throw
                 parentheses += 1
             } else if c == ")" {
                 parentheses -= 1
+            } else if c == "[" {
+                brackets += 1; sawBracket = true
+            } else if c == "]" {
+                brackets -= 1
             } else if c == "{" && parentheses == 0 {
                 depth += 1; opened = true
             } else if c == "}" && parentheses == 0 {
@@ -106,7 +119,9 @@ public func declaration(named name: String, in text: String, file: String) throw
         }
         end = i
         if opened && depth <= 0 { break scan }
-        if !opened && i == start && !lines[i].contains("{") && !lines[i].hasSuffix(",") && !lines[i].hasSuffix("(") {
+        if !opened && sawBracket && brackets <= 0 && parentheses <= 0 { break scan }   // an array literal
+        if !opened && i == start && !lines[i].contains("{") && !lines[i].hasSuffix(",") && !lines[i].hasSuffix("(")
+            && !lines[i].hasSuffix("[") {
             break scan       // a one-line declaration without a body
         }
     }
@@ -127,6 +142,26 @@ public func notebookCells(in notebook: String) -> [String] {
         }
     }
     return cells.map { $0.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines) }
+}
+
+/// What a notebook's cell `index` (0-based, as ``notebookCells(in:)`` counts) printed when the
+/// notebook ran: the lines indented by four spaces between its ```` ``` ```` and the next cell,
+/// without the indentation, and without the images of its figures; `nil` when it printed nothing.
+public func notebookOutput(after index: Int, in notebook: String) -> [String]? {
+    var cell = -1, inCell = false, printed: [String] = []
+    for line in notebook.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if !inCell, trimmed == "```python" {
+            inCell = true
+            cell += 1
+            if cell > index { break }
+        } else if inCell, trimmed == "```" {
+            inCell = false
+        } else if !inCell, cell == index, line.hasPrefix("    "), !trimmed.isEmpty, !trimmed.hasPrefix("![") {
+            printed.append(String(line.dropFirst(4)))
+        }
+    }
+    return printed.isEmpty ? nil : printed
 }
 
 /// The first ```` ```python ```` cell of a notebook export that contains `text`.

@@ -176,7 +176,35 @@ public struct Site {
         for (name, source) in zip(names, sources) {
             page.append("- [\(source.title)](\(name).md): \(source.abstract)")
         }
-        page += ["", "And [the exercises](Exercises.md): ten of them, each a Swift file to write, graded by `swift run Exercises`.",
+        page += ["", "## Reading the Swift, coming from Python", "",
+                 "Each page puts a notebook cell beside its Swift. What looks different is mostly this:", "",
+                 "| Python (the notebooks) | Swift (the workbook) |",
+                 "| --- | --- |",
+                 "| an argument the function changes (the generator it draws from) | an `inout` parameter, passed with `&`: `NoisyLine(count: 200, using: &generator)` |",
+                 "| `lambda x: x * 2`, `map(f, xs)` | a closure, `$0` its first argument: `xs.map { $0 * 2 }` |",
+                 "| `None`, `if p.grad is not None` | an optional: `Tensor?`, `nil`, `p.grad?.norm ?? 0` (`??` gives the value when there is none) |",
+                 "| `forward(self, X)`, called as `model(X)` | `callAsFunction(_:)`, called as `model(x)` |",
+                 "| slices `data[i:i+n]`, `X[:, 0:3]`, `range(3)` | ranges: `data[i..<(i + n)]`, `x.narrowed(along: 1, to: 0..<3)`, `0..<3` |",
+                 "| `for i, x in enumerate(xs)` | `for (i, x) in xs.enumerated()` |",
+                 "| `h_size`, `batch_size`, `lr` | `hiddenSize`, `batchSize`, `learningRate`: the [glossary](../README.md#glossary-notebook-names-and-swift-names) has them all |",
+                 "",
+                 "## Further reading", "",
+                 "- d2l.ai, the chapters these notebooks follow: [deep RNNs](https://d2l.ai/chapter_recurrent-modern/deep-rnn.html), "
+                    + "[bidirectional RNNs](https://d2l.ai/chapter_recurrent-modern/bi-rnn.html), "
+                    + "[backpropagation through time](https://d2l.ai/chapter_recurrent-neural-networks/bptt.html), "
+                    + "[gradient clipping in an RNN from scratch](https://d2l.ai/chapter_recurrent-neural-networks/rnn-scratch.html), "
+                    + "[Xavier initialisation](https://d2l.ai/chapter_multilayer-perceptrons/numerical-stability-and-init.html), "
+                    + "[Adam](https://d2l.ai/chapter_optimization/adam.html).",
+                 "- Xavier's initialisation (Chapters 05 and 07): X. Glorot and Y. Bengio, "
+                    + "[Understanding the difficulty of training deep feedforward neural networks](https://proceedings.mlr.press/v9/glorot10a.html), AISTATS 2010.",
+                 "- Adam (Chapters 05 and 07): D. P. Kingma and J. Ba, [Adam: A Method for Stochastic Optimization](https://arxiv.org/abs/1412.6980), ICLR 2015.",
+                 "- Exploding gradients and clipping (Chapters 03 and 04): R. Pascanu, T. Mikolov and Y. Bengio, "
+                    + "[On the difficulty of training recurrent neural networks](https://arxiv.org/abs/1211.5063), ICML 2013.",
+                 "- The spectral radius as the growth of a matrix's powers (Chapter 03): Gelfand's formula, "
+                    + "$`\\rho(W) = \\lim_k \\lVert W^k \\rVert^{1/k}`$ (I. Gelfand, Normierte Ringe, Mat. Sbornik 9, 1941; "
+                    + "[spectral radius](https://en.wikipedia.org/wiki/Spectral_radius#Gelfand's_formula)).",
+                 ""]
+        page += ["And [the exercises](Exercises.md): ten of them, each a Swift file to write, graded by `swift run Exercises`.",
                  "", "Back to the [README](../README.md).", ""]
         return page.joined(separator: "\n")
     }

@@ -48,7 +48,7 @@ set xlabel "x" noenhanced offset 0,0.8
 set ylabel "data_trans" noenhanced offset 1,0
 set xtics 25
 set ytics 20
-set key bottom right inside opaque reverse Left samplen 2 spacing 1.1 + svgtext width 1 + svgtext * 37 height 0.5 box lc rgb "#cccccc" lw 1
+set key at graph 1, graph 1.01 right bottom opaque reverse Left samplen 2 spacing 1.1 + svgtext width 1 + svgtext * 37 height 0.5 box lc rgb "#cccccc" lw 1
 $D1 << EOD
 0.0 6.7347965
 1.0 16.017815
