@@ -4,9 +4,11 @@
 
 # term: another gnuplot terminal, which draws on standard output unless outfile is given too.
 if (!exists("term")) term = ""
-if (!exists("outfile")) outfile = term eq "" ? "plots/DEEPRNN_fig2.png" : ""
+outfileGiven = exists("outfile")
+if (!outfileGiven) outfile = "plots/DEEPRNN_fig2.png"
+if (!outfileGiven && term ne "") outfile = ""
 # ARG0 is the path gnuplot was given for this script: the image goes beside the script, wherever gnuplot runs.
-if (outfile eq "plots/DEEPRNN_fig2.png" && strlen(ARG0) > 3) outfile = ARG0[1:strlen(ARG0)-2] . "png"
+if (!outfileGiven && term eq "" && strlen(ARG0) > 3) outfile = ARG0[1:strlen(ARG0)-2] . "png"
 if (term eq "") term = strlen(outfile) >= 4 && outfile[strlen(outfile)-3:] eq ".svg" ? "svg" : "pngcairo"
 # family: the font of a PNG or sixel image (gnuplot -e "family='Arial'" for another).
 if (!exists("family")) family = !exists("GPVAL_SYSNAME") ? "DejaVu Sans" : strstrt(GPVAL_SYSNAME, "Darwin") ? "Helvetica" : strstrt(GPVAL_SYSNAME, "Windows") ? "Arial" : "DejaVu Sans"
