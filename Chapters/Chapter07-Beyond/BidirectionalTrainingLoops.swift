@@ -1,7 +1,8 @@
-// The chapter's two training loops for the bidirectional task, side by side: the notebook's
-// `trainBRNN` without the loss it prints (the ablation's rows), and the same loop for the standard
-// bidirectional RNN. Both clip each parameter's gradient as the notebook does and can record the
-// test accuracy after every epoch.
+// The chapter's two training runs for the bidirectional task, side by side: the notebook's
+// `trainBRNN` without the loss it prints (the ablation's rows), and the same for the standard
+// bidirectional RNN. Each epoch is the engine's `trainEpoch` (Sources/Workbook/Training.swift), which
+// clips each parameter's gradient as the notebook does; either run can record the test accuracy
+// after every epoch.
 
 import ChapterSupport
 import Experiments
@@ -24,12 +25,9 @@ extension BidirectionalRecipe {
         var run = Run()
         for (optimizer, epochs) in rounds {
             for _ in 0..<epochs {
-                for (digits, labels) in trainingRows.epoch() {
+                trainEpoch(brnn.parameters, on: trainingRows, optimizer: optimizer) { digits, labels in
                     let (forward, backward) = bidirectionalInputs(digits, scaled: scaledInputs)
-                    loss(brnn(forward, backward), labels).backward()
-                    clipGradientsPerParameter(brnn.parameters, alpha: 1)
-                    optimizer.step()
-                    optimizer.zeroGrad()
+                    return loss(brnn(forward, backward), labels)
                 }
                 if accuracyPerEpoch {
                     run.accuracies.append(testBRNN(brnn, on: testRows, loss: .fixed,
@@ -53,12 +51,9 @@ extension BidirectionalRecipe {
         func test() -> (loss: Float, accuracy: Float) { testStandard(model, on: testRows) }
         var run = Run()
         for _ in 0..<epochs(options) {
-            for (digits, labels) in trainingRows.epoch() {
+            trainEpoch(model.parameters, on: trainingRows, optimizer: optimizer) { digits, labels in
                 // all six digits, (6, N, 1)
-                meanSquaredError(model(timeMajorInputs(digits / 9)).flattened(), labels).backward()
-                clipGradientsPerParameter(model.parameters, alpha: 1)
-                optimizer.step()
-                optimizer.zeroGrad()
+                meanSquaredError(model(timeMajorInputs(digits / 9)).flattened(), labels)
             }
             if accuracyPerEpoch { run.accuracies.append(test().accuracy) }
         }

@@ -19,34 +19,43 @@ public typealias EpochReport = (_ epoch: Int, _ loss: Float) -> Void
 @discardableResult
 public func trainDeepRNN(_ model: some SequenceModel, on loader: DataLoader, optimizer: some Optimizer, epochs: Int,
                          clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }) -> [Float] {
-    trainEpochs(model.parameters, epochs: epochs, onEpoch: onEpoch) {
-        var firstBatch: (x: Tensor, y: Tensor)?
-        for (inputs, targets) in loader.epoch() {
-            let x = timeMajorInputs(inputs), y = timeMajorTargets(targets)   // (T, B, 1), (T, B)
-            let loss = sequenceLoss(model(x), y)
-            loss.backward()
-            if let alpha = clippingAlpha { clipGradientsPerParameter(model.parameters, alpha: alpha) }
-            optimizer.step()
-            optimizer.zeroGrad()
-            if firstBatch == nil { firstBatch = (x, y) }
-        }
-        guard let (x, y) = firstBatch else { return nil }
-        // The notebook prints this loss only: no graph is needed (PyTorch builds one, then drops it).
-        return Tensor.withoutGradients { sequenceLoss(model(x), y).item }
+    trainEpochs(model.parameters, on: loader, optimizer: optimizer, epochs: epochs, clippingAlpha: clippingAlpha,
+                onEpoch: onEpoch) { inputs, targets in   // (B, T) rows to (T, B, 1) and (T, B)
+        sequenceLoss(model(timeMajorInputs(inputs)), timeMajorTargets(targets))
     }
 }
 
-/// Both notebooks' loops around an epoch: run `epoch` (the updates, then the printed loss; nil with no
-/// batch) `epochs` times, report each loss, and stop at the first not finite, with the parameters before it.
-func trainEpochs(_ parameters: [Tensor], epochs: Int, onEpoch: EpochReport, _ epoch: () -> Float?) -> [Float] {
+/// One epoch of the notebooks' loop, for any model: for each of the loader's batches, `loss` of
+/// its inputs and targets, `backward()`, the per-parameter clipping (with `clippingAlpha`), the
+/// optimiser's step and `zero_grad()`. Returns the epoch's first batch (nil: no batch).
+@discardableResult
+public func trainEpoch(_ parameters: [Tensor], on loader: DataLoader, optimizer: some Optimizer,
+                       clippingAlpha: Float? = 1, loss: (Tensor, Tensor) -> Tensor) -> (inputs: Tensor, targets: Tensor)? {
+    let batches = loader.epoch()
+    for (inputs, targets) in batches {
+        loss(inputs, targets).backward()
+        if let alpha = clippingAlpha { clipGradientsPerParameter(parameters, alpha: alpha) }
+        optimizer.step()
+        optimizer.zeroGrad()
+    }
+    return batches.first
+}
+
+/// Both notebooks' loops around ``trainEpoch(_:on:optimizer:clippingAlpha:loss:)``: report the first
+/// batch's loss after each epoch, and stop at the first not finite, with the parameters before it.
+func trainEpochs(_ parameters: [Tensor], on loader: DataLoader, optimizer: some Optimizer, epochs: Int,
+                 clippingAlpha: Float?, onEpoch: EpochReport, loss: (Tensor, Tensor) -> Tensor) -> [Float] {
     var losses: [Float] = []
     let lastFinite = parameters.map { Tensor(zeros: $0.shape) }
     for e in 0..<epochs {
         for (copy, p) in zip(lastFinite, parameters) { copy.assign(p) }
-        guard let loss = epoch() else { break }
-        losses.append(loss)
-        onEpoch(e, loss)
-        guard loss.isFinite else {
+        guard let (inputs, targets) = trainEpoch(parameters, on: loader, optimizer: optimizer,
+                                                 clippingAlpha: clippingAlpha, loss: loss) else { break }
+        // The notebooks print this loss only: no graph is needed (PyTorch builds one, then drops it).
+        let printed = Tensor.withoutGradients { loss(inputs, targets).item }
+        losses.append(printed)
+        onEpoch(e, printed)
+        guard printed.isFinite else {
             for (copy, p) in zip(lastFinite, parameters) { p.assign(copy) }
             break
         }
@@ -94,19 +103,10 @@ public func bidirectionalInputs(_ digits: Tensor, scaled: Bool = false) -> (forw
 @discardableResult
 public func trainBRNN(_ brnn: BRNN, on loader: DataLoader, loss: BidirectionalLoss, scaledInputs: Bool = false,
                       optimizer: some Optimizer, epochs: Int, clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }) -> [Float] {
-    trainEpochs(brnn.parameters, epochs: epochs, onEpoch: onEpoch) {
-        var firstBatch: (forward: Tensor, backward: Tensor, y: Tensor)?
-        for (digits, labels) in loader.epoch() {
-            let (forward, backward) = bidirectionalInputs(digits, scaled: scaledInputs)
-            let l = loss(brnn(forward, backward), labels)
-            l.backward()
-            if let alpha = clippingAlpha { clipGradientsPerParameter(brnn.parameters, alpha: alpha) }
-            optimizer.step()
-            optimizer.zeroGrad()
-            if firstBatch == nil { firstBatch = (forward, backward, labels) }
-        }
-        guard let batch = firstBatch else { return nil }
-        return Tensor.withoutGradients { loss(brnn(batch.forward, batch.backward), batch.y).item }
+    trainEpochs(brnn.parameters, on: loader, optimizer: optimizer, epochs: epochs, clippingAlpha: clippingAlpha,
+                onEpoch: onEpoch) { digits, labels in
+        let (forward, backward) = bidirectionalInputs(digits, scaled: scaledInputs)
+        return loss(brnn(forward, backward), labels)
     }
 }
 
