@@ -163,6 +163,13 @@ extension TrainingChapter {
     //: @Notebook(deep-rnn, "def trainDRNN(")
     //: @Code(Sources/Workbook/Training.swift, trainDeepRNN)
     //:
+    //: Around each epoch, `trainEpochs` keeps the loss the notebook prints and stops at the first
+    //: that is not finite; the epoch is the engine's one batch loop, `trainEpoch`, which the
+    //: bidirectional model's `trainBRNN` and Chapter 07's runs use too:
+    //:
+    //: @Code(Sources/Workbook/Training.swift, trainEpochs)
+    //: @Code(Sources/Workbook/Training.swift, trainEpoch)
+    //:
     //: The model and loader of Chapter 01 and Chapter 02, `drnn = DRNN(2, 1, 8, 1)` and `dataset`, its
     //: optimizer, and 5000 epochs. `options.learningRate(0.0001)` is 0.0001 unless `--learning-rate`
     //: is given, `options.epochs(5000)` likewise with `--epochs`; `trainDRNN` is the engine's loop
