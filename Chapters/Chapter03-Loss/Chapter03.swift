@@ -84,12 +84,9 @@ struct LossChapter: Chapter {
                     + "predicting the mean 7, about \(format(std * std))")
         if variant == .notebook {
             output.line("Notebook defect: a fresh from-scratch model has a loss of "
-                        + "\(format(scratchLoss)), not the ~200 the notebook")
-            output.line("printed in its first epoch. Its linear recurrence multiplies its state by "
-                        + "W_hh at every step (below);")
-            output.line("the notebook's printed losses cannot come from a freshly drawn model. "
-                        + "--corrected uses tanh and nn.RNN's")
-            output.line("initialisation.")
+                        + "\(format(scratchLoss)), not the ~200 the notebook printed")
+            output.line("first: its linear recurrence multiplies the state by W_hh at every step "
+                        + "(--corrected: tanh).")
         }
         output.record("deep_rnn", "scratch_initial_loss", value: .float(scratchLoss))
         output.record("deep_rnn", "concise_initial_loss", value: .float(conciseLoss))
@@ -188,12 +185,9 @@ struct LossChapter: Chapter {
                 b = BidirectionalLoss.fixed(answer, labels).item
             output.line("  " + tableRow((name, 27), (format(a), 15), (format(b), nil), separator: " "))
         }
-        output.line("Notebook defect: under the broadcast loss the perfect answers score "
-                    + "twice the constant's loss,")
-        output.line("so training drives every prediction to the labels' mean: "
-                    + "the least loss it can reach is the")
-        output.line("labels' variance (\(format(variance)) for these labels), "
-                    + "and its accuracy about the base rate.")
+        output.line("Notebook defect: the broadcast loss scores the perfect answers twice the "
+                    + "constant's: it can only learn")
+        output.line("the labels' mean, and its least loss is their variance, \(format(variance)).")
         output.record("bidirectional_rnn", "losses", "seed_loss", "initial",
                       value: .float(notebookLoss))
         output.record("bidirectional_rnn", "losses", "fixed_loss", "initial", value: .float(fixedLoss))

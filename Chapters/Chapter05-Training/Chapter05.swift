@@ -78,15 +78,9 @@ struct TrainingChapter: Chapter {
         let bidirectionalLoss = try keep(bidirectionalModel(output), output)
         if !options.corrected {
             output.line()
-            output.line("Notebook defects met here: the from-scratch DRNN trains only its last "
-                        + "layer and cannot reach the")
-            output.line("notebook's printed ~200; the bidirectional model, fed raw digits from randn "
-                        + "weights at lr 0.1, blows up")
-            output.line("and its N x N loss can only learn the labels' mean. Run with --corrected for "
-                        + "every layer trained with")
-            output.line("tanh, and for the bidirectional model with the fixed loss, "
-                        + "inputs scaled to [0, 1], Xavier weights and")
-            output.line("Adam (lr 0.01, 2000 full-batch epochs), which gets every test row right "
+            output.line("Notebook defects met here (Chapter 03): the from-scratch DRNN trains only "
+                        + "its last layer; the bidirectional")
+            output.line("model blows up, then learns only the labels' mean. --corrected fixes both "
                         + "(Chapter 06 tests it).")
         }
         output.summary("Summary: final training losses \(format(scratchLoss)) (DRNN from scratch), "
