@@ -19,8 +19,8 @@ public typealias EpochReport = (_ epoch: Int, _ loss: Float) -> Void
 @discardableResult
 public func trainDeepRNN(_ model: some SequenceModel, on loader: DataLoader, optimizer: some Optimizer, epochs: Int,
                          clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }) -> [Float] {
-    trainEpochs(model.parameters, on: loader, optimizer: optimizer, epochs: epochs, clippingAlpha: clippingAlpha,
-                onEpoch: onEpoch) { inputs, targets in   // (B, T) rows to (T, B, 1) and (T, B)
+    trainEpochs(model.parameters, on: loader, optimizer: optimizer, epochs: epochs,
+                clippingAlpha: clippingAlpha, onEpoch: onEpoch) { inputs, targets in
         sequenceLoss(model(timeMajorInputs(inputs)), timeMajorTargets(targets))
     }
 }
@@ -103,8 +103,8 @@ public func bidirectionalInputs(_ digits: Tensor, scaled: Bool = false) -> (forw
 @discardableResult
 public func trainBRNN(_ brnn: BRNN, on loader: DataLoader, loss: BidirectionalLoss, scaledInputs: Bool = false,
                       optimizer: some Optimizer, epochs: Int, clippingAlpha: Float? = 1, onEpoch: EpochReport = { _, _ in }) -> [Float] {
-    trainEpochs(brnn.parameters, on: loader, optimizer: optimizer, epochs: epochs, clippingAlpha: clippingAlpha,
-                onEpoch: onEpoch) { digits, labels in
+    trainEpochs(brnn.parameters, on: loader, optimizer: optimizer, epochs: epochs,
+                clippingAlpha: clippingAlpha, onEpoch: onEpoch) { digits, labels in
         let (forward, backward) = bidirectionalInputs(digits, scaled: scaledInputs)
         return loss(brnn(forward, backward), labels)
     }
